@@ -1,0 +1,77 @@
+# Functions the per-chapter CMakeLists.txt files call.
+#
+# A chapter's CMakeLists.txt is the same file in solutions/NN-name and chapters/NN-name (the
+# generator copies it byte for byte), so it may not name its own targets. These functions derive
+# the names from the folder instead:
+#
+#   solutions/01-echo-server  ->  ch01_solution  (library)  ch01_solution_server (executable)
+#   chapters/01-echo-server   ->  ch01_chapter   (library)  ch01_chapter_server  (executable)
+#
+# and tests/01-echo-server builds ch01_solution_tests and ch01_chapter_tests from the same sources.
+
+# Sets <out_number> to "01" and <out_variant> to "solution" or "chapter" for the folder `dir`.
+function(mini_redis_identify dir out_number out_variant)
+  get_filename_component(name "${dir}" NAME)
+  get_filename_component(parent "${dir}" DIRECTORY)
+  get_filename_component(parent "${parent}" NAME)
+  string(SUBSTRING "${name}" 0 2 number)
+  if(parent STREQUAL "solutions")
+    set(variant solution)
+  elseif(parent STREQUAL "chapters")
+    set(variant chapter)
+  else()
+    message(FATAL_ERROR "${dir}: a chapter lives in a folder named solutions/ or chapters/")
+  endif()
+  set(${out_number} "${number}" PARENT_SCOPE)
+  set(${out_variant} "${variant}" PARENT_SCOPE)
+endfunction()
+
+# mini_redis_chapter(SOURCES a.cpp ... [MAIN main.cpp] [EXECUTABLE_NAME name])
+#
+# The library chNN_<variant> holds everything but main(), so tests link the very code the
+# executable runs. MAIN, when given, becomes the executable chNN_<variant>_server; its file name
+# on disk is EXECUTABLE_NAME (default: the target name), placed in the variant's build folder.
+function(mini_redis_chapter)
+  cmake_parse_arguments(arg "" "MAIN;EXECUTABLE_NAME" "SOURCES" ${ARGN})
+  mini_redis_identify("${CMAKE_CURRENT_SOURCE_DIR}" number variant)
+  set(lib "ch${number}_${variant}")
+  add_library(${lib} STATIC ${arg_SOURCES})
+  target_include_directories(${lib} PUBLIC "${CMAKE_CURRENT_SOURCE_DIR}/src")
+  target_link_libraries(${lib} PUBLIC mini_redis::common)
+  if(arg_MAIN)
+    add_executable(${lib}_server ${arg_MAIN})
+    target_link_libraries(${lib}_server PRIVATE ${lib} CLI11::CLI11)
+    if(arg_EXECUTABLE_NAME)
+      set_target_properties(${lib}_server PROPERTIES OUTPUT_NAME "${arg_EXECUTABLE_NAME}")
+    endif()
+  endif()
+endfunction()
+
+# mini_redis_chapter_tests(SOURCES test_a.cpp ...)
+#
+# Builds the tests in this folder twice, against chNN_solution and chNN_chapter, and registers
+# every Catch2 test case with ctest under the label chNN-solution or chNN-chapter (ctest -L takes
+# a regular expression, so `-L ch01` selects both and `-L solution` every solution).
+# Tests find the chapter's server executable through MINI_REDIS_SERVER_BINARY.
+function(mini_redis_chapter_tests)
+  cmake_parse_arguments(arg "" "" "SOURCES" ${ARGN})
+  get_filename_component(name "${CMAKE_CURRENT_SOURCE_DIR}" NAME)
+  string(SUBSTRING "${name}" 0 2 number)
+  foreach(variant IN ITEMS solution chapter)
+    set(lib "ch${number}_${variant}")
+    if(NOT TARGET ${lib})
+      continue()
+    endif()
+    set(exe "${lib}_tests")
+    add_executable(${exe} ${arg_SOURCES})
+    target_link_libraries(${exe} PRIVATE ${lib} mini_redis::testing)
+    if(TARGET ${lib}_server)
+      target_compile_definitions(${exe} PRIVATE
+        "MINI_REDIS_SERVER_BINARY=\"$<TARGET_FILE:${lib}_server>\"")
+      add_dependencies(${exe} ${lib}_server)
+    endif()
+    catch_discover_tests(${exe}
+      TEST_PREFIX "ch${number}-${variant}: "
+      PROPERTIES LABELS "ch${number}-${variant}" TIMEOUT 120)
+  endforeach()
+endfunction()

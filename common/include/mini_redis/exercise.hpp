@@ -1,0 +1,45 @@
+// Exercise stubs: what an unfinished exercise does when the program reaches it.
+//
+// The generator (./workbook generate) turns each exercise region of a solution into a call to
+// one of these functions. Reaching a stub throws `exercise_not_done`, whose message names the
+// exercise and where to read about it, so a failing test says *which* exercise to do next instead
+// of hanging or crashing. See CONTRIBUTING.md, "Exercises".
+#pragma once
+
+#include <boost/asio/awaitable.hpp>
+
+#include <stdexcept>
+#include <string>
+#include <string_view>
+
+namespace mini_redis {
+
+/// Thrown by a stub. `what()` reads like "exercise 01.1 is not done yet (book: ...;
+/// ./workbook hint 01.1)". Code that catches exceptions at a boundary (a connection handler, the
+/// test harness) logs it and goes on; nothing should swallow it silently.
+class exercise_not_done : public std::logic_error {
+public:
+    exercise_not_done(std::string_view id, std::string_view book_section);
+
+    /// The exercise id, e.g. "01.1".
+    const std::string& id() const noexcept { return id_; }
+
+private:
+    std::string id_;
+};
+
+/// The stub for a plain function: throws exercise_not_done. Never returns, so the compiler
+/// accepts it in a function that should return a value.
+[[noreturn]] void todo(std::string_view id, std::string_view book_section);
+
+/// The stub inside a coroutine: `co_await co_todo("01.1", "...")` throws exercise_not_done at
+/// that point. A coroutine stub has to be an await: a function whose only statement is a plain
+/// `throw` is no longer a coroutine, and would throw at its call site instead.
+boost::asio::awaitable<void> co_todo(std::string id, std::string book_section);
+
+/// For the bite check only: true when the environment variable MINI_REDIS_CUT names `id`
+/// (a comma-separated list of exercise ids). Bite-check builds call it in front of every
+/// exercise region so one build can stand for the solution and for each exercise cut out.
+bool cut(std::string_view id);
+
+}  // namespace mini_redis

@@ -1,0 +1,57 @@
+// Runs a built server executable as a child process, the way a user would start it.
+//
+// Process-level tests (signals, exit codes, command-line flags) need the real binary. It is
+// started with `--port 0`, so the kernel picks a free port, and the harness reads that port back
+// from the server's start-up log line ("listening on 127.0.0.1:PORT").
+#pragma once
+
+#include <sys/types.h>
+
+#include <chrono>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace mini_redis::testing {
+
+class ServerProcess {
+public:
+    /// Starts `binary` with `args` (add "--port", "0" yourself) and waits, up to `deadline`, for
+    /// the line naming the bound address. Throws with the output so far if it does not appear.
+    ServerProcess(const std::string& binary, std::vector<std::string> args,
+                  std::chrono::milliseconds deadline = std::chrono::milliseconds(10000));
+
+    /// Kills the process if it still runs.
+    ~ServerProcess();
+
+    ServerProcess(const ServerProcess&) = delete;
+    ServerProcess& operator=(const ServerProcess&) = delete;
+
+    /// The port from the start-up line.
+    unsigned short port() const noexcept { return port_; }
+
+    /// Sends `signal` (SIGINT, SIGTERM) to the process.
+    void signal(int signal);
+
+    /// Waits up to `deadline` for the process to exit and returns its exit status, or 128 + the
+    /// signal number if a signal ended it (as a shell reports it). Throws at the deadline.
+    int wait(std::chrono::milliseconds deadline = std::chrono::milliseconds(10000));
+
+    /// Everything the process wrote to stdout and stderr so far.
+    std::string output() const;
+
+private:
+    void kill_and_reap();
+
+    pid_t pid_ = -1;
+    int output_fd_ = -1;
+    unsigned short port_ = 0;
+    bool exited_ = false;
+    int status_ = 0;
+    mutable std::mutex mutex_;  // guards output_
+    std::string output_;
+    std::thread reader_;        // drains the pipe, so a chatty server never blocks on its log
+};
+
+}  // namespace mini_redis::testing

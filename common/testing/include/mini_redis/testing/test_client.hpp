@@ -1,0 +1,68 @@
+// A raw test client: sends exact bytes and reads exact bytes, and never waits forever.
+//
+// Tests speak to the server through a real socket on 127.0.0.1, as a user's client would. Every
+// call that waits has a deadline; when it passes, the call throws with a message that says what
+// it was waiting for and quotes the server's recent log (where an unfinished exercise names
+// itself). The client is blocking and single-threaded on purpose: Catch2's assertions are only
+// safe on the test's own thread, and a test reads best as "send this, expect that".
+#pragma once
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+
+#include <chrono>
+#include <cstddef>
+#include <string>
+#include <string_view>
+
+namespace mini_redis::testing {
+
+class TestClient {
+public:
+    /// How long one call may wait unless the constructor is told otherwise.
+    static constexpr std::chrono::milliseconds default_deadline{5000};
+
+    /// Connects to 127.0.0.1:`port`; throws if that fails within the deadline.
+    explicit TestClient(unsigned short port, std::chrono::milliseconds deadline = default_deadline);
+
+    /// Writes all of `bytes`.
+    void send(std::string_view bytes);
+
+    /// Reads exactly `n` bytes; throws if the connection ends first.
+    std::string read_exact(std::size_t n);
+
+    /// Reads one complete RESP2 reply (any type, nested arrays included) and returns its raw
+    /// bytes, e.g. "+OK\r\n" or "*2\r\n$1\r\na\r\n:1\r\n". Parsed independently of the chapter's
+    /// own parser, so a test never trusts the code it checks.
+    std::string read_reply();
+
+    /// Sends `bytes` while reading `expected` bytes back at the same time, and returns them.
+    /// Use it for payloads larger than the socket buffers: sending all first and reading after
+    /// would deadlock once both sides' buffers are full.
+    std::string round_trip(std::string_view bytes, std::size_t expected);
+
+    /// Reads until the server closes the connection and returns what arrived before that.
+    /// A reset counts as a close. Throws if the connection is still open at the deadline.
+    std::string read_until_closed();
+
+    /// Half-close: tells the server we will send nothing more (shutdown of our sending side),
+    /// while still reading what it sends.
+    void close_sending();
+
+    /// Closes abruptly, as a crashed client would: the kernel sends a reset, not a clean end.
+    void abort();
+
+private:
+    std::size_t fill(std::chrono::steady_clock::time_point until, std::string_view waiting_for);
+    std::string take(std::size_t n);
+    std::string read_line(std::chrono::steady_clock::time_point until);
+    [[noreturn]] void fail(std::string_view message) const;
+
+    boost::asio::io_context context_;
+    boost::asio::ip::tcp::socket socket_;
+    std::chrono::milliseconds deadline_;
+    std::string pending_;  // bytes received but not yet returned to the test
+    bool closed_ = false;  // the server ended the connection
+};
+
+}  // namespace mini_redis::testing

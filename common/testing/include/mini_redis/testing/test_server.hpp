@@ -1,0 +1,58 @@
+// An in-process server for tests: listens on 127.0.0.1 on a port the kernel picks, runs the
+// chapter's server code on background threads, and stops cleanly when the test ends.
+//
+// The harness knows no chapter's types. A test hands it a callable that serves connections on an
+// acceptor the harness opened, usually the chapter's own entry point:
+//
+//     TestServer server([](tcp::acceptor acceptor) { return mini_redis::serve(std::move(acceptor)); });
+//     TestClient client(server.port());
+#pragma once
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+
+#include <functional>
+#include <optional>
+#include <thread>
+#include <vector>
+
+namespace mini_redis::testing {
+
+class TestServer {
+public:
+    /// The server under test: runs until its io_context stops. It owns the acceptor.
+    using Serve = std::function<boost::asio::awaitable<void>(boost::asio::ip::tcp::acceptor)>;
+
+    struct Options {
+        /// Threads running the io_context (chapter 04 on runs the server on a pool).
+        int threads = 1;
+    };
+
+    /// Opens the acceptor, starts `serve` on it and starts the threads. If `serve` ends with an
+    /// exception (an unfinished exercise, say), the exception is logged and the acceptor closes
+    /// with it, so clients are refused at once instead of waiting out their deadlines.
+    explicit TestServer(Serve serve);
+    TestServer(Serve serve, Options options);
+
+    /// Stops the server (see stop()).
+    ~TestServer();
+
+    TestServer(const TestServer&) = delete;
+    TestServer& operator=(const TestServer&) = delete;
+
+    /// The port the server listens on, on 127.0.0.1.
+    unsigned short port() const noexcept { return port_; }
+
+    /// Stops the io_context, joins its threads and destroys every coroutine still suspended in
+    /// it, which closes their sockets. Idempotent. Call it from the test's thread only.
+    void stop();
+
+private:
+    // Optional so that stop() can destroy it, and with it every suspended coroutine.
+    std::optional<boost::asio::io_context> context_;
+    std::vector<std::thread> threads_;
+    unsigned short port_ = 0;
+};
+
+}  // namespace mini_redis::testing

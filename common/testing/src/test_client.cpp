@@ -1,0 +1,246 @@
+// The raw test client: see test_client.hpp.
+//
+// Each blocking call starts asynchronous operations on the client's own io_context and runs it
+// until they finish or the deadline passes (run_one_until). On a deadline the operations are
+// cancelled and the io_context is run dry, so nothing is left pending for the next call.
+#include "mini_redis/testing/test_client.hpp"
+
+#include "mini_redis/testing/log_capture.hpp"
+
+#include <boost/asio/connect.hpp>
+#include <boost/asio/read.hpp>
+#include <boost/asio/write.hpp>
+#include <fmt/format.h>
+
+#include <array>
+#include <optional>
+#include <stdexcept>
+
+namespace mini_redis::testing {
+
+namespace asio = boost::asio;
+using asio::ip::tcp;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+bool is_close(const boost::system::error_code& error)
+{
+    return error == asio::error::eof || error == asio::error::connection_reset ||
+           error == asio::error::broken_pipe;
+}
+
+// Runs `context` until `result` holds a value or `until` passes; false on the deadline.
+// run_one_until (not run_until) so that another operation still pending on the same context,
+// such as round_trip's write, cannot keep us waiting after our own has finished.
+template <class Result>
+bool wait_for(asio::io_context& context, const std::optional<Result>& result, Clock::time_point until)
+{
+    context.restart();
+    while (!result) {
+        if (context.run_one_until(until) == 0 && !result) {
+            return false;
+        }
+    }
+    return true;
+}
+
+}  // namespace
+
+TestClient::TestClient(unsigned short port, std::chrono::milliseconds deadline)
+    : socket_(context_), deadline_(deadline)
+{
+    std::optional<boost::system::error_code> result;
+    socket_.async_connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), port),
+                          [&](boost::system::error_code error) { result = error; });
+    if (!wait_for(context_, result, Clock::now() + deadline_)) {
+        socket_.close();
+        context_.restart();
+        context_.run();
+        fail(fmt::format("could not connect to 127.0.0.1:{} within {} ms", port, deadline_.count()));
+    }
+    if (*result) {
+        fail(fmt::format("could not connect to 127.0.0.1:{}: {}", port, result->message()));
+    }
+    socket_.set_option(tcp::no_delay(true));
+}
+
+void TestClient::send(std::string_view bytes)
+{
+    std::optional<boost::system::error_code> result;
+    asio::async_write(socket_, asio::buffer(bytes.data(), bytes.size()),
+                      [&](boost::system::error_code error, std::size_t) { result = error; });
+    if (!wait_for(context_, result, Clock::now() + deadline_)) {
+        socket_.cancel();
+        context_.restart();
+        context_.run();
+        fail(fmt::format("sending {} bytes did not finish within {} ms (the server is not reading)",
+                         bytes.size(), deadline_.count()));
+    }
+    if (*result) {
+        fail(fmt::format("sending {} bytes failed: {}", bytes.size(), result->message()));
+    }
+}
+
+std::size_t TestClient::fill(Clock::time_point until, std::string_view waiting_for)
+{
+    if (closed_) {
+        fail(fmt::format("the server closed the connection while the test waited for {}",
+                         waiting_for));
+    }
+    std::array<char, 64 * 1024> chunk{};
+    std::optional<std::pair<boost::system::error_code, std::size_t>> result;
+    socket_.async_read_some(asio::buffer(chunk),
+                            [&](boost::system::error_code error, std::size_t n) {
+                                result.emplace(error, n);
+                            });
+    if (!wait_for(context_, result, until)) {
+        socket_.cancel();
+        context_.restart();
+        context_.run();
+        fail(fmt::format("timed out after {} ms waiting for {} (received so far: {:?})",
+                         deadline_.count(), waiting_for, pending_.substr(0, 200)));
+    }
+    const auto [error, n] = *result;
+    if (is_close(error)) {
+        closed_ = true;
+        return 0;
+    }
+    if (error) {
+        fail(fmt::format("reading failed while waiting for {}: {}", waiting_for, error.message()));
+    }
+    pending_.append(chunk.data(), n);
+    return n;
+}
+
+std::string TestClient::take(std::size_t n)
+{
+    std::string out = pending_.substr(0, n);
+    pending_.erase(0, n);
+    return out;
+}
+
+std::string TestClient::read_exact(std::size_t n)
+{
+    const auto until = Clock::now() + deadline_;
+    while (pending_.size() < n) {
+        if (fill(until, fmt::format("{} bytes (have {})", n, pending_.size())) == 0) {
+            fail(fmt::format("the server closed the connection after {} of {} expected bytes "
+                             "(received: {:?})",
+                             pending_.size(), n, pending_.substr(0, 200)));
+        }
+    }
+    return take(n);
+}
+
+std::string TestClient::read_line(Clock::time_point until)
+{
+    for (;;) {
+        if (const auto end = pending_.find("\r\n"); end != std::string::npos) {
+            return take(end + 2);
+        }
+        if (fill(until, "a reply line ending in \\r\\n") == 0) {
+            fail(fmt::format("the server closed the connection in the middle of a reply "
+                             "(received: {:?})",
+                             pending_.substr(0, 200)));
+        }
+    }
+}
+
+std::string TestClient::read_reply()
+{
+    const auto until = Clock::now() + deadline_;
+    std::string reply;
+    // How many replies are still owed: one at first, plus the elements of every array header.
+    long long owed = 1;
+    while (owed > 0) {
+        std::string line = read_line(until);
+        reply += line;
+        --owed;
+        const char type = line[0];
+        const auto length = [&] {
+            try {
+                return std::stoll(line.substr(1, line.size() - 3));
+            } catch (const std::exception&) {
+                fail(fmt::format("not a RESP length line: {:?}", line));
+            }
+        };
+        switch (type) {
+        case '+':
+        case '-':
+        case ':':
+            break;
+        case '$':
+            if (const auto n = length(); n >= 0) {
+                while (pending_.size() < static_cast<std::size_t>(n) + 2) {
+                    if (fill(until, "the rest of a bulk string") == 0) {
+                        fail("the server closed the connection in the middle of a bulk string");
+                    }
+                }
+                reply += take(static_cast<std::size_t>(n) + 2);
+            }
+            break;
+        case '*':
+            if (const auto n = length(); n > 0) {
+                owed += n;
+            }
+            break;
+        default:
+            fail(fmt::format("not a RESP2 reply: {:?}", line));
+        }
+    }
+    return reply;
+}
+
+std::string TestClient::round_trip(std::string_view bytes, std::size_t expected)
+{
+    std::optional<boost::system::error_code> sent;
+    asio::async_write(socket_, asio::buffer(bytes.data(), bytes.size()),
+                      [&](boost::system::error_code error, std::size_t) { sent = error; });
+    const auto until = Clock::now() + deadline_;
+    // The write above makes progress whenever the io_context runs, which fill() below does while
+    // it waits for the echo: sending and receiving overlap as they must.
+    while (pending_.size() < expected) {
+        if (fill(until, fmt::format("{} echoed bytes (have {})", expected, pending_.size())) == 0) {
+            fail(fmt::format("the server closed the connection after {} of {} expected bytes",
+                             pending_.size(), expected));
+        }
+    }
+    if (!wait_for(context_, sent, until) || *sent) {
+        socket_.cancel();
+        context_.restart();
+        context_.run();
+        fail(fmt::format("sending {} bytes did not complete", bytes.size()));
+    }
+    return take(expected);
+}
+
+std::string TestClient::read_until_closed()
+{
+    const auto until = Clock::now() + deadline_;
+    while (!closed_) {
+        fill(until, "the server to close the connection");
+    }
+    return take(pending_.size());
+}
+
+void TestClient::close_sending() { socket_.shutdown(tcp::socket::shutdown_send); }
+
+void TestClient::abort()
+{
+    // SO_LINGER with a zero timeout makes close() send a reset instead of a clean end of stream.
+    socket_.set_option(asio::socket_base::linger(true, 0));
+    socket_.close();
+    closed_ = true;
+}
+
+void TestClient::fail(std::string_view message) const
+{
+    std::string text(message);
+    if (const auto log = recent_log(); !log.empty()) {
+        text += "\nrecent server log:\n" + log;
+    }
+    throw std::runtime_error(text);
+}
+
+}  // namespace mini_redis::testing

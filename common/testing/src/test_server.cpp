@@ -1,0 +1,56 @@
+// The in-process test server: see test_server.hpp.
+#include "mini_redis/testing/test_server.hpp"
+
+#include "mini_redis/testing/log_capture.hpp"
+
+#include <boost/asio/co_spawn.hpp>
+#include <spdlog/spdlog.h>
+
+#include <exception>
+
+namespace mini_redis::testing {
+
+namespace asio = boost::asio;
+using asio::ip::tcp;
+
+TestServer::TestServer(Serve serve) : TestServer(std::move(serve), Options{}) {}
+
+TestServer::TestServer(Serve serve, Options options)
+{
+    install_log_capture();
+    context_.emplace();
+    tcp::acceptor acceptor(*context_, tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0));
+    port_ = acceptor.local_endpoint().port();
+    asio::co_spawn(*context_, serve(std::move(acceptor)), [](std::exception_ptr error) {
+        if (!error) {
+            return;
+        }
+        try {
+            std::rethrow_exception(error);
+        } catch (const std::exception& e) {
+            spdlog::error("the server stopped: {}", e.what());
+        }
+    });
+    for (int i = 0; i < options.threads; ++i) {
+        threads_.emplace_back([this] { context_->run(); });
+    }
+}
+
+TestServer::~TestServer() { stop(); }
+
+void TestServer::stop()
+{
+    if (!context_) {
+        return;
+    }
+    context_->stop();
+    for (auto& thread : threads_) {
+        thread.join();
+    }
+    threads_.clear();
+    // Destroying the io_context destroys the coroutine frames still suspended in it, and with
+    // them the sockets they own: a client blocked on a read sees the connection end.
+    context_.reset();
+}
+
+}  // namespace mini_redis::testing

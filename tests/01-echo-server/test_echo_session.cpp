@@ -1,0 +1,104 @@
+// Chapter 01, exercise 01.1: the echo loop, tested on its own.
+//
+// These tests do not rely on the chapter's accept loop (exercise 01.2): each test accepts exactly
+// one connection itself and hands it to echo_session, so 01.1 can be checked first.
+#include "server.hpp"
+
+#include "mini_redis/testing/test_client.hpp"
+#include "mini_redis/testing/test_server.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <string>
+
+using mini_redis::testing::TestClient;
+using mini_redis::testing::TestServer;
+namespace asio = mini_redis::asio;
+using mini_redis::tcp;
+
+namespace {
+
+/// A server that accepts a single client and runs the chapter's echo_session on it.
+TestServer one_session_server()
+{
+    return TestServer([](tcp::acceptor acceptor) -> asio::awaitable<void> {
+        auto socket = co_await acceptor.async_accept(asio::use_awaitable);
+        co_await mini_redis::echo_session(std::move(socket));
+    });
+}
+
+}  // namespace
+
+TEST_CASE("bytes sent to the echo session come back unchanged", "[ch01][ex01.1]")
+{
+    auto server = one_session_server();
+    TestClient client(server.port());
+
+    client.send("hello\r\n");
+    CHECK(client.read_exact(7) == "hello\r\n");
+
+    client.send("and again");
+    CHECK(client.read_exact(9) == "and again");
+}
+
+TEST_CASE("binary bytes, NUL and 0xFF included, echo back exactly", "[ch01][ex01.1]")
+{
+    auto server = one_session_server();
+    TestClient client(server.port());
+
+    std::string all_bytes;
+    for (int b = 0; b < 256; ++b) {
+        all_bytes.push_back(static_cast<char>(b));
+    }
+    client.send(all_bytes);
+    CHECK(client.read_exact(all_bytes.size()) == all_bytes);
+}
+
+TEST_CASE("a 4 MiB payload echoes back complete and in order, across many reads", "[ch01][ex01.1]")
+{
+    auto server = one_session_server();
+    TestClient client(server.port());
+
+    // A pattern that changes every byte, so a lost, repeated or reordered chunk shows up.
+    std::string payload(4 * 1024 * 1024, '\0');
+    for (std::size_t i = 0; i < payload.size(); ++i) {
+        payload[i] = static_cast<char>((i * 7 + i / 251) & 0xFF);
+    }
+    const std::string echoed = client.round_trip(payload, payload.size());
+    CHECK(echoed.size() == payload.size());
+    CHECK(echoed == payload);
+}
+
+TEST_CASE("a client's half-close ends its session after everything was echoed", "[ch01][ex01.1]")
+{
+    auto server = one_session_server();
+    TestClient client(server.port());
+
+    client.send("last words");
+    client.close_sending();  // "I will send nothing more", while still reading
+
+    // The server echoes what it got, sees end of stream, and closes: we read the echo, then the
+    // close. A session that ignored end of stream would leave us waiting here until the deadline.
+    CHECK(client.read_until_closed() == "last words");
+}
+
+TEST_CASE("an echo session ends quietly when its client vanishes", "[ch01][ex01.1]")
+{
+    // The session serves the first client and then, with nothing more to do, returns; the
+    // harness coroutine below then accepts a second client. If the session crashed or hung on
+    // the reset, the second client would never be echoed.
+    TestServer server([](tcp::acceptor acceptor) -> asio::awaitable<void> {
+        for (int i = 0; i < 2; ++i) {
+            auto socket = co_await acceptor.async_accept(asio::use_awaitable);
+            co_await mini_redis::echo_session(std::move(socket));
+        }
+    });
+
+    TestClient vanishing(server.port());
+    vanishing.send("bye");
+    vanishing.abort();
+
+    TestClient next(server.port());
+    next.send("still there?");
+    CHECK(next.read_exact(12) == "still there?");
+}
