@@ -1,0 +1,232 @@
+"""./workbook: the learner's and maintainer's command. Run `./workbook help` for the list.
+
+Each subcommand is a function below; the work is in the modules beside this file:
+chapters.py (what exists), generate.py (starters, bite variants, book excerpts), build.py
+(CMake and test binaries), deps.py (Debian packages), checks.py (the full check).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import build  # noqa: E402
+import checks  # noqa: E402
+import deps  # noqa: E402
+import generate  # noqa: E402
+from chapters import ROOT, Chapter, WorkbookError, all_chapters, find_chapter, find_exercise  # noqa: E402
+
+PROGRESS = build.build_dir("dev") / "progress.json"
+DEBIAN_PYTHON = "/usr/bin/python3"  # Debian's mkdocs is importable only from Debian's python
+
+
+def _load_progress() -> dict[str, str]:
+    try:
+        return json.loads(PROGRESS.read_text())
+    except (OSError, ValueError):
+        return {}
+
+
+def _edited(chapter: Chapter) -> bool:
+    return bool(generate.tree_differences(chapter.chapter_dir, generate.chapter_tree(chapter, "starter")))
+
+
+# --- learner commands ---------------------------------------------------------------------
+
+def cmd_run(args) -> int:
+    deps.ensure(deps.BUILD)
+    newest = all_chapters()[-1]
+    build.configure("release")
+    target = f"ch{newest.number}_solution_server"
+    if not build.build("release", [target]):
+        return 2
+    folder = build.build_dir("release") / "solutions" / newest.name
+    binary = next((p for p in sorted(folder.iterdir())
+                   if p.is_file() and os.access(p, os.X_OK) and p.suffix == ""), None)
+    if binary is None:
+        raise WorkbookError(f"built {target}, but found no executable in {folder}")
+    server_args = list(args.server_args)
+    if server_args[:1] == ["--"]:
+        server_args = server_args[1:]
+    if not any(a in ("-p", "--port") or a.startswith("--port=") for a in server_args):
+        with socket.socket() as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            try:
+                probe.bind(("127.0.0.1", 6379))
+            except OSError:
+                raise WorkbookError("port 6379 is taken (a redis-server already running?); "
+                                    "try: ./workbook run -- --port 6380")
+    print(f"workbook: starting {binary.relative_to(ROOT)} (chapter {newest.number}); Ctrl-C stops it", flush=True)
+    os.execv(binary, [str(binary), *server_args])
+
+
+def cmd_test(args) -> int:
+    if args.chapter is None:
+        return checks.full_check()
+    chapter = find_chapter(args.chapter)
+    deps.ensure(deps.TEST)
+    build.configure("dev")
+    if not build.build("dev", [f"ch{chapter.number}_chapter_tests"]):
+        print(f"\nchapter {chapter.number} does not build: fix the first error above, then run this again.")
+        return 2
+    run = build.run_tests(chapter.test_binary(build.build_dir("dev"), "chapter"))
+    for case in run.cases:
+        if not case.passed:
+            print(f"\nFAILED: {case.name}")
+            for message in case.messages[:3]:
+                lines = message.splitlines()
+                print("  " + "\n  ".join(lines[:14]) + ("\n  ..." if len(lines) > 14 else ""))
+    if run.crashed:
+        print("\nThe test binary stopped before reporting every test (a crash or a hang). Its last output:")
+        print("\n".join(run.output.splitlines()[-30:]))
+
+    print(f"\nChapter {chapter.number} ({chapter.title}) exercises:")
+    progress = _load_progress()
+    for exercise in chapter.exercises:
+        status = checks.exercise_status(run, exercise.id)
+        progress[exercise.id] = status
+        print(f"  {exercise.id}  {status:<18} {exercise.title}")
+    PROGRESS.parent.mkdir(parents=True, exist_ok=True)
+    PROGRESS.write_text(json.dumps(progress, indent=1))
+    passed = sum(c.passed for c in run.cases)
+    if run.passed:
+        print(f"\nEvery test of chapter {chapter.number} passes. On to the next chapter!")
+    else:
+        print(f"\nStuck? ./workbook hint NN.K   Compare: ./workbook diff {int(chapter.number)}   "
+              f"One exercise only: {chapter.test_binary(build.build_dir('dev'), 'chapter').relative_to(ROOT)} \"[exNN.K]\"")
+    print(f"{passed} passed, {len(run.cases) - passed} failed")
+    return 0 if run.passed else 1
+
+
+def cmd_list(args) -> int:
+    progress = _load_progress()
+    for chapter in all_chapters():
+        state = "edited" if _edited(chapter) else "untouched starter"
+        print(f"{chapter.number} {chapter.title}  ({state})")
+        for exercise in chapter.exercises:
+            print(f"   {exercise.id}  {progress.get(exercise.id, 'not tested yet'):<18} {exercise.title}")
+    print("\nProgress comes from your last ./workbook test NN.")
+    return 0
+
+
+def cmd_hint(args) -> int:
+    chapter, exercise = find_exercise(args.exercise)
+    print(f"Exercise {exercise.id}: {exercise.title}")
+    print(f"Where: chapters/{chapter.name}/{exercise.file.relative_to(chapter.solution_dir)}, "
+          f"search for 'EXERCISE {exercise.id}'")
+    print(f"Read:  {exercise.book_ref}\n")
+    print(exercise.task + "\n")
+    print("Hint:\n" + "\n".join("  " + line for line in exercise.hint.splitlines()))
+    return 0
+
+
+def cmd_diff(args) -> int:
+    chapter = find_chapter(args.chapter)
+    color = ["--color=always"] if sys.stdout.isatty() else []
+    subprocess.run(["diff", "-ruN", *color, str(chapter.chapter_dir.relative_to(ROOT)),
+                    str(chapter.solution_dir.relative_to(ROOT))], cwd=ROOT)
+    return 0
+
+
+def cmd_reset(args) -> int:
+    chapter = find_chapter(args.chapter)
+    if not args.yes:
+        answer = input(f"Reset chapters/{chapter.name} to its starter? Your changes there are lost. [y/N] ")
+        if answer.strip().lower() not in ("y", "yes"):
+            print("Nothing changed.")
+            return 1
+    changed = generate.write_tree(chapter.chapter_dir, generate.chapter_tree(chapter, "starter"))
+    print(f"chapters/{chapter.name} is the starter again ({len(changed)} files restored).")
+    return 0
+
+
+def cmd_book(args) -> int:
+    deps.ensure(["mkdocs", "mkdocs-material", "python3-pymdownx"])
+    if args.serve:
+        return subprocess.run([DEBIAN_PYTHON, "-m", "mkdocs", "serve", "-a", "127.0.0.1:8000"], cwd=ROOT).returncode
+    return checks.build_book()
+
+
+# --- maintainer commands -----------------------------------------------------------------
+
+def cmd_generate(args) -> int:
+    chapters = all_chapters()
+    if args.check:
+        problems = generate.out_of_sync(chapters)
+        for problem in problems:
+            print(f"out of sync: {problem}")
+        if problems:
+            print("Run ./workbook generate (a learner: ./workbook reset NN restores a chapter).")
+            return 1
+        print("chapters/ and the book's excerpts are in sync with solutions/.")
+        return 0
+    changed = generate.generate(chapters)
+    for path in changed:
+        print(f"wrote {path.relative_to(ROOT)}")
+    print(f"{len(changed)} files changed.")
+    return 0
+
+
+def cmd_bite(args) -> int:
+    chapters = [find_chapter(args.chapter)] if args.chapter else all_chapters()
+    return checks.exercise_checks(chapters)
+
+
+COMMANDS = {
+    "run": (cmd_run, "build the complete server (release) and run it on 127.0.0.1:6379"),
+    "test": (cmd_test, "test NN: build chapter NN and show its exercises' progress; "
+                       "no NN: the full check (CI runs this)"),
+    "list": (cmd_list, "chapters and exercises, with your progress"),
+    "hint": (cmd_hint, "hint NN.K: an exercise's task, hint and book section"),
+    "diff": (cmd_diff, "diff NN: your chapter against its solution"),
+    "reset": (cmd_reset, "reset NN: restore chapter NN to its starter (asks first; -y does not)"),
+    "book": (cmd_book, "build the book site into build/site (--serve: serve it on 127.0.0.1:8000)"),
+    "generate": (cmd_generate, "maintainers: regenerate chapters/ and the book's excerpts "
+                               "(--check: only report what is out of sync)"),
+    "bite": (cmd_bite, "maintainers: starter check and bite check of every exercise (or of chapter NN)"),
+}
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(prog="./workbook", add_help=False)
+    sub = parser.add_subparsers(dest="command")
+    sub.add_parser("help")
+    p = sub.add_parser("run"); p.add_argument("server_args", nargs=argparse.REMAINDER)
+    p = sub.add_parser("test"); p.add_argument("chapter", nargs="?")
+    sub.add_parser("list")
+    p = sub.add_parser("hint"); p.add_argument("exercise")
+    p = sub.add_parser("diff"); p.add_argument("chapter")
+    p = sub.add_parser("reset"); p.add_argument("chapter"); p.add_argument("-y", "--yes", action="store_true")
+    p = sub.add_parser("book"); p.add_argument("--serve", action="store_true")
+    p = sub.add_parser("generate"); p.add_argument("--check", action="store_true")
+    p = sub.add_parser("bite"); p.add_argument("chapter", nargs="?")
+    if not argv or argv[0] in ("help", "-h", "--help"):
+        print("usage: ./workbook COMMAND [ARGS]\n")
+        for name, (_, text) in COMMANDS.items():
+            print(f"  {name:<9} {text}")
+        print("\nChapters are numbers (1 or 01); exercises are NN.K (01.2). See README.md.")
+        return 0
+    if argv[0] not in COMMANDS:
+        print(f"./workbook: unknown command '{argv[0]}'; the commands are: {', '.join(COMMANDS)}", file=sys.stderr)
+        return 2
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit:
+        return 2
+    try:
+        return COMMANDS[args.command][0](args)
+    except WorkbookError as e:
+        print(f"./workbook: {e}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,126 @@
+"""Configuring and building with CMake presets, and running one chapter's test binary.
+
+Build folders: build/dev (a learner's `./workbook test NN`), build/check (the full check),
+build/release (`./workbook run`), build/asan and build/tsan (sanitizers). The presets in
+CMakePresets.json define them, so plain cmake commands use the very same folders.
+"""
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import tempfile
+import xml.etree.ElementTree as ET
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from chapters import ROOT, WorkbookError
+
+NOT_DONE = re.compile(r"exercise (\d\d\.\d+) is not done yet")
+
+
+def build_dir(preset: str) -> Path:
+    return ROOT / "build" / preset
+
+
+def configure(preset: str, extra: list[str] = ()) -> None:
+    """Runs `cmake --preset` unless the folder is configured already (ninja re-runs CMake by
+    itself when a CMakeLists.txt changes)."""
+    if (build_dir(preset) / "build.ninja").exists() and not extra:
+        return
+    result = subprocess.run(["cmake", "--preset", preset, *extra], cwd=ROOT, capture_output=True, text=True)
+    if result.returncode != 0:
+        raise WorkbookError(f"cmake --preset {preset} failed:\n{result.stdout}{result.stderr}")
+
+
+def build(preset: str, targets: list[str] = (), quiet: bool = False) -> bool:
+    """Builds `targets` (everything when empty); prints the compiler's output on failure."""
+    command = ["cmake", "--build", "--preset", preset]
+    for target in targets:
+        command += ["--target", target]
+    result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True)
+    if result.returncode != 0:
+        output = result.stdout + result.stderr
+        # The first errors matter; ninja's progress lines do not.
+        lines = [l for l in output.splitlines() if not re.match(r"^\[\d+/\d+\] ", l)]
+        print("\n".join(lines[:120]))
+        if len(lines) > 120:
+            print(f"... ({len(lines) - 120} more lines)")
+        return False
+    if not quiet:
+        print(f"workbook: built {', '.join(targets) or 'everything'} ({preset})", flush=True)
+    return True
+
+
+@dataclass
+class TestCase:
+    name: str
+    tags: set[str]
+    passed: bool
+    messages: list[str] = field(default_factory=list)
+
+    def exercises(self) -> set[str]:
+        return {t[3:] for t in self.tags if t.startswith("ex")}
+
+
+@dataclass
+class TestRun:
+    cases: list[TestCase]
+    crashed: bool  # the binary died before reporting every test
+    output: str  # what it printed (the server log lines, mostly)
+
+    @property
+    def passed(self) -> bool:
+        return not self.crashed and all(c.passed for c in self.cases)
+
+
+def _messages(case: ET.Element) -> list[str]:
+    messages = []
+    for element in case.iter():
+        if element.tag == "Expression" and element.get("success") == "false":
+            original = (element.findtext("Original") or "").strip()
+            expanded = (element.findtext("Expanded") or "").strip()
+            messages.append(f"{element.get('filename', '?')}:{element.get('line', '?')}: {original}"
+                            + (f"\n  with: {expanded}" if expanded and expanded != original else ""))
+        elif element.tag in ("Exception", "FatalErrorCondition"):
+            messages.append(f"{element.get('filename', '?')}:{element.get('line', '?')}: "
+                            f"{element.tag.lower()}: {(element.text or '').strip()}")
+    for element in case.iter("Failure"):
+        messages.append((element.text or "").strip())
+    return messages
+
+
+def run_tests(binary: Path, spec: str = "", env: dict[str, str] | None = None, timeout: int = 600) -> TestRun:
+    """Runs a Catch2 binary (optionally only the tests matching `spec`, e.g. "[ex01.2]") and
+    returns each test case's result, from Catch2's XML report."""
+    if not binary.exists():
+        raise WorkbookError(f"no test binary {binary}")
+    with tempfile.NamedTemporaryFile(suffix=".xml") as report:
+        command = [str(binary), "-r", "xml", "-o", report.name]
+        if spec:
+            command.append(spec)
+        try:
+            result = subprocess.run(command, capture_output=True, text=True, timeout=timeout,
+                                    env={**os.environ, **(env or {})})
+            output, code = result.stdout + result.stderr, result.returncode
+        except subprocess.TimeoutExpired as e:
+            output, code = f"(the tests did not finish within {timeout} s)\n{e.stdout or ''}", -1
+        text = Path(report.name).read_text(errors="replace")
+    cases = []
+    crashed = code < 0
+    try:
+        root = ET.fromstring(text)
+        for case in root.iter("TestCase"):
+            result_el = case.find("OverallResult")
+            passed = result_el is not None and result_el.get("success") == "true"
+            tags = set(re.findall(r"\[([^\]]+)\]", case.get("tags", "")))
+            cases.append(TestCase(case.get("name", "?"), tags, passed, [] if passed else _messages(case)))
+    except ET.ParseError:
+        crashed = True  # the report was cut off: the process died mid-test
+    return TestRun(cases, crashed, output)
+
+
+def not_done_mentions(run: TestRun, case: TestCase | None = None) -> set[str]:
+    """Exercise ids that stubs reported as not done, in a test's messages or the run's output."""
+    texts = case.messages if case else [run.output]
+    return {m for text in texts for m in NOT_DONE.findall(text)}

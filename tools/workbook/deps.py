@@ -1,0 +1,56 @@
+"""Installs the Debian packages the workbook needs, or says exactly how to.
+
+Everything comes from Debian bookworm's own repositories (see README.md). As root we run
+apt-get ourselves; otherwise through sudo if there is one; otherwise we print the one command to
+run and stop.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+
+from chapters import WorkbookError
+
+# What building the servers needs.
+BUILD = ["cmake", "ninja-build", "g++", "ccache", "libboost1.81-dev", "libspdlog-dev", "libfmt-dev",
+         "libcli11-dev"]
+# What the tests and the book need on top: Catch2, a real Redis to compare with, the site builder.
+TEST = BUILD + ["catch2", "redis-server", "redis-tools", "mkdocs", "mkdocs-material", "python3-pymdownx"]
+# Boost 1.81's headers cannot be installed beside the default 1.74 ones.
+CONFLICTS = ["libboost1.74-dev", "libboost-dev"]
+
+
+def _installed(package: str) -> bool:
+    result = subprocess.run(["dpkg-query", "-W", "-f=${db:Status-Status}", package],
+                            capture_output=True, text=True)
+    return result.returncode == 0 and result.stdout.strip() == "installed"
+
+
+def ensure(packages: list[str]) -> None:
+    """Installs whichever of `packages` is missing; raises WorkbookError when it cannot."""
+    if shutil.which("dpkg-query") is None:
+        raise WorkbookError("this is not a Debian system; install by hand: " + " ".join(packages))
+    conflicting = [p for p in CONFLICTS if _installed(p)]
+    if conflicting and "libboost1.81-dev" in packages and not _installed("libboost1.81-dev"):
+        raise WorkbookError(
+            f"{' and '.join(conflicting)} is installed, and it conflicts with libboost1.81-dev, which the "
+            "workbook needs (Boost 1.74 is too old for its Asio). Remove it yourself if nothing else "
+            f"needs it (apt-get remove {' '.join(conflicting)}), then run this again.")
+    missing = [p for p in packages if not _installed(p)]
+    if not missing:
+        return
+    command = ["apt-get", "install", "-y", "--no-install-recommends", *missing]
+    if os.geteuid() == 0:
+        prefix = []
+    elif shutil.which("sudo"):
+        prefix = ["sudo"]
+    else:
+        raise WorkbookError("missing packages: " + " ".join(missing) + "\ninstall them as root with:\n  "
+                            + " ".join(command))
+    print(f"workbook: installing {' '.join(missing)}", flush=True)
+    env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
+    subprocess.run([*prefix, "apt-get", "update", "-qq"], check=False, env=env)
+    if subprocess.run([*prefix, *command], env=env).returncode != 0:
+        raise WorkbookError("apt-get could not install: " + " ".join(missing) + "\nrun it yourself:\n  "
+                            + " ".join(command))
