@@ -18,6 +18,7 @@ TestServer::TestServer(Serve serve) : TestServer(std::move(serve), Options{}) {}
 TestServer::TestServer(Serve serve, Options options)
 {
     install_log_capture();
+    clear_log();
     context_.emplace();
     tcp::acceptor acceptor(*context_, tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0));
     port_ = acceptor.local_endpoint().port();

@@ -13,7 +13,11 @@ namespace mini_redis::testing {
 /// lines in memory. Safe to call from any thread, any number of times.
 void install_log_capture();
 
-/// The captured lines, oldest first, one per line; empty when nothing was logged.
+/// Forgets the captured lines; each TestServer starts with a clean slate, so a failure quotes
+/// only what its own server logged.
+void clear_log();
+
+/// The last captured lines (at most 20), oldest first; empty when nothing was logged.
 std::string recent_log();
 
 }  // namespace mini_redis::testing
