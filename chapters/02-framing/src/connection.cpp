@@ -1,0 +1,48 @@
+// The buffered frame reader and writer: see connection.hpp. Book: chapter 02, "The connection".
+#include "connection.hpp"
+
+#include "mini_redis/exercise.hpp"
+
+#include <cstring>
+
+namespace mini_redis {
+namespace {
+
+/// The read buffer starts this small (an idle connection costs little) and doubles when a frame
+/// needs more room.
+constexpr std::size_t initial_buffer_size = 4096;
+
+}  // namespace
+
+Connection::Connection(tcp::socket socket, ParserLimits limits)
+    : socket_(std::move(socket)), parser_(limits), buffer_(initial_buffer_size)
+{
+}
+
+// [book: read-frame]
+asio::awaitable<std::optional<Frame>> Connection::read_frame()
+{
+    // EXERCISE 02.4: Read frames from a growable buffer
+    //
+    // Return the next frame. Loop: ask parser_ for a frame in buffer_[begin_, end_). A frame:
+    // advance begin_ by `consumed` and return it. An error: throw ProtocolError. Needs more:
+    // make room (move the unparsed bytes to the front; double buffer_ when it is full), then
+    // co_await one async_read_some into the free space and add what arrived to end_. End of
+    // stream with no unparsed bytes is a clean close (return std::nullopt); with bytes left, or
+    // any other error, throw boost::system::system_error.
+    //
+    // Check: ./workbook test 2   Stuck? ./workbook hint 02.4
+    co_await mini_redis::co_todo("02.4", "book/02-framing.md#exercise-024-the-read-loop");
+    // END EXERCISE 02.4
+}
+// [end book: read-frame]
+
+asio::awaitable<void> Connection::write_frame(const Frame& frame)
+{
+    output_.clear();
+    encode(frame, output_);
+    // async_write loops until every byte is written; use_awaitable throws on failure.
+    co_await asio::async_write(socket_, asio::buffer(output_), asio::use_awaitable);
+}
+
+}  // namespace mini_redis

@@ -1,0 +1,57 @@
+// Connection: frames in and out of a socket, with a read buffer in between.
+//
+// TCP delivers a stream of bytes, not messages: one read may return half a frame, or three
+// frames and a bit. Connection keeps the bytes in a buffer and asks the parser for whole frames,
+// reading more only when the buffer holds no complete frame. Book: chapter 02, "The connection".
+#pragma once
+
+#include "frame.hpp"
+#include "net.hpp"
+#include "parser.hpp"
+
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace mini_redis {
+
+/// The peer sent bytes that are not RESP. `what()` is the parser's reason, e.g. "invalid bulk
+/// length"; a server replies "-ERR Protocol error: <reason>" and closes, as Redis does.
+class ProtocolError : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
+};
+
+/// A socket that reads and writes whole frames. Owns the socket; one coroutine at a time may
+/// read, and one may write (a read and a write may overlap). Lives as long as the session that
+/// created it, usually as a local variable of the session's coroutine.
+class Connection {
+public:
+    explicit Connection(tcp::socket socket, ParserLimits limits = {});
+
+    /// Reads the next frame, suspending until enough bytes have arrived.
+    ///
+    /// Returns std::nullopt when the peer closed the connection cleanly *between* frames: the
+    /// normal end of a session. Throws ProtocolError when the bytes are not RESP, and
+    /// boost::system::system_error when the socket fails or the peer closes in the middle of a
+    /// frame.
+    asio::awaitable<std::optional<Frame>> read_frame();
+
+    /// Encodes `frame` and writes all of it. Throws boost::system::system_error on failure.
+    asio::awaitable<void> write_frame(const Frame& frame);
+
+    /// The underlying socket, for its endpoints or to close it.
+    tcp::socket& socket() noexcept { return socket_; }
+
+private:
+    tcp::socket socket_;
+    Parser parser_;
+    // Received bytes live in buffer_[begin_, end_); the parser has not consumed them yet.
+    std::vector<char> buffer_;
+    std::size_t begin_ = 0;
+    std::size_t end_ = 0;
+    std::string output_;  // encoded frames waiting to be written; reused to save allocations
+};
+
+}  // namespace mini_redis
