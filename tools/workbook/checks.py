@@ -10,11 +10,14 @@ Each check either meets its expectation or not, and the run ends with "N passed,
   test tagged with it fail;
 - the sanitizer runs: the newest solution's tests under AddressSanitizer+UBSan, and the
   multi-threaded chapters (04 on) under ThreadSanitizer;
+- the RESP parser survives libFuzzer for FUZZ_SECONDS without a crash;
 - the book builds with mkdocs in strict mode.
 """
 from __future__ import annotations
 
 import os
+import re
+import shutil
 import subprocess
 import time
 from pathlib import Path
@@ -28,6 +31,7 @@ CHECK_SOURCES = ROOT / "build" / "check-src"  # where the check preset reads cha
 DEBIAN_PYTHON = "/usr/bin/python3"
 # Chapters from this one on run the server on a thread pool, so ThreadSanitizer has work to do.
 FIRST_THREADED_CHAPTER = 4
+FUZZ_SECONDS = 60
 
 
 class Tally:
@@ -145,6 +149,26 @@ def _sanitizer(preset: str, chapters: list[Chapter], tally: Tally) -> None:
                         f"{preset} ch{chapter.number}", tally, env)
 
 
+def fuzz(tally: Tally, seconds: int = FUZZ_SECONDS) -> None:
+    """Builds the fuzz preset and runs the parser fuzzer on a copy of the seed corpus."""
+    build.configure("fuzz")
+    if not tally.record("fuzz build", build.build("fuzz", ["fuzz_parser"], quiet=True)):
+        return
+    corpus = build.build_dir("fuzz") / "corpus" / "parser"
+    corpus.mkdir(parents=True, exist_ok=True)
+    for seed in (ROOT / "fuzz" / "corpus" / "parser").iterdir():
+        shutil.copy(seed, corpus / seed.name)
+    binary = build.build_dir("fuzz") / "fuzz" / "fuzz_parser"
+    result = subprocess.run([str(binary), f"-max_total_time={seconds}", "-print_final_stats=1",
+                             "-artifact_prefix=" + str(build.build_dir("fuzz")) + "/", str(corpus)],
+                            capture_output=True, text=True)
+    runs = re.search(r"stat::number_of_executed_units:\s*(\d+)", result.stderr)
+    detail = f"{int(runs[1]):,} inputs in {seconds} s" if runs else ""
+    if result.returncode != 0:
+        detail = "crash; the input is saved in build/fuzz/:\n" + "\n".join(result.stderr.splitlines()[-30:])
+    tally.record("fuzz parser", result.returncode == 0, detail)
+
+
 def full_check() -> int:
     began = time.monotonic()
     deps.ensure(deps.TEST)
@@ -188,6 +212,10 @@ def full_check() -> int:
         start = _section("ThreadSanitizer: the multi-threaded solutions")
         _sanitizer("tsan", threaded, tally)
         _took(start)
+
+    start = _section(f"fuzz: the RESP parser under libFuzzer for {FUZZ_SECONDS} s")
+    fuzz(tally)
+    _took(start)
 
     start = _section("book: mkdocs build --strict")
     tally.record("book builds", build_book() == 0)

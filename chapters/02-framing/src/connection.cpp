@@ -26,10 +26,11 @@ asio::awaitable<std::optional<Frame>> Connection::read_frame()
     //
     // Return the next frame. Loop: ask parser_ for a frame in buffer_[begin_, end_). A frame:
     // advance begin_ by `consumed` and return it. An error: throw ProtocolError. Needs more:
-    // make room (move the unparsed bytes to the front; double buffer_ when it is full), then
-    // co_await one async_read_some into the free space and add what arrived to end_. End of
-    // stream with no unparsed bytes is a clean close (return std::nullopt); with bytes left, or
-    // any other error, throw boost::system::system_error.
+    // make room (move the unparsed bytes to the front; double buffer_ when it is full), send
+    // the queued replies (co_await flush()), then co_await one async_read_some into the free
+    // space and add what arrived to end_. End of stream with no unparsed bytes is a clean close
+    // (return std::nullopt); with bytes left, or any other error, throw
+    // boost::system::system_error.
     //
     // Check: ./workbook test 2   Stuck? ./workbook hint 02.4
     co_await mini_redis::co_todo("02.4", "book/02-framing.md#exercise-024-the-read-loop");
@@ -37,12 +38,17 @@ asio::awaitable<std::optional<Frame>> Connection::read_frame()
 }
 // [end book: read-frame]
 
-asio::awaitable<void> Connection::write_frame(const Frame& frame)
+void Connection::queue_frame(const Frame& frame) { encode(frame, output_); }
+
+asio::awaitable<void> Connection::flush()
 {
-    output_.clear();
-    encode(frame, output_);
-    // async_write loops until every byte is written; use_awaitable throws on failure.
+    if (output_.empty()) {
+        co_return;
+    }
+    // async_write loops until every byte is written; use_awaitable throws on failure. While it
+    // waits for a slow client, this session reads nothing more: back-pressure, for free.
     co_await asio::async_write(socket_, asio::buffer(output_), asio::use_awaitable);
+    output_.clear();
 }
 
 }  // namespace mini_redis

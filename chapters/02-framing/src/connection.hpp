@@ -23,14 +23,18 @@ public:
     using std::runtime_error::runtime_error;
 };
 
-/// A socket that reads and writes whole frames. Owns the socket; one coroutine at a time may
-/// read, and one may write (a read and a write may overlap). Lives as long as the session that
-/// created it, usually as a local variable of the session's coroutine.
+/// A socket that reads and writes whole frames. Owns the socket. One coroutine at a time uses it
+/// (its session); it lives as long as that session, usually as one of its local variables.
+///
+/// Replies are batched: queue_frame() only encodes into an output buffer, and the buffer is
+/// sent when read_frame() is about to wait for more input, or by flush(). A client that sends
+/// 100 commands in one go thus gets 100 replies in one write, not in 100 system calls.
 class Connection {
 public:
     explicit Connection(tcp::socket socket, ParserLimits limits = {});
 
-    /// Reads the next frame, suspending until enough bytes have arrived.
+    /// Reads the next frame, suspending until enough bytes have arrived. Before it suspends, it
+    /// sends every queued frame (flush()), so a reply never waits for the client's next command.
     ///
     /// Returns std::nullopt when the peer closed the connection cleanly *between* frames: the
     /// normal end of a session. Throws ProtocolError when the bytes are not RESP, and
@@ -38,8 +42,12 @@ public:
     /// frame.
     asio::awaitable<std::optional<Frame>> read_frame();
 
-    /// Encodes `frame` and writes all of it. Throws boost::system::system_error on failure.
-    asio::awaitable<void> write_frame(const Frame& frame);
+    /// Encodes `frame` into the output buffer; nothing is sent yet (see the class comment).
+    void queue_frame(const Frame& frame);
+
+    /// Sends everything queued, suspending until it is written. Throws
+    /// boost::system::system_error on failure.
+    asio::awaitable<void> flush();
 
     /// The underlying socket, for its endpoints or to close it.
     tcp::socket& socket() noexcept { return socket_; }
@@ -51,7 +59,7 @@ private:
     std::vector<char> buffer_;
     std::size_t begin_ = 0;
     std::size_t end_ = 0;
-    std::string output_;  // encoded frames waiting to be written; reused to save allocations
+    std::string output_;  // queued frames, encoded, waiting for flush()
 };
 
 }  // namespace mini_redis

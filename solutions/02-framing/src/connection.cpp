@@ -47,6 +47,10 @@ asio::awaitable<std::optional<Frame>> Connection::read_frame()
             buffer_.resize(buffer_.size() * 2);
         }
 
+        // We are about to wait for the client, so every reply to what it sent so far goes out
+        // now, in one write.
+        co_await flush();
+
         // Suspends until the peer sends something; other connections are served meanwhile.
         auto [error, n] = co_await socket_.async_read_some(
             asio::buffer(buffer_.data() + end_, buffer_.size() - end_), use_tuple);
@@ -63,12 +67,17 @@ asio::awaitable<std::optional<Frame>> Connection::read_frame()
 }
 // [end book: read-frame]
 
-asio::awaitable<void> Connection::write_frame(const Frame& frame)
+void Connection::queue_frame(const Frame& frame) { encode(frame, output_); }
+
+asio::awaitable<void> Connection::flush()
 {
-    output_.clear();
-    encode(frame, output_);
-    // async_write loops until every byte is written; use_awaitable throws on failure.
+    if (output_.empty()) {
+        co_return;
+    }
+    // async_write loops until every byte is written; use_awaitable throws on failure. While it
+    // waits for a slow client, this session reads nothing more: back-pressure, for free.
     co_await asio::async_write(socket_, asio::buffer(output_), asio::use_awaitable);
+    output_.clear();
 }
 
 }  // namespace mini_redis

@@ -69,8 +69,9 @@ asio::awaitable<void> session(tcp::socket socket)
     try {
         // read_frame returns std::nullopt when the client closes between frames.
         while (auto frame = co_await connection.read_frame()) {
-            co_await connection.write_frame(*frame);
+            connection.queue_frame(*frame);  // sent by the next read_frame, or flush() below
         }
+        co_await connection.flush();
         spdlog::debug("client {}:{} closed the connection", peer.address().to_string(), peer.port());
     } catch (const ProtocolError& e) {
         // Tell the client what was wrong, then close: after bytes that are not RESP we cannot
@@ -83,8 +84,13 @@ asio::awaitable<void> session(tcp::socket socket)
         spdlog::info("client {}:{}: {}", peer.address().to_string(), peer.port(), e.what());
     }
     if (!protocol_error.empty()) {
-        auto reply = encode(Frame::error("ERR Protocol error: " + protocol_error));
-        co_await asio::async_write(connection.socket(), asio::buffer(reply), use_tuple);
+        // Replies to the frames before the bad one are still queued: they go out first.
+        connection.queue_frame(Frame::error("ERR Protocol error: " + protocol_error));
+        try {
+            co_await connection.flush();
+        } catch (const boost::system::system_error&) {
+            // The client is gone already; nothing more to tell it.
+        }
     }
 }
 // [end book: session]
