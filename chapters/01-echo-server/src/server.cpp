@@ -15,6 +15,7 @@
 namespace mini_redis {
 namespace {
 
+// [book: log-session-end]
 /// What runs when a connection's coroutine ends. co_spawn calls it with the exception that
 /// escaped the coroutine, or with nullptr when it returned normally.
 ///
@@ -32,6 +33,7 @@ void log_session_end(std::exception_ptr error)
         spdlog::error("connection closed: {}", e.what());
     }
 }
+// [end book: log-session-end]
 
 }  // namespace
 

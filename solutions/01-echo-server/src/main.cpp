@@ -31,6 +31,7 @@ int main(int argc, char** argv)
     try {
         init_logging(log_level);
 
+        // [book: listen]
         // The io_context is Asio's event loop: it waits for the operating system to report that
         // an operation finished and resumes whichever coroutine waited for it.
         asio::io_context context;
@@ -44,7 +45,9 @@ int main(int argc, char** argv)
         acceptor.listen();
         // Tests and scripts read the actual port from this line (useful with --port 0).
         spdlog::info("listening on {}:{}", bind, acceptor.local_endpoint().port());
+        // [end book: listen]
 
+        // [book: signals]
         // Ctrl-C (SIGINT) or SIGTERM stops the event loop. Chapter 08 turns this into a graceful
         // shutdown that lets connections finish first.
         asio::signal_set signals(context, SIGINT, SIGTERM);
@@ -52,7 +55,9 @@ int main(int argc, char** argv)
             spdlog::info("signal {} received, stopping", signal);
             context.stop();
         });
+        // [end book: signals]
 
+        // [book: run]
         int status = 0;
         asio::co_spawn(context, serve(std::move(acceptor)), [&](std::exception_ptr error) {
             if (error) {
@@ -68,6 +73,7 @@ int main(int argc, char** argv)
 
         context.run();  // runs every coroutine on this one thread until stop()
         return status;
+        // [end book: run]
     } catch (const std::exception& e) {
         spdlog::error("{}", e.what());
         return 1;
