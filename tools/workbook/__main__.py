@@ -91,7 +91,7 @@ def cmd_test(args) -> int:
     for exercise in chapter.exercises:
         status = checks.exercise_status(run, exercise.id)
         progress[exercise.id] = status
-        print(f"  {exercise.id}  {status:<18} {exercise.title}")
+        print(f"  {exercise.id}  {status:<22} {exercise.title}")
     PROGRESS.parent.mkdir(parents=True, exist_ok=True)
     PROGRESS.write_text(json.dumps(progress, indent=1))
     passed = sum(c.passed for c in run.cases)
@@ -110,7 +110,7 @@ def cmd_list(args) -> int:
         state = "edited" if _edited(chapter) else "untouched starter"
         print(f"{chapter.number} {chapter.title}  ({state})")
         for exercise in chapter.exercises:
-            print(f"   {exercise.id}  {progress.get(exercise.id, 'not tested yet'):<18} {exercise.title}")
+            print(f"   {exercise.id}  {progress.get(exercise.id, 'not tested yet'):<22} {exercise.title}")
     print("\nProgress comes from your last ./workbook test NN.")
     return 0
 

@@ -243,4 +243,12 @@ void TestClient::fail(std::string_view message) const
     throw std::runtime_error(text);
 }
 
+std::string exchange(unsigned short port, std::string_view request)
+{
+    TestClient client(port);
+    client.send(request);
+    client.close_sending();
+    return client.read_until_closed();
+}
+
 }  // namespace mini_redis::testing

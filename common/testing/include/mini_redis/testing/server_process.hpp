@@ -2,7 +2,8 @@
 //
 // Process-level tests (signals, exit codes, command-line flags) need the real binary. It is
 // started with `--port 0`, so the kernel picks a free port, and the harness reads that port back
-// from the server's start-up log line ("listening on 127.0.0.1:PORT").
+// from the server's start-up log line ("listening on 127.0.0.1:PORT"). RealRedis (real_redis.hpp)
+// starts a real redis-server the same way.
 #pragma once
 
 #include <sys/types.h>
@@ -17,10 +18,12 @@ namespace mini_redis::testing {
 
 class ServerProcess {
 public:
-    /// Starts `binary` with `args` (add "--port", "0" yourself) and waits, up to `deadline`, for
-    /// the line naming the bound address. Throws with the output so far if it does not appear.
+    /// Starts `binary` (a path) with `args` (add "--port", "0" yourself) and waits, up to
+    /// `deadline`, for output matching `ready_pattern`, whose first group (if any) is the port.
+    /// Throws with the output so far if that does not appear.
     ServerProcess(const std::string& binary, std::vector<std::string> args,
-                  std::chrono::milliseconds deadline = std::chrono::milliseconds(10000));
+                  std::chrono::milliseconds deadline = std::chrono::milliseconds(10000),
+                  const std::string& ready_pattern = R"(listening on [^\s]*:(\d+))");
 
     /// Kills the process if it still runs.
     ~ServerProcess();
@@ -28,7 +31,7 @@ public:
     ServerProcess(const ServerProcess&) = delete;
     ServerProcess& operator=(const ServerProcess&) = delete;
 
-    /// The port from the start-up line.
+    /// The port from the ready line (0 if the pattern has no group).
     unsigned short port() const noexcept { return port_; }
 
     /// Sends `signal` (SIGINT, SIGTERM) to the process.

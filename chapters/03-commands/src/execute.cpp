@@ -1,0 +1,33 @@
+// Executing commands: see execute.hpp. Book: chapter 03, "Executing commands".
+#include "execute.hpp"
+
+#include "mini_redis/exercise.hpp"
+
+namespace mini_redis {
+namespace {
+
+/// Lets std::visit take one lambda per command type: overloaded{[](const Get&) {...}, ...}.
+template <class... Handlers>
+struct overloaded : Handlers... {
+    using Handlers::operator()...;
+};
+
+}  // namespace
+
+// [book: execute]
+Frame execute(Command command, KeySpace& keys)
+{
+    // EXERCISE 03.3: Execute each command
+    //
+    // Return the reply to `command`: PING gives +PONG, or its message as a bulk string; ECHO
+    // its message as a bulk string; GET the value as a bulk string, or null when the key is
+    // missing; SET stores the value (replacing any old one) and gives +OK; QUIT gives +OK;
+    // Invalid gives an error reply with its text.
+    //
+    // Check: ./workbook test 3   Stuck? ./workbook hint 03.3
+    mini_redis::todo("03.3", "book/03-commands.md#exercise-033-executing-commands");
+    // END EXERCISE 03.3
+}
+// [end book: execute]
+
+}  // namespace mini_redis

@@ -1,0 +1,44 @@
+// Executing commands: see execute.hpp. Book: chapter 03, "Executing commands".
+#include "execute.hpp"
+
+#include "mini_redis/exercise.hpp"
+
+namespace mini_redis {
+namespace {
+
+/// Lets std::visit take one lambda per command type: overloaded{[](const Get&) {...}, ...}.
+template <class... Handlers>
+struct overloaded : Handlers... {
+    using Handlers::operator()...;
+};
+
+}  // namespace
+
+// [book: execute]
+Frame execute(Command command, KeySpace& keys)
+{
+    // EXERCISE 03.3: Execute each command
+    // One lambda per command type; the compiler complains if a type has none.
+    return std::visit(
+        overloaded{
+            [](const Ping& ping) {
+                return ping.message ? Frame::bulk(*ping.message) : Frame::simple("PONG");
+            },
+            [](const Echo& echo) { return Frame::bulk(echo.message); },
+            [&keys](const Get& get) {
+                const auto found = keys.find(get.key);
+                return found == keys.end() ? Frame::null() : Frame::bulk(found->second);
+            },
+            [&keys](Set& set) {
+                keys.insert_or_assign(std::move(set.key), std::move(set.value));
+                return Frame::simple("OK");
+            },
+            [](const Quit&) { return Frame::simple("OK"); },
+            [](const Invalid& invalid) { return Frame::error(invalid.error); },
+        },
+        command);
+    // END EXERCISE 03.3
+}
+// [end book: execute]
+
+}  // namespace mini_redis
