@@ -47,31 +47,44 @@ function(mini_redis_chapter)
   endif()
 endfunction()
 
-# mini_redis_chapter_tests(SOURCES test_a.cpp ...)
+# mini_redis_chapter_tests(SOURCES test_a.cpp ... [LATER_SOURCES test_b.cpp ...])
 #
 # Builds the tests in this folder twice, against chNN_solution and chNN_chapter, and registers
 # every Catch2 test case with ctest under the label chNN-solution or chNN-chapter (ctest -L takes
 # a regular expression, so `-L ch01` selects both and `-L solution` every solution).
-# Tests find the chapter's server executable through MINI_REDIS_SERVER_BINARY.
+# LATER_SOURCES (a subset of SOURCES: tests that speak to the server over sockets) are also
+# built against every later chapter's solution, as chNN_on_chMM_tests with the label
+# chNN-tests-on-chMM-solution, so a later chapter cannot break what an earlier one built.
+# Tests find the server executable they are built with through MINI_REDIS_SERVER_BINARY.
 function(mini_redis_chapter_tests)
-  cmake_parse_arguments(arg "" "" "SOURCES" ${ARGN})
+  cmake_parse_arguments(arg "" "" "SOURCES;LATER_SOURCES" ${ARGN})
   get_filename_component(name "${CMAKE_CURRENT_SOURCE_DIR}" NAME)
   string(SUBSTRING "${name}" 0 2 number)
   foreach(variant IN ITEMS solution chapter)
-    set(lib "ch${number}_${variant}")
-    if(NOT TARGET ${lib})
-      continue()
-    endif()
-    set(exe "${lib}_tests")
-    add_executable(${exe} ${arg_SOURCES})
-    target_link_libraries(${exe} PRIVATE ${lib} mini_redis::testing)
-    if(TARGET ${lib}_server)
-      target_compile_definitions(${exe} PRIVATE
-        "MINI_REDIS_SERVER_BINARY=\"$<TARGET_FILE:${lib}_server>\"")
-      add_dependencies(${exe} ${lib}_server)
-    endif()
-    catch_discover_tests(${exe}
-      TEST_PREFIX "ch${number}-${variant}: "
-      PROPERTIES LABELS "ch${number}-${variant}" TIMEOUT 120)
+    _mini_redis_test_binary("ch${number}_${variant}" "ch${number}_${variant}_tests"
+                            "ch${number}-${variant}" ${arg_SOURCES})
   endforeach()
+  if(arg_LATER_SOURCES)
+    foreach(later IN LISTS mini_redis_chapter_dirs)
+      string(SUBSTRING "${later}" 0 2 later_number)
+      if(later_number GREATER number)
+        _mini_redis_test_binary("ch${later_number}_solution" "ch${number}_on_ch${later_number}_tests"
+                                "ch${number}-tests-on-ch${later_number}-solution" ${arg_LATER_SOURCES})
+      endif()
+    endforeach()
+  endif()
+endfunction()
+
+# One test binary: `sources` linked against the chapter library `lib`, discovered into ctest.
+function(_mini_redis_test_binary lib exe label)
+  if(NOT TARGET ${lib})
+    return()
+  endif()
+  add_executable(${exe} ${ARGN})
+  target_link_libraries(${exe} PRIVATE ${lib} mini_redis::testing)
+  if(TARGET ${lib}_server)
+    target_compile_definitions(${exe} PRIVATE "MINI_REDIS_SERVER_BINARY=\"$<TARGET_FILE:${lib}_server>\"")
+    add_dependencies(${exe} ${lib}_server)
+  endif()
+  catch_discover_tests(${exe} TEST_PREFIX "${label}: " PROPERTIES LABELS "${label}" TIMEOUT 120)
 endfunction()

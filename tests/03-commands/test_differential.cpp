@@ -11,7 +11,7 @@
 #include <string>
 
 using ch03_test::command_server;
-using mini_redis::testing::exchange;
+using mini_redis::testing::conversation;
 using mini_redis::testing::RealRedis;
 
 TEST_CASE("our server and redis-server give the same bytes for every case in the table",
@@ -21,8 +21,8 @@ TEST_CASE("our server and redis-server give the same bytes for every case in the
     auto ours = command_server();
     for (const auto& c : ch03_test::reply_cases()) {
         INFO("case: " << c.name);
-        const std::string from_redis = exchange(redis.port(), c.request);
+        const std::string from_redis = conversation(redis.port(), c.request);
         CHECK(from_redis == c.replies);  // the table really is Redis's behaviour
-        CHECK(exchange(ours.port(), c.request) == from_redis);
+        CHECK(conversation(ours.port(), c.request) == from_redis);
     }
 }

@@ -12,7 +12,7 @@
 #include <string>
 
 using ch03_test::command_server;
-using mini_redis::testing::exchange;
+using mini_redis::testing::conversation;
 using mini_redis::testing::ServerProcess;
 using mini_redis::testing::TestClient;
 
@@ -21,7 +21,7 @@ TEST_CASE("every request in the chapter's table gets Redis's exact reply bytes",
     auto server = command_server();
     for (const auto& c : ch03_test::reply_cases()) {
         INFO("case: " << c.name);
-        CHECK(exchange(server.port(), c.request) == c.replies);
+        CHECK(conversation(server.port(), c.request) == c.replies);
     }
 }
 
@@ -84,7 +84,7 @@ TEST_CASE("arguments may be simple strings and integers, as mini-redis sends the
     // A deliberate difference from Redis, which answers "Protocol error: expected '$', got '+'".
     // Every real client sends bulk strings; accepting these too keeps mini-redis's tests valid.
     auto server = command_server();
-    CHECK(exchange(server.port(), "*3\r\n$3\r\nSET\r\n+k:simple\r\n:42\r\n*2\r\n$3\r\nGET\r\n+k:simple\r\n") ==
+    CHECK(conversation(server.port(), "*3\r\n$3\r\nSET\r\n+k:simple\r\n:42\r\n*2\r\n$3\r\nGET\r\n+k:simple\r\n") ==
           "+OK\r\n$2\r\n42\r\n");
 }
 
@@ -93,7 +93,7 @@ TEST_CASE("a bulk string not followed by \\r\\n is a protocol error", "[ch03][ex
     // A deliberate difference: Redis skips the two bytes after a bulk string without looking;
     // we check them, so a client that miscounts a length learns at once instead of later.
     auto server = command_server();
-    CHECK(exchange(server.port(), "*2\r\n$3\r\nGET\r\n$1\r\nkXX") ==
+    CHECK(conversation(server.port(), "*2\r\n$3\r\nGET\r\n$1\r\nkXX") ==
           "-ERR Protocol error: expected \\r\\n after the bulk string\r\n");
 }
 
@@ -102,7 +102,7 @@ TEST_CASE("a client that sends garbage does not disturb the others", "[ch03][ex0
     auto server = command_server();
     TestClient bystander(server.port());
     for (const std::string garbage : {"*1\r\n$-7\r\n", "\x01\x02\x03\r\n", "*2\r\n$3\r\nGET\r\n*0\r\n"}) {
-        exchange(server.port(), garbage);
+        conversation(server.port(), garbage);
     }
     bystander.send("PING\r\n");
     CHECK(bystander.read_reply() == "+PONG\r\n");
@@ -112,7 +112,7 @@ TEST_CASE("the server executable serves commands on the port it reports, and Ctr
           "[ch03][ex03.3]")
 {
     ServerProcess server(MINI_REDIS_SERVER_BINARY, {"--port", "0"});
-    CHECK(exchange(server.port(), "SET k v\r\nGET k\r\n") == "+OK\r\n$1\r\nv\r\n");
+    CHECK(conversation(server.port(), "SET k v\r\nGET k\r\n") == "+OK\r\n$1\r\nv\r\n");
     server.signal(SIGINT);
     CHECK(server.wait() == 0);
 }

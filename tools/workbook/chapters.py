@@ -62,6 +62,18 @@ class Chapter:
     def test_binary(self, build_dir: Path, variant: str) -> Path:
         return build_dir / "tests" / self.name / f"ch{self.number}_{variant}_tests"
 
+    def solution_test_targets(self, chapters: list["Chapter"]) -> list[tuple[str, str]]:
+        """(target, folder under tests/) of every test binary built against this solution:
+        its own tests, and the earlier chapters' socket tests that run on later solutions
+        (LATER_SOURCES in their CMakeLists.txt)."""
+        targets = [(f"ch{self.number}_solution_tests", self.name)]
+        for earlier in chapters:
+            if int(earlier.number) < int(self.number):
+                cmake = (TESTS / earlier.name / "CMakeLists.txt")
+                if cmake.exists() and "LATER_SOURCES" in cmake.read_text():
+                    targets.append((f"ch{earlier.number}_on_ch{self.number}_tests", earlier.name))
+        return targets
+
 
 def source_files(folder: Path):
     """Every file below `folder`, sorted, as paths relative to it."""

@@ -136,17 +136,25 @@ def build_book() -> int:
     return result.returncode
 
 
-def _sanitizer(preset: str, chapters: list[Chapter], tally: Tally) -> None:
+def _all_solution_tests(preset: str, chapters: list[Chapter], everyone: list[Chapter], tally: Tally,
+                        env: dict[str, str] | None = None, label_prefix: str = "") -> None:
+    """Runs every test binary built against each of `chapters`' solutions (see
+    Chapter.solution_test_targets)."""
+    for chapter in chapters:
+        for target, folder in chapter.solution_test_targets(everyone):
+            label = target.removesuffix("_tests").replace("_solution", "")
+            _solution_tests(build.build_dir(preset) / "tests" / folder / target, label_prefix + label, tally, env)
+
+
+def _sanitizer(preset: str, chapters: list[Chapter], everyone: list[Chapter], tally: Tally) -> None:
     build.configure(preset)
-    targets = [f"ch{c.number}_solution_tests" for c in chapters]
+    targets = [t for c in chapters for t, _ in c.solution_test_targets(everyone)]
     if not tally.record(f"{preset} build", build.build(preset, targets, quiet=True)):
         return
     env = {"ASAN_OPTIONS": "detect_leaks=1:abort_on_error=0",
            "UBSAN_OPTIONS": "print_stacktrace=1:halt_on_error=1",
            "TSAN_OPTIONS": "halt_on_error=1:second_deadlock_stack=1"}
-    for chapter in chapters:
-        _solution_tests(chapter.test_binary(build.build_dir(preset), "solution"),
-                        f"{preset} ch{chapter.number}", tally, env)
+    _all_solution_tests(preset, chapters, everyone, tally, env, f"{preset} ")
 
 
 def fuzz(tally: Tally, seconds: int = FUZZ_SECONDS) -> None:
@@ -193,10 +201,8 @@ def full_check() -> int:
     _took(start)
 
     start = _section("solution tests")
-    check_dir = build.build_dir("check")
-    _solution_tests(check_dir / "tests" / "common" / "common_tests", "common", tally)
-    for chapter in chapters:
-        _solution_tests(chapter.test_binary(check_dir, "solution"), f"ch{chapter.number}", tally)
+    _solution_tests(build.build_dir("check") / "tests" / "common" / "common_tests", "common", tally)
+    _all_solution_tests("check", chapters, chapters, tally)
     _took(start)
 
     start = _section("starter check and bite check, exercise by exercise")
@@ -204,13 +210,13 @@ def full_check() -> int:
     _took(start)
 
     start = _section("AddressSanitizer + UndefinedBehaviorSanitizer: the newest solution")
-    _sanitizer("asan", chapters[-1:], tally)
+    _sanitizer("asan", chapters[-1:], chapters, tally)
     _took(start)
 
     threaded = [c for c in chapters if int(c.number) >= FIRST_THREADED_CHAPTER]
     if threaded:
         start = _section("ThreadSanitizer: the multi-threaded solutions")
-        _sanitizer("tsan", threaded, tally)
+        _sanitizer("tsan", threaded, chapters, tally)
         _took(start)
 
     start = _section(f"fuzz: the RESP parser under libFuzzer for {FUZZ_SECONDS} s")

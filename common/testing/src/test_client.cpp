@@ -243,7 +243,7 @@ void TestClient::fail(std::string_view message) const
     throw std::runtime_error(text);
 }
 
-std::string exchange(unsigned short port, std::string_view request)
+std::string conversation(unsigned short port, std::string_view request)
 {
     TestClient client(port);
     client.send(request);

@@ -67,6 +67,6 @@ private:
 
 /// One whole conversation on a fresh connection: sends `request`, closes the sending side, and
 /// returns every byte the server sent before it closed. Compares servers byte for byte.
-std::string exchange(unsigned short port, std::string_view request);
+std::string conversation(unsigned short port, std::string_view request);
 
 }  // namespace mini_redis::testing

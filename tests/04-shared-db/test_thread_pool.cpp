@@ -1,0 +1,44 @@
+// Chapter 04 as a program: the server executable on a pool of threads. Exercise 04.3.
+#include "mini_redis/testing/server_process.hpp"
+#include "mini_redis/testing/test_client.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <csignal>
+#include <future>
+#include <string>
+#include <vector>
+
+using mini_redis::testing::conversation;
+using mini_redis::testing::ServerProcess;
+
+TEST_CASE("the server executable serves clients on the number of threads asked for",
+          "[ch04][ex04.3]")
+{
+    ServerProcess server(MINI_REDIS_SERVER_BINARY, {"--port", "0", "--threads", "4"},
+                         std::chrono::milliseconds(10000), "serving on 4 threads");
+    // The ready line comes after the listening line, so the port is known from the output.
+    const auto output = server.output();
+    const auto at = output.find("listening on 127.0.0.1:");
+    REQUIRE(at != std::string::npos);
+    const auto port = static_cast<unsigned short>(std::stoi(output.substr(at + 23)));
+
+    std::vector<std::future<std::string>> replies;
+    for (int c = 0; c < 8; ++c) {
+        replies.push_back(std::async(std::launch::async, [port, c] {
+            const auto key = "k" + std::to_string(c);
+            return conversation(port, "SET " + key + " v" + std::to_string(c) + "\r\nGET " + key + "\r\n");
+        }));
+    }
+    for (int c = 0; c < 8; ++c) {
+        CHECK(replies[c].get() == "+OK\r\n$2\r\nv" + std::to_string(c) + "\r\n");
+    }
+    server.signal(SIGINT);
+    CHECK(server.wait() == 0);
+}
+
+TEST_CASE("the server executable refuses zero threads with a clear error", "[ch04]")
+{
+    CHECK_THROWS_WITH(ServerProcess(MINI_REDIS_SERVER_BINARY, {"--port", "0", "--threads", "0"}),
+                      Catch::Contains("--threads"));
+}
