@@ -32,6 +32,7 @@ std::optional<std::int64_t> parse_integer(std::string_view text)
 
 }  // namespace
 
+// [book: parse]
 Parser::Result Parser::parse(std::string_view input)
 {
     for (;;) {
@@ -58,6 +59,7 @@ Parser::Result Parser::parse(std::string_view input)
         }
     }
 }
+// [end book: parse]
 
 // [book: read-item]
 Parser::Item Parser::read_item(std::string_view rest) const

@@ -18,6 +18,7 @@
 
 namespace mini_redis {
 
+// [book: limits]
 /// What a frame may claim before the parser refuses it. The defaults are Redis's.
 struct ParserLimits {
     /// Longest bulk string (Redis: proto-max-bulk-len, 512 MiB).
@@ -30,6 +31,7 @@ struct ParserLimits {
     /// Longest line (a simple string, an error, a length): Redis's PROTO_INLINE_MAX_SIZE, 64 KiB.
     std::size_t max_line_length = 64 * 1024;
 };
+// [end book: limits]
 
 /// An incremental RESP2 parser.
 ///
@@ -45,6 +47,7 @@ struct ParserLimits {
 /// Not thread-safe: one parser per connection.
 class Parser {
 public:
+    // [book: result]
     enum class Status {
         needs_more,  // the input ends in the middle of a frame: read more, call again
         frame,       // `frame` is complete; drop `consumed` bytes from the front of the input
@@ -57,6 +60,7 @@ public:
         std::size_t consumed = 0;
         std::string error;  // e.g. "invalid bulk length", as Redis words it
     };
+    // [end book: result]
 
     explicit Parser(ParserLimits limits = {}) : limits_(limits) {}
 
@@ -64,12 +68,15 @@ public:
     Result parse(std::string_view input);
 
 private:
+    // [book: open-array]
     /// One array still waiting for elements: how many it needs and those parsed so far.
     struct OpenArray {
         std::size_t expected;
         Frame::Array items;
     };
+    // [end book: open-array]
 
+    // [book: item]
     /// What reading one item at the current position gave.
     struct Item {
         Status status = Status::needs_more;
@@ -78,15 +85,18 @@ private:
         std::optional<std::size_t> open;  // set for an array header: its element count
         std::string error;
     };
+    // [end book: item]
 
     Item read_item(std::string_view rest) const;
     Item read_bulk(std::string_view rest, std::size_t line_end) const;
     std::optional<Frame> complete(Frame frame);
     Result fail(std::string error);
 
+    // [book: members]
     ParserLimits limits_;
     std::size_t offset_ = 0;           // bytes of the input already turned into items
     std::vector<OpenArray> open_;      // arrays being filled, outermost first
+    // [end book: members]
 };
 
 }  // namespace mini_redis
