@@ -42,7 +42,8 @@ TEST_CASE("a line longer than the limit is an error even before its end arrives"
     ParserLimits limits;
     limits.max_line_length = 16;
     CHECK(feed("+" + std::string(100, 'a'), 1, limits).error == "line too long");
-    CHECK(feed("+" + std::string(15, 'a') + "\r\n", 1, limits).frames.size() == 1);
+    CHECK(feed("+" + std::string(17, 'a') + "\r\n", 1, limits).error == "line too long");
+    CHECK(feed("+" + std::string(16, 'a') + "\r\n", 1, limits).frames.size() == 1);
 }
 
 TEST_CASE("an incomplete frame asks for more and consumes nothing", "[ch02]")
@@ -165,7 +166,7 @@ TEST_CASE("a thousand pipelined commands fed a byte at a time all arrive, in ord
     CHECK(fed.frames == expected);
 }
 
-TEST_CASE("malformed array lengths are protocol errors", "[ch02][ex02.2]")
+TEST_CASE("malformed array lengths are protocol errors", "[ch02]")
 {
     CHECK(feed_all_ways("*abc\r\n").error == "invalid multibulk length");
     CHECK(feed_all_ways("*-2\r\n").error == "invalid multibulk length");

@@ -173,6 +173,31 @@ def cmd_generate(args) -> int:
     return 0
 
 
+def cmd_propagate(args) -> int:
+    """Applies a change made to one solution to every later solution (they are snapshots)."""
+    chapter = find_chapter(args.chapter)
+    source = f"solutions/{chapter.name}/"
+    revisions = [args.since] if args.since else ["HEAD"]
+    diff = subprocess.run(["git", "diff", *revisions, "--", source], cwd=ROOT, capture_output=True,
+                          text=True, check=True).stdout
+    if not diff:
+        print(f"no change in {source} since {revisions[0]}")
+        return 0
+    failed = False
+    for later in all_chapters():
+        if int(later.number) <= int(chapter.number):
+            continue
+        patch = diff.replace(source, f"solutions/{later.name}/")
+        result = subprocess.run(["patch", "-p1", "--forward", "--no-backup-if-mismatch", "-r", "-"],
+                                input=patch, cwd=ROOT, capture_output=True, text=True)
+        print(f"solutions/{later.name}: " + ("applied" if result.returncode == 0 else "NOT applied cleanly"))
+        if result.returncode != 0:
+            failed = True
+            print("  " + "\n  ".join(result.stdout.splitlines()))
+    print("Then: ./workbook generate, and check each later chapter still says what it should.")
+    return 1 if failed else 0
+
+
 def cmd_bite(args) -> int:
     chapters = [find_chapter(args.chapter)] if args.chapter else all_chapters()
     return checks.exercise_checks(chapters)
@@ -190,6 +215,8 @@ COMMANDS = {
     "generate": (cmd_generate, "maintainers: regenerate chapters/ and the book's excerpts "
                                "(--check: only report what is out of sync)"),
     "bite": (cmd_bite, "maintainers: starter check and bite check of every exercise (or of chapter NN)"),
+    "propagate": (cmd_propagate, "maintainers: propagate NN [--since REV]: apply the change to solution NN "
+                                 "(uncommitted, or since REV) to every later solution"),
 }
 
 
@@ -206,6 +233,7 @@ def main(argv: list[str]) -> int:
     p = sub.add_parser("book"); p.add_argument("--serve", action="store_true")
     p = sub.add_parser("generate"); p.add_argument("--check", action="store_true")
     p = sub.add_parser("bite"); p.add_argument("chapter", nargs="?")
+    p = sub.add_parser("propagate"); p.add_argument("chapter"); p.add_argument("--since")
     if not argv or argv[0] in ("help", "-h", "--help"):
         print("usage: ./workbook COMMAND [ARGS]\n")
         for name, (_, text) in COMMANDS.items():

@@ -68,11 +68,13 @@ Parser::Item Parser::read_item(std::string_view rest) const
         return {};
     }
     // Every item starts with a type byte and a line ending in \r\n. Look for the \r\n only
-    // within the longest line we accept, so a peer cannot make us scan gigabytes for it.
-    const auto window = rest.substr(0, limits_.max_line_length + 2);
+    // within the longest line we accept (plus the type byte and the \r\n), so a peer cannot
+    // make us scan gigabytes for it. An incomplete line is searched again after every read,
+    // which this bound keeps cheap too.
+    const auto window = rest.substr(0, limits_.max_line_length + 3);
     const auto line_end = window.find("\r\n");
     if (line_end == std::string_view::npos) {
-        if (window.size() == limits_.max_line_length + 2) {
+        if (window.size() == limits_.max_line_length + 3) {
             return {Status::error, {}, 0, {}, "line too long"};
         }
         return {};  // the line has not arrived in full yet

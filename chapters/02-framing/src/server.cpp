@@ -81,7 +81,11 @@ asio::awaitable<void> session(tcp::socket socket)
                      e.what());
         protocol_error = e.what();
     } catch (const boost::system::system_error& e) {
-        spdlog::info("client {}:{}: {}", peer.address().to_string(), peer.port(), e.what());
+        // A clean close between frames ends the loop above; end of stream here means the client
+        // left in the middle of a frame.
+        spdlog::info("client {}:{}: {}", peer.address().to_string(), peer.port(),
+                     e.code() == asio::error::eof ? "closed the connection in the middle of a frame"
+                                                  : e.code().message());
     }
     if (!protocol_error.empty()) {
         // Replies to the frames before the bad one are still queued: they go out first.

@@ -63,6 +63,7 @@ asio::awaitable<std::optional<Frame>> Connection::read_frame()
 }
 // [end book: read-frame]
 
+// [book: queue-flush]
 void Connection::queue_frame(const Frame& frame) { encode(frame, output_); }
 
 asio::awaitable<void> Connection::flush()
@@ -75,5 +76,6 @@ asio::awaitable<void> Connection::flush()
     co_await asio::async_write(socket_, asio::buffer(output_), asio::use_awaitable);
     output_.clear();
 }
+// [end book: queue-flush]
 
 }  // namespace mini_redis

@@ -32,6 +32,7 @@ std::optional<std::int64_t> parse_integer(std::string_view text)
 
 }  // namespace
 
+// [book: parse]
 Parser::Result Parser::parse(std::string_view input)
 {
     for (;;) {
@@ -52,8 +53,8 @@ Parser::Result Parser::parse(std::string_view input)
         }
         offset_ += item.length;
         if (syntax_ == Syntax::requests && open_.empty() && !item.open &&
-            (item.frame == Frame::null() || item.frame == Frame::array({}))) {
-            continue;  // an empty request (*0, *-1 or a blank line): Redis skips it silently
+            item.frame == Frame::array({})) {
+            continue;  // an empty request (*0, *-5 or a blank line): Redis skips it silently
         }
         if (item.open) {
             // An array header: the next *item.open frames are its elements.
@@ -70,6 +71,7 @@ Parser::Result Parser::parse(std::string_view input)
         }
     }
 }
+// [end book: parse]
 
 // [book: read-item]
 Parser::Item Parser::read_item(std::string_view rest) const
@@ -78,11 +80,13 @@ Parser::Item Parser::read_item(std::string_view rest) const
         return {};
     }
     // Every item starts with a type byte and a line ending in \r\n. Look for the \r\n only
-    // within the longest line we accept, so a peer cannot make us scan gigabytes for it.
-    const auto window = rest.substr(0, limits_.max_line_length + 2);
+    // within the longest line we accept (plus the type byte and the \r\n), so a peer cannot
+    // make us scan gigabytes for it. An incomplete line is searched again after every read,
+    // which this bound keeps cheap too.
+    const auto window = rest.substr(0, limits_.max_line_length + 3);
     const auto line_end = window.find("\r\n");
     if (line_end == std::string_view::npos) {
-        if (window.size() == limits_.max_line_length + 2) {
+        if (window.size() == limits_.max_line_length + 3) {
             return {Status::error, {}, 0, {}, "line too long"};
         }
         return {};  // the line has not arrived in full yet
@@ -104,13 +108,15 @@ Parser::Item Parser::read_item(std::string_view rest) const
         return read_bulk(rest, line_end);
     case '*': {
         const auto n = parse_integer(line);
-        if (!n || *n < -1 || *n > limits_.max_array_length) {
+        // Requests: Redis ignores a count of zero or less. Frames: *-1 is the null array.
+        const std::int64_t lowest = syntax_ == Syntax::requests ? INT64_MIN : -1;
+        if (!n || *n < lowest || *n > limits_.max_array_length) {
             return {Status::error, {}, 0, {}, "invalid multibulk length"};
         }
-        if (*n == -1) {
+        if (*n == -1 && syntax_ == Syntax::frames) {
             return {Status::frame, Frame::null(), line_length};  // a null array, *-1
         }
-        if (*n == 0) {
+        if (*n <= 0) {
             return {Status::frame, Frame::array({}), line_length};
         }
         return {Status::frame, {}, line_length, static_cast<std::size_t>(*n)};

@@ -28,7 +28,8 @@ struct ParserLimits {
     /// Deepest nesting of arrays in arrays. Keeps a hostile `*1\r\n*1\r\n...` from growing the
     /// parser's stack without bound.
     std::size_t max_depth = 32;
-    /// Longest line (a simple string, an error, a length): Redis's PROTO_INLINE_MAX_SIZE, 64 KiB.
+    /// Longest line (a simple string, an error, a length), not counting its type byte and its
+    /// \r\n: Redis's PROTO_INLINE_MAX_SIZE, 64 KiB.
     std::size_t max_line_length = 64 * 1024;
 };
 // [end book: limits]

@@ -18,6 +18,7 @@
 
 namespace mini_redis {
 
+// [book: limits]
 /// What a frame may claim before the parser refuses it. The defaults are Redis's.
 struct ParserLimits {
     /// Longest bulk string (Redis: proto-max-bulk-len, 512 MiB).
@@ -27,9 +28,11 @@ struct ParserLimits {
     /// Deepest nesting of arrays in arrays. Keeps a hostile `*1\r\n*1\r\n...` from growing the
     /// parser's stack without bound.
     std::size_t max_depth = 32;
-    /// Longest line (a simple string, an error, a length): Redis's PROTO_INLINE_MAX_SIZE, 64 KiB.
+    /// Longest line (a simple string, an error, a length), not counting its type byte and its
+    /// \r\n: Redis's PROTO_INLINE_MAX_SIZE, 64 KiB.
     std::size_t max_line_length = 64 * 1024;
 };
+// [end book: limits]
 
 /// What the parser expects to read.
 enum class Syntax {
@@ -37,8 +40,8 @@ enum class Syntax {
     frames,
     /// Client requests, as Redis reads them: an array of bulk strings (we also accept simple
     /// strings and integers as arguments, as mini-redis does), or an inline command, a plain
-    /// line such as `SET k v` typed into telnet. Empty commands (`*0`, `*-1`, a blank line) are
-    /// skipped without a reply; a null or nested argument is a protocol error.
+    /// line such as `SET k v` typed into telnet. Empty commands (`*0`, a negative count, a
+    /// blank line) are skipped without a reply; a null or nested argument is a protocol error.
     requests,
 };
 
@@ -56,6 +59,7 @@ enum class Syntax {
 /// Not thread-safe: one parser per connection.
 class Parser {
 public:
+    // [book: result]
     enum class Status {
         needs_more,  // the input ends in the middle of a frame: read more, call again
         frame,       // `frame` is complete; drop `consumed` bytes from the front of the input
@@ -68,6 +72,7 @@ public:
         std::size_t consumed = 0;
         std::string error;  // e.g. "invalid bulk length", as Redis words it
     };
+    // [end book: result]
 
     explicit Parser(ParserLimits limits = {}, Syntax syntax = Syntax::frames)
         : limits_(limits), syntax_(syntax)
@@ -78,12 +83,15 @@ public:
     Result parse(std::string_view input);
 
 private:
+    // [book: open-array]
     /// One array still waiting for elements: how many it needs and those parsed so far.
     struct OpenArray {
         std::size_t expected;
         Frame::Array items;
     };
+    // [end book: open-array]
 
+    // [book: item]
     /// What reading one item at the current position gave.
     struct Item {
         Status status = Status::needs_more;
@@ -92,6 +100,7 @@ private:
         std::optional<std::size_t> open;  // set for an array header: its element count
         std::string error;
     };
+    // [end book: item]
 
     Item read_item(std::string_view rest) const;
     Item read_inline(std::string_view rest) const;
@@ -100,10 +109,12 @@ private:
     std::optional<Frame> complete(Frame frame);
     Result fail(std::string error);
 
+    // [book: members]
     ParserLimits limits_;
     Syntax syntax_;
     std::size_t offset_ = 0;           // bytes of the input already turned into items
     std::vector<OpenArray> open_;      // arrays being filled, outermost first
+    // [end book: members]
 };
 
 }  // namespace mini_redis
