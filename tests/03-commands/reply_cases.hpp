@@ -1,9 +1,12 @@
 // Chapter 03's table of requests and the exact bytes Redis 7 replies with.
 //
 // test_replies.cpp checks our server against the table; test_differential.cpp checks a real
-// redis-server against the same table, so the table itself is proven to be Redis's behaviour.
+// redis-server against the same table, so the table itself is proven to be Redis's behaviour
+// (see mini_redis/testing/reply_table.hpp).
 // Every case uses keys of its own, so the cases do not depend on each other's data.
 #pragma once
+
+#include "mini_redis/testing/reply_table.hpp"
 
 #include <string>
 #include <vector>
@@ -11,12 +14,7 @@
 namespace ch03_test {
 
 using namespace std::string_literals;
-
-struct ReplyCase {
-    const char* name;
-    std::string request;  // bytes the client sends, then it closes its sending side
-    std::string replies;  // every byte the server sends back before it closes
-};
+using mini_redis::testing::ReplyCase;
 
 inline const std::vector<ReplyCase>& reply_cases()
 {

@@ -19,10 +19,7 @@ using mini_redis::testing::TestClient;
 TEST_CASE("every request in the chapter's table gets Redis's exact reply bytes", "[ch03][ex03.3]")
 {
     auto server = command_server();
-    for (const auto& c : ch03_test::reply_cases()) {
-        INFO("case: " << c.name);
-        CHECK(conversation(server.port(), c.request) == c.replies);
-    }
+    mini_redis::testing::check_replies(server.port(), ch03_test::reply_cases());
 }
 
 TEST_CASE("SET is visible to GET from another connection", "[ch03][ex03.3]")

@@ -10,8 +10,10 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 
 namespace mini_redis {
 
@@ -23,6 +25,12 @@ public:
     using std::runtime_error::runtime_error;
 };
 
+/// `text` as a signed 64-bit integer, written as Redis accepts integers: "0", or an optional '-'
+/// and digits without leading zeros, in range. std::nullopt for anything else ("+1", "007",
+/// "-0", "1.5", " 1", "9223372036854775808").
+std::optional<std::int64_t> to_integer(std::string_view text);
+
+// [book: arguments]
 /// Reads a command's arguments in order. Owns the frame's items.
 class Arguments {
 public:
@@ -41,10 +49,9 @@ public:
     /// CommandError("ERR wrong number of arguments for '<name>' command") when there is none.
     std::string next_bytes();
 
-    /// Takes the next argument as a signed 64-bit integer, written as Redis accepts integers:
-    /// "0", or an optional '-' and digits without leading zeros. Throws CommandError: "wrong
-    /// number of arguments" when there is none, "ERR value is not an integer or out of range"
-    /// when it is not such a number or does not fit.
+    /// Takes the next argument as a signed 64-bit integer (see to_integer). Throws
+    /// CommandError: "wrong number of arguments" when there is none, "ERR value is not an
+    /// integer or out of range" when it is not such a number or does not fit.
     std::int64_t next_integer();
 
     /// True when every argument has been taken.
@@ -62,5 +69,6 @@ private:
     Frame::Array items_;  // the whole command; items_[0] is the name
     std::size_t next_ = 1;
 };
+// [end book: arguments]
 
 }  // namespace mini_redis

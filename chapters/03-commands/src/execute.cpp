@@ -6,11 +6,13 @@
 namespace mini_redis {
 namespace {
 
+// [book: overloaded]
 /// Lets std::visit take one lambda per command type: overloaded{[](const Get&) {...}, ...}.
 template <class... Handlers>
 struct overloaded : Handlers... {
     using Handlers::operator()...;
 };
+// [end book: overloaded]
 
 }  // namespace
 

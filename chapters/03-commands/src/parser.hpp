@@ -34,6 +34,7 @@ struct ParserLimits {
 };
 // [end book: limits]
 
+// [book: syntax]
 /// What the parser expects to read.
 enum class Syntax {
     /// Any RESP2 frame: what a client reads from a server.
@@ -44,6 +45,7 @@ enum class Syntax {
     /// blank line) are skipped without a reply; a null or nested argument is a protocol error.
     requests,
 };
+// [end book: syntax]
 
 /// An incremental RESP2 parser.
 ///

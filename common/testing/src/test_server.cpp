@@ -15,14 +15,14 @@ using asio::ip::tcp;
 
 TestServer::TestServer(Serve serve) : TestServer(std::move(serve), Options{}) {}
 
-TestServer::TestServer(Serve serve, Options options)
+TestServer::TestServer(Serve serve, Options options) : serve_(std::move(serve))
 {
     install_log_capture();
     clear_log();
     context_.emplace();
     tcp::acceptor acceptor(*context_, tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0));
     port_ = acceptor.local_endpoint().port();
-    asio::co_spawn(*context_, serve(std::move(acceptor)), [](std::exception_ptr error) {
+    asio::co_spawn(*context_, serve_(std::move(acceptor)), [](std::exception_ptr error) {
         if (!error) {
             return;
         }

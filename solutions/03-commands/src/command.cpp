@@ -10,6 +10,7 @@
 namespace mini_redis {
 namespace {
 
+// [book: unknown-command]
 /// A piece of client input fit to quote in an error line, as Redis quotes it: cut at a NUL byte
 /// (Redis formats it as a C string) and at `limit` bytes, with \r and \n turned into spaces so
 /// the reply stays one line.
@@ -35,6 +36,7 @@ std::string unknown_command(Arguments& args)
     return fmt::format("ERR unknown command '{}', with args beginning with: {}",
                        quotable(args.name(), 128), quoted);
 }
+// [end book: unknown-command]
 
 }  // namespace
 

@@ -13,6 +13,7 @@
 
 namespace mini_redis {
 
+// [book: commands]
 /// PING [message]: "+PONG", or the message back as a bulk string.
 struct Ping {
     std::optional<std::string> message;
@@ -52,6 +53,7 @@ struct Invalid {
 };
 
 using Command = std::variant<Ping, Echo, Get, Set, Quit, Invalid>;
+// [end book: commands]
 
 /// Turns a request (an array of arguments, as Parser produces with Syntax::requests) into a
 /// Command. Command names are case-insensitive; arguments are binary-safe. Every mistake becomes

@@ -13,6 +13,7 @@
 
 namespace mini_redis {
 
+// [book: execute-contract]
 /// Every key and its value. Keys and values are arbitrary bytes.
 using KeySpace = std::unordered_map<std::string, std::string>;
 
@@ -21,5 +22,6 @@ using KeySpace = std::unordered_map<std::string, std::string>;
 /// anything a client can send: mistakes were turned into Invalid commands already, and execute()
 /// replies with their error. QUIT replies "+OK"; closing the connection is the session's job.
 Frame execute(Command command, KeySpace& keys);
+// [end book: execute-contract]
 
 }  // namespace mini_redis

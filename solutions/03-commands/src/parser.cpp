@@ -150,6 +150,7 @@ std::optional<std::string> Parser::request_element_error(std::string_view rest) 
 }
 // [end book: request-elements]
 
+// [book: read-inline]
 Parser::Item Parser::read_inline(std::string_view rest) const
 {
     // An inline command is one line, ending at \n (telnet and redis-cli send \r\n).
@@ -175,6 +176,7 @@ Parser::Item Parser::read_inline(std::string_view rest) const
     }
     return {Status::frame, Frame::array(std::move(arguments)), line_end + 1};
 }
+// [end book: read-inline]
 
 // [book: read-bulk]
 Parser::Item Parser::read_bulk(std::string_view rest, std::size_t line_end) const

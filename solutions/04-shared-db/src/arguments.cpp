@@ -28,6 +28,19 @@ std::string argument_text(const Frame& frame)
 
 }  // namespace
 
+std::optional<std::int64_t> to_integer(std::string_view text)
+{
+    // Redis's string2ll is stricter than from_chars: no "+1", no "007", no "-0".
+    const std::string_view digits = text.substr(text.starts_with('-') ? 1 : 0);
+    const bool canonical = text == "0" || (!digits.empty() && digits.front() != '0');
+    std::int64_t value = 0;
+    const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+    if (!canonical || error != std::errc{} || end != text.data() + text.size()) {
+        return std::nullopt;
+    }
+    return value;
+}
+
 Arguments::Arguments(Frame::Array command) : items_(std::move(command))
 {
     if (items_.empty()) {
@@ -51,16 +64,11 @@ std::string Arguments::next_bytes()
 
 std::int64_t Arguments::next_integer()
 {
-    const std::string text = next_bytes();
-    // Redis's string2ll is stricter than from_chars: no "+1", no "007", no "-0".
-    const std::string_view digits = std::string_view(text).substr(text.starts_with('-') ? 1 : 0);
-    const bool canonical = text == "0" || (!digits.empty() && digits.front() != '0');
-    std::int64_t value = 0;
-    const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
-    if (!canonical || error != std::errc{} || end != text.data() + text.size()) {
+    const auto value = to_integer(next_bytes());
+    if (!value) {
         throw CommandError("ERR value is not an integer or out of range");
     }
-    return value;
+    return *value;
 }
 
 void Arguments::finish() const

@@ -10,8 +10,10 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 
 namespace mini_redis {
 
@@ -22,6 +24,11 @@ class CommandError : public std::runtime_error {
 public:
     using std::runtime_error::runtime_error;
 };
+
+/// `text` as a signed 64-bit integer, written as Redis accepts integers: "0", or an optional '-'
+/// and digits without leading zeros, in range. std::nullopt for anything else ("+1", "007",
+/// "-0", "1.5", " 1", "9223372036854775808").
+std::optional<std::int64_t> to_integer(std::string_view text);
 
 /// Reads a command's arguments in order. Owns the frame's items.
 class Arguments {
@@ -41,10 +48,9 @@ public:
     /// CommandError("ERR wrong number of arguments for '<name>' command") when there is none.
     std::string next_bytes();
 
-    /// Takes the next argument as a signed 64-bit integer, written as Redis accepts integers:
-    /// "0", or an optional '-' and digits without leading zeros. Throws CommandError: "wrong
-    /// number of arguments" when there is none, "ERR value is not an integer or out of range"
-    /// when it is not such a number or does not fit.
+    /// Takes the next argument as a signed 64-bit integer (see to_integer). Throws
+    /// CommandError: "wrong number of arguments" when there is none, "ERR value is not an
+    /// integer or out of range" when it is not such a number or does not fit.
     std::int64_t next_integer();
 
     /// True when every argument has been taken.

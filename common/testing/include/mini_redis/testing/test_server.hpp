@@ -21,7 +21,10 @@ namespace mini_redis::testing {
 
 class TestServer {
 public:
-    /// The server under test: runs until its io_context stops. It owns the acceptor.
+    /// The server under test: runs until its io_context stops. It owns the acceptor. The
+    /// TestServer keeps this callable alive until it stops, so it may be a lambda coroutine with
+    /// captures: such a coroutine reads its captures from the lambda object for as long as it
+    /// runs, and a temporary lambda would be gone after the first suspension.
     using Serve = std::function<boost::asio::awaitable<void>(boost::asio::ip::tcp::acceptor)>;
 
     struct Options {
@@ -49,6 +52,7 @@ public:
     void stop();
 
 private:
+    Serve serve_;
     // Optional so that stop() can destroy it, and with it every suspended coroutine.
     std::optional<boost::asio::io_context> context_;
     std::vector<std::thread> threads_;

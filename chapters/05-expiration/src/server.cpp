@@ -1,0 +1,130 @@
+// The server's coroutines: the accept loop and the per-client session. Since chapter 04 they
+// may run on several threads at once. Book: chapter 03, "The command loop", and chapter 04.
+#include "server.hpp"
+
+#include "command.hpp"
+#include "connection.hpp"
+#include "execute.hpp"
+#include "purge_task.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <exception>
+#include <string>
+
+namespace mini_redis {
+namespace {
+
+// [book: log-session-end]
+/// Makes what runs when a background coroutine (a connection, the purge task) ends: co_spawn
+/// calls it with the exception that escaped the coroutine, or with nullptr when it returned
+/// normally.
+///
+/// Why not `asio::detached`: detached throws escaping exceptions away without a word, and a
+/// task that dies silently is the hardest bug to find. Here it is logged, and only that one
+/// task ends; the server carries on.
+auto log_failure_of(std::string task)
+{
+    return [task = std::move(task)](std::exception_ptr error) {
+        if (!error) {
+            return;
+        }
+        try {
+            std::rethrow_exception(error);
+        } catch (const std::exception& e) {
+            spdlog::error("{} ended: {}", task, e.what());
+        }
+    };
+}
+// [end book: log-session-end]
+
+}  // namespace
+
+// [book: serve-with-purge]
+asio::awaitable<void> serve(tcp::acceptor acceptor)
+{
+    // The guard lives in this coroutine's frame: when serve ends (or its frame is destroyed
+    // with the io_context), the guard shuts the Db down and the purge task finishes.
+    DbGuard guard;
+    // The purge task runs on a strand of its own; see purge_task.hpp for why.
+    asio::co_spawn(asio::make_strand(acceptor.get_executor()), purge_expired_keys(guard.db()),
+                   log_failure_of("the purge task"));
+    co_await serve(std::move(acceptor), guard.db());
+}
+// [end book: serve-with-purge]
+
+// [book: serve]
+asio::awaitable<void> serve(tcp::acceptor acceptor, Db db)
+{
+    spdlog::debug("accepting connections on {}", acceptor.local_endpoint().port());
+    // Every session gets a copy of the handle `db`, so the data lives until the last of them
+    // ends, whichever that is.
+    for (;;) {
+        // Suspends until a client connects. Meanwhile this thread runs every session coroutine.
+        auto [error, socket] = co_await acceptor.async_accept(use_tuple);
+        if (error == asio::error::operation_aborted) {
+            co_return;  // the acceptor was closed: the server is stopping
+        }
+        if (error) {
+            // For instance "too many open files". Chapter 07 adds a back-off here; for now, log
+            // it and keep accepting, because one failed accept is no reason to stop serving.
+            spdlog::warn("accept failed: {}", error.message());
+            continue;
+        }
+        // Start the session and do *not* wait for it: co_spawn returns at once and the loop goes
+        // back to accepting. The session runs on the same executor (the same io_context) and owns
+        // its socket, which we move into it.
+        // [tokio] tokio::spawn(async move { process(socket).await }) -> co_spawn(executor, ...)
+        asio::co_spawn(acceptor.get_executor(), session(std::move(socket), db),
+                       log_failure_of("connection"));
+    }
+}
+// [end book: serve]
+
+// [book: session]
+asio::awaitable<void> session(tcp::socket socket, Db db)
+{
+    boost::system::error_code ignored;
+    const auto peer = socket.remote_endpoint(ignored);
+    Connection connection(std::move(socket), {}, Syntax::requests);
+    std::string protocol_error;  // set when the client sent something that is not RESP
+    try {
+        // read_frame returns std::nullopt when the client closes between frames.
+        while (auto request = co_await connection.read_frame()) {
+            Command command = parse_command(std::move(*request));
+            const bool quit = std::holds_alternative<Quit>(command);
+            // Other sessions may run on other threads right now; Db locks for each GET or SET.
+            connection.queue_frame(execute(std::move(command), db));
+            if (quit) {
+                break;
+            }
+        }
+        co_await connection.flush();  // the last replies (the read loop flushes the others)
+        spdlog::debug("client {}:{} closed the connection", peer.address().to_string(), peer.port());
+    } catch (const ProtocolError& e) {
+        // Tell the client what was wrong, then close: after bytes that are not RESP we cannot
+        // know where the next frame starts. (A co_await is not allowed inside a catch block,
+        // so the reply is sent below, outside it.)
+        spdlog::info("client {}:{}: protocol error: {}", peer.address().to_string(), peer.port(),
+                     e.what());
+        protocol_error = e.what();
+    } catch (const boost::system::system_error& e) {
+        // A clean close between frames ends the loop above; end of stream here means the client
+        // left in the middle of a frame.
+        spdlog::info("client {}:{}: {}", peer.address().to_string(), peer.port(),
+                     e.code() == asio::error::eof ? "closed the connection in the middle of a frame"
+                                                  : e.code().message());
+    }
+    if (!protocol_error.empty()) {
+        // Replies to the frames before the bad one are still queued: they go out first.
+        connection.queue_frame(Frame::error("ERR Protocol error: " + protocol_error));
+        try {
+            co_await connection.flush();
+        } catch (const boost::system::system_error&) {
+            // The client is gone already; nothing more to tell it.
+        }
+    }
+}
+// [end book: session]
+
+}  // namespace mini_redis
