@@ -12,15 +12,17 @@
 namespace mini_redis {
 namespace {
 
-/// The text of a scalar argument frame. The request parser lets through only bulk strings,
-/// simple strings and integers, so anything else is a bug upstream.
-std::string argument_text(const Frame& frame)
+/// The text of a scalar argument frame, moved out of it: the cursor never looks at an
+/// argument again once it has handed it out, so a SET's value is not copied here. The request
+/// parser lets through only bulk strings, simple strings and integers, so anything else is a
+/// bug upstream.
+std::string take_text(Frame& frame)
 {
-    if (const auto* bulk = std::get_if<Frame::Bulk>(&frame.value)) {
-        return bulk->bytes;
+    if (auto* bulk = std::get_if<Frame::Bulk>(&frame.value)) {
+        return std::move(bulk->bytes);
     }
-    if (const auto* simple = std::get_if<Frame::Simple>(&frame.value)) {
-        return simple->text;
+    if (auto* simple = std::get_if<Frame::Simple>(&frame.value)) {
+        return std::move(simple->text);
     }
     if (const auto* integer = std::get_if<std::int64_t>(&frame.value)) {
         return std::to_string(*integer);
@@ -48,7 +50,7 @@ Arguments::Arguments(Frame::Array command) : items_(std::move(command))
     if (items_.empty()) {
         throw CommandError("ERR empty command");  // the parser skips these; defensive only
     }
-    name_ = argument_text(items_[0]);
+    name_ = take_text(items_[0]);
     lowercase_name_ = name_;
     std::transform(lowercase_name_.begin(), lowercase_name_.end(), lowercase_name_.begin(),
                    [](unsigned char c) { return static_cast<char>(std::tolower(c)); });

@@ -54,10 +54,11 @@ std::optional<std::vector<std::string>> split_inline(std::string_view line)
     // EXERCISE 03.4: Split an inline command into arguments
     //
     // Split an inline command line into arguments as Redis does: words separated by runs of
-    // spaces or tabs; "double quotes" keep spaces and understand \n \r \t \b \a, \xHH and
-    // \<other character>; 'single quotes' keep everything except \' for a quote; a quote may
-    // start in the middle of a word; a closing quote must be followed by a space or the end of
-    // the line. Return std::nullopt for unbalanced quotes. A blank line gives an empty list.
+    // whitespace (spaces, tabs and the other is_space() characters); "double quotes" keep
+    // spaces and understand \n \r \t \b \a, \xHH and \<other character>; 'single quotes' keep
+    // everything except \' for a quote; a quote may start in the middle of a word; a closing
+    // quote must be followed by a space or the end of the line. Return std::nullopt for
+    // unbalanced quotes. A blank line gives an empty list.
     //
     // Check: ./workbook test 3   Stuck? ./workbook hint 03.4
     mini_redis::todo("03.4", "book/03-commands.md#exercise-034-inline-commands");

@@ -13,7 +13,7 @@
 namespace mini_redis {
 
 /// Splits one inline command line (without its line ending) into arguments, as Redis does:
-/// - arguments are separated by spaces or tabs (any run of them);
+/// - arguments are separated by whitespace (any run of spaces, tabs, \r, \n, \v or \f);
 /// - "double quotes" keep spaces and understand \n \r \t \b \a, \xHH (a byte in hex) and
 ///   \<any other character> (that character);
 /// - 'single quotes' keep everything as it is, except \' for a quote;

@@ -18,7 +18,7 @@ int main(int argc, char** argv)
 {
     using namespace mini_redis;
 
-    CLI::App app{"mini-redis chapter 03: GET, SET, PING and ECHO over RESP"};
+    CLI::App app{"mini-redis chapter 03: GET, SET, PING, ECHO and QUIT over RESP"};
     unsigned short port = 6379;
     std::string bind = "127.0.0.1";
     std::string log_level;

@@ -18,10 +18,10 @@ Frame execute(Command command, Db& db)
     // One lambda per command type; the compiler complains if a type has none.
     return std::visit(
         overloaded{
-            [](const Ping& ping) {
-                return ping.message ? Frame::bulk(*ping.message) : Frame::simple("PONG");
+            [](Ping& ping) {
+                return ping.message ? Frame::bulk(std::move(*ping.message)) : Frame::simple("PONG");
             },
-            [](const Echo& echo) { return Frame::bulk(echo.message); },
+            [](Echo& echo) { return Frame::bulk(std::move(echo.message)); },
             [&db](const Get& get) {
                 auto value = db.get(get.key);
                 return value ? Frame::bulk(std::move(*value)) : Frame::null();

@@ -23,10 +23,10 @@ Frame execute(Command command, KeySpace& keys)
     // One lambda per command type; the compiler complains if a type has none.
     return std::visit(
         overloaded{
-            [](const Ping& ping) {
-                return ping.message ? Frame::bulk(*ping.message) : Frame::simple("PONG");
+            [](Ping& ping) {
+                return ping.message ? Frame::bulk(std::move(*ping.message)) : Frame::simple("PONG");
             },
-            [](const Echo& echo) { return Frame::bulk(echo.message); },
+            [](Echo& echo) { return Frame::bulk(std::move(echo.message)); },
             [&keys](const Get& get) {
                 const auto found = keys.find(get.key);
                 return found == keys.end() ? Frame::null() : Frame::bulk(found->second);

@@ -152,7 +152,7 @@ std::optional<std::string> Parser::request_element_error(std::string_view rest) 
 
 Parser::Item Parser::read_inline(std::string_view rest) const
 {
-    // An inline command is one line, ending at \n (telnet and redis-cli send \r\n).
+    // An inline command is one line, ending at \n (telnet and nc send \r\n).
     const auto window = rest.substr(0, limits_.max_line_length + 1);
     const auto line_end = window.find('\n');
     if (line_end == std::string_view::npos) {
