@@ -72,6 +72,7 @@ asio::awaitable<void> session(tcp::socket socket, Db db)
     Connection connection(std::move(socket), {}, Syntax::requests);
     std::string protocol_error;  // set when the client sent something that is not RESP
     try {
+        // [book: session-loop]
         // read_frame returns std::nullopt when the client closes between frames.
         while (auto request = co_await connection.read_frame()) {
             Command command = parse_command(std::move(*request));
@@ -82,6 +83,7 @@ asio::awaitable<void> session(tcp::socket socket, Db db)
                 break;
             }
         }
+        // [end book: session-loop]
         co_await connection.flush();  // the last replies (the read loop flushes the others)
         spdlog::debug("client {}:{} closed the connection", peer.address().to_string(), peer.port());
     } catch (const ProtocolError& e) {

@@ -10,6 +10,7 @@
 
 namespace mini_redis {
 
+// [book: clock]
 /// A moment in time. Deadlines are stored as steady-clock time points: the steady clock never
 /// jumps backwards when the system clock is adjusted, unlike std::chrono::system_clock.
 using TimePoint = std::chrono::steady_clock::time_point;
@@ -19,5 +20,6 @@ using Now = std::function<TimePoint()>;
 
 /// The real time, from std::chrono::steady_clock. What the server uses.
 inline TimePoint steady_now() { return std::chrono::steady_clock::now(); }
+// [end book: clock]
 
 }  // namespace mini_redis

@@ -33,6 +33,7 @@ namespace mini_redis {
 /// [tokio] Arc<Mutex<HashMap>> with std::sync::Mutex -> std::shared_ptr<State> with std::mutex
 class Db {
 public:
+    // [book: db-api]
     /// A new, empty key space that reads the time from `now` (see clock.hpp).
     explicit Db(Now now = steady_now);
 
@@ -64,6 +65,7 @@ public:
     /// sleeping purge task notices. The keys stay readable for handles that are still around.
     void shutdown();
     bool is_shut_down() const;
+    // [end book: db-api]
 
 private:
     struct KeyHash {
@@ -74,6 +76,7 @@ private:
         }
     };
 
+    // [book: db-state]
     struct Entry {
         std::string value;
         std::optional<TimePoint> expires_at;
@@ -95,6 +98,7 @@ private:
         std::function<void()> wake;
         bool shut_down = false;
     };
+    // [end book: db-state]
 
     /// Removes `entry` and its index entry. The caller holds the lock.
     static void erase(State& state, Entries::iterator entry);
@@ -102,6 +106,7 @@ private:
     std::shared_ptr<State> state_;
 };
 
+// [book: db-guard]
 /// Owns the server's Db for as long as the server runs, and shuts it down when destroyed, which
 /// stops the purge task. Sessions keep their own handles; they may outlive the guard and still
 /// read and write, only no background task deletes expired keys any more.
@@ -119,5 +124,6 @@ public:
 private:
     Db db_;
 };
+// [end book: db-guard]
 
 }  // namespace mini_redis

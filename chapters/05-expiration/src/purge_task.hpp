@@ -28,6 +28,7 @@ namespace mini_redis {
 template <class Timer = asio::steady_timer>
 asio::awaitable<void> purge_expired_keys(Db db)
 {
+    // [book: wake-up]
     const auto strand = co_await asio::this_coro::executor;
     auto timer = std::make_shared<Timer>(strand);
 
@@ -41,12 +42,15 @@ asio::awaitable<void> purge_expired_keys(Db db)
             }
         });
     });
+    // [end book: wake-up]
+    // [book: unhook]
     // Whether this coroutine returns or is destroyed with its io_context, unhook the wake-up:
     // the Db may outlive both.
     struct Unhook {
         Db& db;
         ~Unhook() { db.on_earlier_deadline(nullptr); }
     } unhook{db};
+    // [end book: unhook]
 
     // [book: purge-loop]
     // EXERCISE 05.4: Sleep until the next deadline, purge, repeat

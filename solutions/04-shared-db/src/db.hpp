@@ -16,6 +16,7 @@
 
 namespace mini_redis {
 
+// [book: db]
 /// A handle to the shared key space. Copying a Db copies the handle, not the data: the server
 /// keeps one, each session gets its own copy, and the data lives until the last copy is gone
 /// (a std::shared_ptr inside counts them). Every member function may be called from any thread
@@ -57,5 +58,6 @@ private:
 
     std::shared_ptr<State> state_;
 };
+// [end book: db]
 
 }  // namespace mini_redis

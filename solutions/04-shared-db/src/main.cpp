@@ -22,6 +22,7 @@ int main(int argc, char** argv)
 {
     using namespace mini_redis;
 
+    // [book: options]
     CLI::App app{"mini-redis chapter 04: a key space shared by a pool of threads"};
     unsigned short port = 6379;
     std::string bind = "127.0.0.1";
@@ -35,6 +36,7 @@ int main(int argc, char** argv)
         ->capture_default_str()
         ->check(CLI::Range(1U, 1024U));
     CLI11_PARSE(app, argc, argv);
+    // [end book: options]
 
     try {
         init_logging(log_level);

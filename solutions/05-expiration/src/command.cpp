@@ -15,6 +15,7 @@
 namespace mini_redis {
 namespace {
 
+// [book: unix-time-ms]
 /// Milliseconds since the Unix epoch: Redis's own clock, used only to reproduce its upper bound
 /// on expiry times.
 std::int64_t unix_time_ms()
@@ -23,6 +24,7 @@ std::int64_t unix_time_ms()
                std::chrono::system_clock::now().time_since_epoch())
         .count();
 }
+// [end book: unix-time-ms]
 
 /// A piece of client input fit to quote in an error line, as Redis quotes it: cut at a NUL byte
 /// (Redis formats it as a C string) and at `limit` bytes, with \r and \n turned into spaces so

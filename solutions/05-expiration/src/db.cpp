@@ -7,6 +7,7 @@
 namespace mini_redis {
 namespace {
 
+// [book: deadline-after]
 /// now + expire, or the farthest representable moment if the sum would overflow: Redis accepts
 /// deadlines centuries away, further than a steady-clock time point in nanoseconds can reach.
 TimePoint deadline_after(TimePoint now, std::chrono::milliseconds expire)
@@ -14,11 +15,13 @@ TimePoint deadline_after(TimePoint now, std::chrono::milliseconds expire)
     const auto room = std::chrono::duration_cast<std::chrono::milliseconds>(TimePoint::max() - now);
     return expire >= room ? TimePoint::max() : now + expire;
 }
+// [end book: deadline-after]
 
 }  // namespace
 
 Db::Db(Now now) : state_(std::make_shared<State>(std::move(now))) {}
 
+// [book: db-erase]
 void Db::erase(State& state, Entries::iterator entry)
 {
     if (entry->second.expires_at) {
@@ -26,6 +29,7 @@ void Db::erase(State& state, Entries::iterator entry)
     }
     state.entries.erase(entry);
 }
+// [end book: db-erase]
 
 // [book: db-get]
 std::optional<std::string> Db::get(std::string_view key)

@@ -1,0 +1,58 @@
+// A connection's subscriptions: see subscriptions.hpp. Book: chapter 06, "Subscriber mode".
+#include "subscriptions.hpp"
+
+#include "mini_redis/exercise.hpp"
+
+#include <algorithm>
+
+namespace mini_redis {
+
+Subscriptions::Subscriptions(Db db, std::shared_ptr<Outbox> outbox)
+    : db_(std::move(db)), outbox_(std::move(outbox))
+{
+}
+
+Subscriptions::~Subscriptions()
+{
+    for (const auto& channel : channels_) {
+        db_.unsubscribe(channel, outbox_.get());
+    }
+}
+
+void Subscriptions::confirm(const char* kind, const std::string* channel)
+{
+    outbox_->queue(Frame::array({Frame::bulk(kind), channel ? Frame::bulk(*channel) : Frame::null(),
+                                 Frame::integer(static_cast<std::int64_t>(channels_.size()))}));
+}
+
+// [book: subscribe]
+void Subscriptions::subscribe(const std::vector<std::string>& channels)
+{
+    for (const auto& channel : channels) {
+        if (std::find(channels_.begin(), channels_.end(), channel) == channels_.end()) {
+            db_.subscribe(channel, outbox_);
+            channels_.push_back(channel);
+        }
+        confirm("subscribe", &channel);
+    }
+}
+// [end book: subscribe]
+
+// [book: unsubscribe]
+void Subscriptions::unsubscribe(const std::vector<std::string>& channels)
+{
+    // EXERCISE 06.3: Leave channels, with Redis's replies
+    //
+    // Leave the named channels, or every channel when `channels` is empty, and confirm each
+    // with confirm("unsubscribe", &channel); the count in it is what remains, so leave the
+    // channel (from the Db and from channels_) before confirming it. A channel we are not on
+    // still gets its reply. With no names and no subscriptions at all, reply once with a null
+    // channel: confirm("unsubscribe", nullptr).
+    //
+    // Check: ./workbook test 6   Stuck? ./workbook hint 06.3
+    mini_redis::todo("06.3", "book/06-pub-sub.md#exercise-063-unsubscribing");
+    // END EXERCISE 06.3
+}
+// [end book: unsubscribe]
+
+}  // namespace mini_redis

@@ -1,0 +1,26 @@
+// The session: everything one client connection does, from its first request to its close.
+//
+// Since chapter 06 a session is two coroutines: a reader that parses requests, runs them and
+// queues the replies in the connection's Outbox, and a writer that sends what the Outbox holds,
+// replies and published messages alike. Book: chapter 06, "Reader, writer and outbox".
+#pragma once
+
+#include "db.hpp"
+#include "net.hpp"
+
+#include <cstddef>
+
+namespace mini_redis {
+
+/// Serves one client: reads commands from `socket`, runs them against `db` and replies, until
+/// the client closes the connection, sends QUIT, or falls more than `message_limit` bytes behind
+/// on its subscriptions' messages (then it is disconnected). Bytes that are not RESP get the
+/// reply "-ERR Protocol error: <reason>" and the connection is closed, as Redis does.
+///
+/// Must run on a strand of its own (serve() spawns it on asio::make_strand): its reader and
+/// writer, and the wake-ups that publishers on other threads send its Outbox, take turns there.
+/// Owns the socket: when the coroutine returns, the connection is closed and every subscription
+/// is gone. Never throws for network or protocol errors; they end the session and are logged.
+asio::awaitable<void> session(tcp::socket socket, Db db, std::size_t message_limit);
+
+}  // namespace mini_redis

@@ -1,0 +1,115 @@
+// Chapter 06 without sockets: Db::publish fanning out to subscribers (06.1), and the Outbox's
+// bound on undelivered messages (06.2).
+#include "db.hpp"
+#include "outbox.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/strand.hpp>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+using mini_redis::Db;
+using mini_redis::Outbox;
+
+namespace {
+
+/// A subscriber that keeps what it receives, and can be told to refuse.
+struct Recorder : mini_redis::Subscriber {
+    std::vector<std::string> received;
+    bool refuse = false;
+    bool deliver(std::string_view encoded) override
+    {
+        if (refuse) {
+            return false;
+        }
+        received.emplace_back(encoded);
+        return true;
+    }
+};
+
+const std::string hello_world = "*3\r\n$7\r\nmessage\r\n$5\r\nhello\r\n$5\r\nworld\r\n";
+
+}  // namespace
+
+TEST_CASE("publishing to a channel nobody listens to reaches nobody", "[ch06][ex06.1]")
+{
+    Db db;
+    CHECK(db.publish("hello", "world") == 0);
+}
+
+TEST_CASE("every subscriber of a channel receives the encoded message, others do not",
+          "[ch06][ex06.1]")
+{
+    Db db;
+    auto a = std::make_shared<Recorder>();
+    auto b = std::make_shared<Recorder>();
+    auto elsewhere = std::make_shared<Recorder>();
+    db.subscribe("hello", a);
+    db.subscribe("hello", b);
+    db.subscribe("other", elsewhere);
+    CHECK(db.publish("hello", "world") == 2);
+    CHECK(a->received == std::vector{hello_world});
+    CHECK(b->received == std::vector{hello_world});
+    CHECK(elsewhere->received.empty());
+}
+
+TEST_CASE("a subscriber that refuses a message is not counted", "[ch06][ex06.1]")
+{
+    Db db;
+    auto taker = std::make_shared<Recorder>();
+    auto refuser = std::make_shared<Recorder>();
+    refuser->refuse = true;
+    db.subscribe("hello", taker);
+    db.subscribe("hello", refuser);
+    CHECK(db.publish("hello", "world") == 1);
+}
+
+TEST_CASE("messages arrive in the order they were published", "[ch06][ex06.1]")
+{
+    Db db;
+    auto subscriber = std::make_shared<Recorder>();
+    db.subscribe("seq", subscriber);
+    for (int i = 0; i < 100; ++i) {
+        db.publish("seq", std::to_string(i));
+    }
+    REQUIRE(subscriber->received.size() == 100);
+    for (int i = 0; i < 100; ++i) {
+        CHECK(subscriber->received[i].ends_with("\r\n" + std::to_string(i) + "\r\n"));
+    }
+}
+
+TEST_CASE("a channel whose last subscriber leaves is removed", "[ch06]")
+{
+    Db db;
+    auto subscriber = std::make_shared<Recorder>();
+    db.subscribe("gone", subscriber);
+    CHECK(db.channel_count() == 1);
+    db.unsubscribe("gone", subscriber.get());
+    CHECK(db.channel_count() == 0);
+}
+
+TEST_CASE("an outbox takes messages up to its limit, then closes for good", "[ch06][ex06.2]")
+{
+    boost::asio::io_context context;
+    auto outbox = std::make_shared<Outbox>(boost::asio::make_strand(context), 100);
+    const std::string forty(40, 'x');
+    CHECK(outbox->deliver(forty));
+    CHECK(outbox->deliver(forty));
+    CHECK_FALSE(outbox->overflowed());
+    CHECK_FALSE(outbox->deliver(forty));  // 120 bytes would pass the limit of 100
+    CHECK(outbox->overflowed());
+    CHECK_FALSE(outbox->deliver("x"));  // closed: even a small one is refused now
+}
+
+TEST_CASE("a closed outbox refuses messages without counting as overflowed", "[ch06][ex06.2]")
+{
+    boost::asio::io_context context;
+    auto outbox = std::make_shared<Outbox>(boost::asio::make_strand(context), 100);
+    outbox->close();
+    CHECK_FALSE(outbox->deliver("x"));
+    CHECK_FALSE(outbox->overflowed());
+}
