@@ -14,15 +14,16 @@
 #include <string>
 #include <vector>
 
+using mini_redis::tcp;
 using mini_redis::testing::TestClient;
 using mini_redis::testing::TestServer;
-using mini_redis::tcp;
 
 namespace {
 
 TestServer echo_server()
 {
-    return TestServer([](tcp::acceptor acceptor) { return mini_redis::serve(std::move(acceptor)); });
+    return TestServer(
+        [](tcp::acceptor acceptor) { return mini_redis::serve(std::move(acceptor)); });
 }
 
 }  // namespace

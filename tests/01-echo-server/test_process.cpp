@@ -25,6 +25,7 @@ TEST_CASE("the server executable echoes on the port it reports, and Ctrl-C stops
 TEST_CASE("the server executable refuses an unknown log level with a clear error", "[ch01]")
 {
     // Bad input on the command line is an error message and a non-zero exit, not a crash.
-    CHECK_THROWS_WITH(ServerProcess(MINI_REDIS_SERVER_BINARY, {"--port", "0", "--log-level", "loud"}),
-                      Catch::Contains("unknown log level 'loud'"));
+    CHECK_THROWS_WITH(
+        ServerProcess(MINI_REDIS_SERVER_BINARY, {"--port", "0", "--log-level", "loud"}),
+        Catch::Contains("unknown log level 'loud'"));
 }

@@ -13,7 +13,7 @@ namespace ch02_test {
 /// What came out of feeding a byte stream to a parser.
 struct Fed {
     std::vector<mini_redis::Frame> frames;
-    std::string error;         // the first protocol error, if any
+    std::string error;          // the first protocol error, if any
     std::size_t left_over = 0;  // bytes received but not part of any frame
 };
 
@@ -53,7 +53,8 @@ inline Fed feed_all_ways(std::string_view input, mini_redis::ParserLimits limits
     for (std::size_t step = 1; step <= 7; ++step) {
         Fed pieces = feed(input, step, limits);
         if (pieces.frames != whole.frames || pieces.error != whole.error) {
-            whole.error = "feeding " + std::to_string(step) + " bytes at a time gave another result";
+            whole.error =
+                "feeding " + std::to_string(step) + " bytes at a time gave another result";
         }
     }
     return whole;

@@ -22,8 +22,9 @@ TEST_CASE("every kind of frame encodes to its exact RESP2 bytes", "[ch02][ex02.3
     CHECK(encode(Frame::bulk("a\r\n\0b"s)) == "$5\r\na\r\n\0b\r\n"s);
     CHECK(encode(Frame::null()) == "$-1\r\n");
     CHECK(encode(Frame::array({})) == "*0\r\n");
-    CHECK(encode(Frame::array({Frame::bulk("subscribe"), Frame::bulk("news"), Frame::integer(1)})) ==
-          "*3\r\n$9\r\nsubscribe\r\n$4\r\nnews\r\n:1\r\n");
+    CHECK(
+        encode(Frame::array({Frame::bulk("subscribe"), Frame::bulk("news"), Frame::integer(1)})) ==
+        "*3\r\n$9\r\nsubscribe\r\n$4\r\nnews\r\n:1\r\n");
 }
 
 TEST_CASE("encode appends to what the buffer already holds", "[ch02][ex02.3]")

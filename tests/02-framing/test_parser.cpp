@@ -6,11 +6,11 @@
 
 #include <string>
 
+using ch02_test::feed;
+using ch02_test::feed_all_ways;
 using mini_redis::Frame;
 using mini_redis::Parser;
 using mini_redis::ParserLimits;
-using ch02_test::feed;
-using ch02_test::feed_all_ways;
 
 using namespace std::string_literals;
 
@@ -24,9 +24,11 @@ TEST_CASE("simple strings, errors and integers parse from their lines", "[ch02]"
                                     Frame::integer(INT64_MIN)});
 }
 
-TEST_CASE("integers are signed 64-bit: one past the range is an error, not a wrapped number", "[ch02]")
+TEST_CASE("integers are signed 64-bit: one past the range is an error, not a wrapped number",
+          "[ch02]")
 {
-    CHECK(feed_all_ways(":9223372036854775807\r\n").frames == std::vector{Frame::integer(INT64_MAX)});
+    CHECK(feed_all_ways(":9223372036854775807\r\n").frames ==
+          std::vector{Frame::integer(INT64_MAX)});
     CHECK(feed_all_ways(":9223372036854775808\r\n").error == "invalid integer");
     CHECK(feed_all_ways(":12a\r\n").error == "invalid integer");
     CHECK(feed_all_ways(":\r\n").error == "invalid integer");
@@ -122,19 +124,20 @@ TEST_CASE("a huge claimed length costs nothing until its bytes arrive", "[ch02][
 
 TEST_CASE("arrays parse, nested, empty and null ones included", "[ch02][ex02.2]")
 {
-    auto fed = feed_all_ways("*2\r\n$3\r\nGET\r\n$3\r\nkey\r\n"
-                             "*3\r\n:1\r\n*2\r\n+a\r\n-b\r\n$-1\r\n"
-                             "*0\r\n"
-                             "*-1\r\n");
+    auto fed = feed_all_ways(
+        "*2\r\n$3\r\nGET\r\n$3\r\nkey\r\n"
+        "*3\r\n:1\r\n*2\r\n+a\r\n-b\r\n$-1\r\n"
+        "*0\r\n"
+        "*-1\r\n");
     REQUIRE(fed.error.empty());
-    CHECK(fed.frames == std::vector{
-                            Frame::array({Frame::bulk("GET"), Frame::bulk("key")}),
-                            Frame::array({Frame::integer(1),
-                                          Frame::array({Frame::simple("a"), Frame::error("b")}),
-                                          Frame::null()}),
-                            Frame::array({}),
-                            Frame::null(),
-                        });
+    CHECK(fed.frames ==
+          std::vector{
+              Frame::array({Frame::bulk("GET"), Frame::bulk("key")}),
+              Frame::array({Frame::integer(1),
+                            Frame::array({Frame::simple("a"), Frame::error("b")}), Frame::null()}),
+              Frame::array({}),
+              Frame::null(),
+          });
 }
 
 TEST_CASE("two frames in one buffer come out one after the other", "[ch02][ex02.2]")
@@ -152,7 +155,8 @@ TEST_CASE("two frames in one buffer come out one after the other", "[ch02][ex02.
     CHECK(second.consumed == buffer.size());
 }
 
-TEST_CASE("a thousand pipelined commands fed a byte at a time all arrive, in order", "[ch02][ex02.2]")
+TEST_CASE("a thousand pipelined commands fed a byte at a time all arrive, in order",
+          "[ch02][ex02.2]")
 {
     std::string input;
     std::vector<Frame> expected;

@@ -33,16 +33,19 @@ inline const std::vector<ReplyCase>& reply_cases()
          "*3\r\n$3\r\nSET\r\n$6\r\nc03:sg\r\n$5\r\nvalue\r\n*2\r\n$3\r\nGET\r\n$6\r\nc03:sg\r\n",
          "+OK\r\n$5\r\nvalue\r\n"},
         {"SET replaces the old value",
-         "*3\r\n$3\r\nSET\r\n$6\r\nc03:rp\r\n$3\r\nold\r\n*3\r\n$3\r\nSET\r\n$6\r\nc03:rp\r\n$3\r\nnew\r\n"
+         "*3\r\n$3\r\nSET\r\n$6\r\nc03:rp\r\n$3\r\nold\r\n*3\r\n$3\r\nSET\r\n$6\r\nc03:rp\r\n$"
+         "3\r\nnew\r\n"
          "*2\r\n$3\r\nGET\r\n$6\r\nc03:rp\r\n",
          "+OK\r\n+OK\r\n$3\r\nnew\r\n"},
         {"binary-safe keys and values",
          "*3\r\n$3\r\nSET\r\n$8\r\nc03:\0\r\n\xff\r\n$5\r\n\0\r\n\0\xfe\r\n*2\r\n$3\r\nGET\r\n$8\r\nc03:\0\r\n\xff\r\n"s,
          "+OK\r\n$5\r\n\0\r\n\0\xfe\r\n"s},
-        {"an empty value", "*3\r\n$3\r\nSET\r\n$6\r\nc03:ev\r\n$0\r\n\r\n*2\r\n$3\r\nGET\r\n$6\r\nc03:ev\r\n",
+        {"an empty value",
+         "*3\r\n$3\r\nSET\r\n$6\r\nc03:ev\r\n$0\r\n\r\n*2\r\n$3\r\nGET\r\n$6\r\nc03:ev\r\n",
          "+OK\r\n$0\r\n\r\n"},
         {"command names in any case",
-         "*3\r\n$3\r\nsEt\r\n$6\r\nc03:cs\r\n$1\r\nv\r\n*2\r\n$3\r\nget\r\n$6\r\nc03:cs\r\n*1\r\n$4\r\nPiNg\r\n",
+         "*3\r\n$3\r\nsEt\r\n$6\r\nc03:cs\r\n$1\r\nv\r\n*2\r\n$3\r\nget\r\n$6\r\nc03:cs\r\n*1\r\n$"
+         "4\r\nPiNg\r\n",
          "+OK\r\n$1\r\nv\r\n+PONG\r\n"},
         {"GET without a key", "*1\r\n$3\r\nGET\r\n",
          "-ERR wrong number of arguments for 'get' command\r\n"},
@@ -50,15 +53,15 @@ inline const std::vector<ReplyCase>& reply_cases()
          "-ERR wrong number of arguments for 'get' command\r\n"},
         {"SET without a value", "*2\r\n$3\r\nSET\r\n$6\r\nc03:nv\r\n",
          "-ERR wrong number of arguments for 'set' command\r\n"},
-        {"SET with an unknown option", "*4\r\n$3\r\nSET\r\n$6\r\nc03:uo\r\n$1\r\nv\r\n$3\r\nFOO\r\n",
-         "-ERR syntax error\r\n"},
+        {"SET with an unknown option",
+         "*4\r\n$3\r\nSET\r\n$6\r\nc03:uo\r\n$1\r\nv\r\n$3\r\nFOO\r\n", "-ERR syntax error\r\n"},
         {"an unknown command", "*2\r\n$3\r\nFOO\r\n$5\r\nhello\r\n",
          "-ERR unknown command 'FOO', with args beginning with: 'hello' \r\n"},
         {"an unknown command without arguments", "*1\r\n$6\r\nfooBar\r\n",
          "-ERR unknown command 'fooBar', with args beginning with: \r\n"},
         {"an unknown command quotes only its first 128 bytes of arguments",
-         "*4\r\n$3\r\nfoo\r\n$100\r\n" + std::string(100, 'a') + "\r\n$100\r\n" + std::string(100, 'b') +
-             "\r\n$1\r\nc\r\n",
+         "*4\r\n$3\r\nfoo\r\n$100\r\n" + std::string(100, 'a') + "\r\n$100\r\n" +
+             std::string(100, 'b') + "\r\n$1\r\nc\r\n",
          "-ERR unknown command 'foo', with args beginning with: '" + std::string(100, 'a') + "' '" +
              std::string(25, 'b') + "' \r\n"},
         {"an unknown command with a newline and a NUL in its arguments",
@@ -76,17 +79,20 @@ inline const std::vector<ReplyCase>& reply_cases()
         {"QUIT takes any arguments", "QUIT now please\r\nPING\r\n", "+OK\r\n"},
         {"unbalanced quotes in an inline command", "PING\r\nSET \"a b\r\nPING\r\n",
          "+PONG\r\n-ERR Protocol error: unbalanced quotes in request\r\n"},
-        {"a non-numeric bulk length", "*1\r\n$abc\r\n", "-ERR Protocol error: invalid bulk length\r\n"},
+        {"a non-numeric bulk length", "*1\r\n$abc\r\n",
+         "-ERR Protocol error: invalid bulk length\r\n"},
         {"a bulk length of -2", "*1\r\n$-2\r\n", "-ERR Protocol error: invalid bulk length\r\n"},
         {"a null argument", "*1\r\n$-1\r\n", "-ERR Protocol error: invalid bulk length\r\n"},
         {"a bulk length over 512 MiB", "*1\r\n$536870913\r\n",
          "-ERR Protocol error: invalid bulk length\r\n"},
-        {"a non-numeric array length", "*abc\r\n", "-ERR Protocol error: invalid multibulk length\r\n"},
-        {"a nested array as an argument", "*1\r\n*1\r\n", "-ERR Protocol error: expected '$', got '*'\r\n"},
+        {"a non-numeric array length", "*abc\r\n",
+         "-ERR Protocol error: invalid multibulk length\r\n"},
+        {"a nested array as an argument", "*1\r\n*1\r\n",
+         "-ERR Protocol error: expected '$', got '*'\r\n"},
         {"replies before a protocol error are sent", "PING\r\n*1\r\n$x\r\n",
          "+PONG\r\n-ERR Protocol error: invalid bulk length\r\n"},
-        {"a connection closed in the middle of a command gets no reply", "*2\r\n$3\r\nGET\r\n$3\r\nab",
-         ""},
+        {"a connection closed in the middle of a command gets no reply",
+         "*2\r\n$3\r\nGET\r\n$3\r\nab", ""},
     };
     return cases;
 }

@@ -95,7 +95,8 @@ TEST_CASE("each command parses into its own value, whatever the case of its name
 TEST_CASE("keys and values are binary-safe", "[ch03][ex03.2]")
 {
     using namespace mini_redis;
-    CHECK(parse_command(request({"SET", "a\0b"s, "\r\n\xff"s})) == Command{Set{"a\0b"s, "\r\n\xff"s}});
+    CHECK(parse_command(request({"SET", "a\0b"s, "\r\n\xff"s})) ==
+          Command{Set{"a\0b"s, "\r\n\xff"s}});
 }
 
 TEST_CASE("wrong argument counts give Redis's error, naming the command in lower case",
@@ -103,11 +104,14 @@ TEST_CASE("wrong argument counts give Redis's error, naming the command in lower
 {
     CHECK(error_of(parse_command(request({"PING", "a", "b"}))) ==
           "ERR wrong number of arguments for 'ping' command");
-    CHECK(error_of(parse_command(request({"ECHO"}))) == "ERR wrong number of arguments for 'echo' command");
-    CHECK(error_of(parse_command(request({"Get"}))) == "ERR wrong number of arguments for 'get' command");
+    CHECK(error_of(parse_command(request({"ECHO"}))) ==
+          "ERR wrong number of arguments for 'echo' command");
+    CHECK(error_of(parse_command(request({"Get"}))) ==
+          "ERR wrong number of arguments for 'get' command");
     CHECK(error_of(parse_command(request({"GET", "a", "b"}))) ==
           "ERR wrong number of arguments for 'get' command");
-    CHECK(error_of(parse_command(request({"SET", "k"}))) == "ERR wrong number of arguments for 'set' command");
+    CHECK(error_of(parse_command(request({"SET", "k"}))) ==
+          "ERR wrong number of arguments for 'set' command");
 }
 
 TEST_CASE("SET with anything after the value is a syntax error", "[ch03][ex03.2]")
@@ -115,7 +119,8 @@ TEST_CASE("SET with anything after the value is a syntax error", "[ch03][ex03.2]
     CHECK(error_of(parse_command(request({"SET", "k", "v", "NX"}))) == "ERR syntax error");
 }
 
-TEST_CASE("an unknown command names itself as sent and quotes its first arguments", "[ch03][ex03.2]")
+TEST_CASE("an unknown command names itself as sent and quotes its first arguments",
+          "[ch03][ex03.2]")
 {
     CHECK(error_of(parse_command(request({"FOO", "hello", "world"}))) ==
           "ERR unknown command 'FOO', with args beginning with: 'hello' 'world' ");

@@ -42,7 +42,8 @@ TEST_CASE("redis-cli --pipe inserts 10,000 keys with no errors", "[ch03][ex03.3]
         commands += "*3\r\n$3\r\nSET\r\n$" + std::to_string(key.size()) + "\r\n" + key + "\r\n$" +
                     std::to_string(value.size()) + "\r\n" + value + "\r\n";
     }
-    auto result = run_program({"redis-cli", "-p", std::to_string(server.port()), "--pipe"}, commands);
+    auto result =
+        run_program({"redis-cli", "-p", std::to_string(server.port()), "--pipe"}, commands);
     INFO(result.output);
     CHECK(result.status == 0);
     CHECK(result.output.find("errors: 0, replies: 10000") != std::string::npos);

@@ -45,7 +45,8 @@ TEST_CASE("ten thousand pipelined commands in one write get their replies in ord
         requests += "*3\r\n$3\r\nSET\r\n$" + std::to_string(key.size()) + "\r\n" + key + "\r\n$" +
                     std::to_string(std::to_string(i).size()) + "\r\n" + std::to_string(i) + "\r\n";
         requests += "*2\r\n$3\r\nGET\r\n$" + std::to_string(key.size()) + "\r\n" + key + "\r\n";
-        expected += "+OK\r\n$" + std::to_string(std::to_string(i).size()) + "\r\n" + std::to_string(i) + "\r\n";
+        expected += "+OK\r\n$" + std::to_string(std::to_string(i).size()) + "\r\n" +
+                    std::to_string(i) + "\r\n";
     }
     CHECK(client.round_trip(requests, expected.size()) == expected);
 }
@@ -71,17 +72,20 @@ TEST_CASE("mini-redis's send_error_unknown_command: an unknown command gets an e
     auto server = command_server();
     TestClient client(server.port());
     client.send("*2\r\n$3\r\nFOO\r\n$5\r\nhello\r\n");
-    CHECK(client.read_reply() == "-ERR unknown command 'FOO', with args beginning with: 'hello' \r\n");
+    CHECK(client.read_reply() ==
+          "-ERR unknown command 'FOO', with args beginning with: 'hello' \r\n");
     client.send("*1\r\n$4\r\nPING\r\n");
     CHECK(client.read_reply() == "+PONG\r\n");  // the connection is still usable
 }
 
-TEST_CASE("arguments may be simple strings and integers, as mini-redis sends them", "[ch03][ex03.3]")
+TEST_CASE("arguments may be simple strings and integers, as mini-redis sends them",
+          "[ch03][ex03.3]")
 {
     // A deliberate difference from Redis, which answers "Protocol error: expected '$', got '+'".
     // Every real client sends bulk strings; accepting these too keeps mini-redis's tests valid.
     auto server = command_server();
-    CHECK(conversation(server.port(), "*3\r\n$3\r\nSET\r\n+k:simple\r\n:42\r\n*2\r\n$3\r\nGET\r\n+k:simple\r\n") ==
+    CHECK(conversation(server.port(),
+                       "*3\r\n$3\r\nSET\r\n+k:simple\r\n:42\r\n*2\r\n$3\r\nGET\r\n+k:simple\r\n") ==
           "+OK\r\n$2\r\n42\r\n");
 }
 
@@ -98,7 +102,8 @@ TEST_CASE("a client that sends garbage does not disturb the others", "[ch03][ex0
 {
     auto server = command_server();
     TestClient bystander(server.port());
-    for (const std::string garbage : {"*1\r\n$-7\r\n", "\x01\x02\x03\r\n", "*2\r\n$3\r\nGET\r\n*0\r\n"}) {
+    for (const std::string garbage :
+         {"*1\r\n$-7\r\n", "\x01\x02\x03\r\n", "*2\r\n$3\r\nGET\r\n*0\r\n"}) {
         conversation(server.port(), garbage);
     }
     bystander.send("PING\r\n");

@@ -35,8 +35,7 @@ std::string bulk(const std::string& value)
 
 }  // namespace
 
-TEST_CASE("sixteen clients on sixteen threads read back every key they wrote",
-          "[ch04][ex04.2]")
+TEST_CASE("sixteen clients on sixteen threads read back every key they wrote", "[ch04][ex04.2]")
 {
     TestServer server([](tcp::acceptor acceptor) { return mini_redis::serve(std::move(acceptor)); },
                       {.threads = 4});
@@ -76,7 +75,8 @@ TEST_CASE("sixteen clients on sixteen threads read back every key they wrote",
     const auto last = checker.read_reply();
     bool from_a_last_write = false;
     for (int c = 0; c < clients; ++c) {
-        from_a_last_write |= last == bulk("c" + std::to_string(c) + ":" + std::to_string(keys_each - 1));
+        from_a_last_write |=
+            last == bulk("c" + std::to_string(c) + ":" + std::to_string(keys_each - 1));
     }
     CHECK(from_a_last_write);
 }
@@ -96,8 +96,9 @@ TEST_CASE("pipelined clients on a thread pool get their replies in order", "[ch0
                 requests += set_command(key, key) + get_command(key);
                 expected += "+OK\r\n" + bulk(key);
             }
-            return client.round_trip(requests, expected.size()) == expected ? std::string()
-                                                                           : "client " + std::to_string(c);
+            return client.round_trip(requests, expected.size()) == expected
+                       ? std::string()
+                       : "client " + std::to_string(c);
         }));
     }
     for (auto& result : results) {

@@ -27,7 +27,8 @@ TEST_CASE("the server executable serves clients on the number of threads asked f
     for (int c = 0; c < 8; ++c) {
         replies.push_back(std::async(std::launch::async, [port, c] {
             const auto key = "k" + std::to_string(c);
-            return conversation(port, "SET " + key + " v" + std::to_string(c) + "\r\nGET " + key + "\r\n");
+            return conversation(
+                port, "SET " + key + " v" + std::to_string(c) + "\r\nGET " + key + "\r\n");
         }));
     }
     for (int c = 0; c < 8; ++c) {

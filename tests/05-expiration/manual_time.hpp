@@ -45,9 +45,10 @@ inline mini_redis::testing::TestServer manual_clock_server()
         [](mini_redis::tcp::acceptor acceptor) -> mini_redis::asio::awaitable<void> {
             namespace asio = mini_redis::asio;
             mini_redis::DbGuard guard{mini_redis::Db(manual_now)};
-            asio::co_spawn(asio::make_strand(acceptor.get_executor()),
-                           mini_redis::purge_expired_keys<mini_redis::testing::ManualTimer>(guard.db()),
-                           log_error);
+            asio::co_spawn(
+                asio::make_strand(acceptor.get_executor()),
+                mini_redis::purge_expired_keys<mini_redis::testing::ManualTimer>(guard.db()),
+                log_error);
             co_await mini_redis::serve(std::move(acceptor), guard.db());
         });
 }

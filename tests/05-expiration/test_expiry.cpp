@@ -30,7 +30,7 @@ TEST_CASE("a key with a deadline is there until the clock reaches it, then gone"
     CHECK(db.expiring() == 0);
 }
 
-TEST_CASE("a SET without an expiry clears the old one", "[ch05][ex05.2]")
+TEST_CASE("a SET without an expiry clears the old one", "[ch05][ex05.3]")
 {
     ManualClock::reset();
     Db db(manual_now);
@@ -42,7 +42,7 @@ TEST_CASE("a SET without an expiry clears the old one", "[ch05][ex05.2]")
     CHECK(db.get("k") == "new");
 }
 
-TEST_CASE("a SET with a new expiry replaces the old deadline", "[ch05][ex05.2]")
+TEST_CASE("a SET with a new expiry replaces the old deadline", "[ch05][ex05.3]")
 {
     ManualClock::reset();
     Db db(manual_now);
@@ -66,7 +66,8 @@ TEST_CASE("a key without an expiry is never purged", "[ch05][ex05.3]")
     CHECK(db.get("forever") == "v");
 }
 
-TEST_CASE("purging deletes what is due, keeps the rest, and returns the next deadline", "[ch05][ex05.3]")
+TEST_CASE("purging deletes what is due, keeps the rest, and returns the next deadline",
+          "[ch05][ex05.3]")
 {
     ManualClock::reset();
     Db db(manual_now);
@@ -108,7 +109,8 @@ TEST_CASE("five thousand keys with mixed deadlines expire in order, leaving noth
         REQUIRE(db.size() == static_cast<std::size_t>(left) + 1000);
         if (left > 0) {
             REQUIRE(next.has_value());
-            REQUIRE(*next == mini_redis::TimePoint(std::chrono::milliseconds(deadlines.upper_bound(now)->first)));
+            REQUIRE(*next == mini_redis::TimePoint(
+                                 std::chrono::milliseconds(deadlines.upper_bound(now)->first)));
         }
     }
     ManualClock::advance(1s);

@@ -36,7 +36,8 @@ TEST_CASE("PX, overwrites and expiry over a socket", "[ch05][ex05.2]")
 {
     auto server = manual_clock_server();
     TestClient client(server.port());
-    client.send("SET a 1 PX 100\r\nSET b 2 PX 100\r\nSET b 3\r\nSET c 4 PX 100\r\nSET c 5 PX 500\r\n");
+    client.send(
+        "SET a 1 PX 100\r\nSET b 2 PX 100\r\nSET b 3\r\nSET c 4 PX 100\r\nSET c 5 PX 500\r\n");
     for (int i = 0; i < 5; ++i) {
         CHECK(client.read_reply() == "+OK\r\n");
     }

@@ -108,7 +108,8 @@ TEST_CASE("one subscriber on fifty channels gets each channel's messages", "[ch0
     TestClient subscriber(server.port());
     for (int c = 0; c < 50; ++c) {
         subscriber.send(command({"SUBSCRIBE", "ch" + std::to_string(c)}));
-        REQUIRE(subscriber.read_reply() == confirmation("subscribe", "ch" + std::to_string(c), c + 1));
+        REQUIRE(subscriber.read_reply() ==
+                confirmation("subscribe", "ch" + std::to_string(c), c + 1));
     }
     TestClient publisher(server.port());
     for (int c = 49; c >= 0; --c) {
@@ -116,7 +117,8 @@ TEST_CASE("one subscriber on fifty channels gets each channel's messages", "[ch0
         REQUIRE(publisher.read_reply() == ":1\r\n");
     }
     for (int c = 49; c >= 0; --c) {
-        REQUIRE(subscriber.read_reply() == message("ch" + std::to_string(c), "to " + std::to_string(c)));
+        REQUIRE(subscriber.read_reply() ==
+                message("ch" + std::to_string(c), "to " + std::to_string(c)));
     }
 }
 

@@ -16,21 +16,26 @@ using mini_redis::testing::TestClient;
 
 namespace {
 
-const std::string not_allowed = " only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context\r\n";
+const std::string not_allowed =
+    " only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context\r\n";
 
 /// Every case leaves at most one channel with a bare UNSUBSCRIBE: Redis leaves several in the
 /// order of its hash table, which changes from run to run (we leave them in subscription order).
 const std::vector<ReplyCase>& subscriber_mode_cases()
 {
     static const std::vector<ReplyCase> cases = {
-        {"UNSUBSCRIBE with no subscriptions", "UNSUBSCRIBE\r\n", "*3\r\n$11\r\nunsubscribe\r\n$-1\r\n:0\r\n"},
-        {"UNSUBSCRIBE from a channel we are not on", "UNSUBSCRIBE x\r\n", confirmation("unsubscribe", "x", 0)},
+        {"UNSUBSCRIBE with no subscriptions", "UNSUBSCRIBE\r\n",
+         "*3\r\n$11\r\nunsubscribe\r\n$-1\r\n:0\r\n"},
+        {"UNSUBSCRIBE from a channel we are not on", "UNSUBSCRIBE x\r\n",
+         confirmation("unsubscribe", "x", 0)},
         {"SUBSCRIBE without a channel", "SUBSCRIBE\r\n",
          "-ERR wrong number of arguments for 'subscribe' command\r\n"},
-        {"PUBLISH without a message", "PUBLISH a\r\n", "-ERR wrong number of arguments for 'publish' command\r\n"},
+        {"PUBLISH without a message", "PUBLISH a\r\n",
+         "-ERR wrong number of arguments for 'publish' command\r\n"},
         {"PUBLISH to nobody", "PUBLISH c06:nobody hi\r\n", ":0\r\n"},
         {"subscriber mode from start to end",
-         "SUBSCRIBE c06:a c06:b\r\nSUBSCRIBE c06:a\r\nPING\r\nPING hi\r\nGET c06:k\r\nGET\r\nFOO\r\n"
+         "SUBSCRIBE c06:a c06:b\r\nSUBSCRIBE c06:a\r\nPING\r\nPING hi\r\nGET "
+         "c06:k\r\nGET\r\nFOO\r\n"
          "PUBLISH c06:a x\r\nSET c06:k v\r\nECHO x\r\nUNSUBSCRIBE c06:zz\r\nUNSUBSCRIBE c06:b\r\n"
          "UNSUBSCRIBE\r\nGET c06:k\r\n",
          confirmation("subscribe", "c06:a", 1) + confirmation("subscribe", "c06:b", 2) +
@@ -38,10 +43,12 @@ const std::vector<ReplyCase>& subscriber_mode_cases()
              "*2\r\n$4\r\npong\r\n$2\r\nhi\r\n" + "-ERR Can't execute 'get':" + not_allowed +
              "-ERR wrong number of arguments for 'get' command\r\n" +
              "-ERR unknown command 'FOO', with args beginning with: \r\n" +
-             "-ERR Can't execute 'publish':" + not_allowed + "-ERR Can't execute 'set':" + not_allowed +
-             "-ERR Can't execute 'echo':" + not_allowed + confirmation("unsubscribe", "c06:zz", 2) +
-             confirmation("unsubscribe", "c06:b", 1) + confirmation("unsubscribe", "c06:a", 0) + "$-1\r\n"},
-        {"QUIT while subscribed", "SUBSCRIBE c06:q\r\nQUIT\r\nPING\r\n", confirmation("subscribe", "c06:q", 1) + "+OK\r\n"},
+             "-ERR Can't execute 'publish':" + not_allowed + "-ERR Can't execute 'set':" +
+             not_allowed + "-ERR Can't execute 'echo':" + not_allowed +
+             confirmation("unsubscribe", "c06:zz", 2) + confirmation("unsubscribe", "c06:b", 1) +
+             confirmation("unsubscribe", "c06:a", 0) + "$-1\r\n"},
+        {"QUIT while subscribed", "SUBSCRIBE c06:q\r\nQUIT\r\nPING\r\n",
+         confirmation("subscribe", "c06:q", 1) + "+OK\r\n"},
     };
     return cases;
 }

@@ -183,7 +183,7 @@ def full_check() -> int:
     chapters = all_chapters()
     tally = Tally()
 
-    start = _section("sync: chapters/ and book excerpts generated from solutions/")
+    start = _section("sync: chapters/ and book excerpts generated from solutions/; formatting")
     problems = generate.out_of_sync(chapters)
     if problems and not os.environ.get("CI"):
         edited = sorted({p.split("/")[1][:2] for p in problems if p.startswith("chapters/")})
@@ -193,6 +193,13 @@ def full_check() -> int:
         tally.record("book excerpts in sync", not other, "; ".join(other))
     else:
         tally.record("chapters/ and book in sync", not problems, "; ".join(problems[:10]))
+
+    files = [str(p) for folder in ("solutions", "common", "tests", "fuzz")
+             for p in sorted((ROOT / folder).rglob("*")) if p.suffix in (".cpp", ".hpp")]
+    formatted = subprocess.run(["clang-format", "--dry-run", "--Werror", *files], cwd=ROOT,
+                               capture_output=True, text=True)
+    tally.record("sources follow .clang-format", formatted.returncode == 0,
+                 "\n".join(formatted.stderr.splitlines()[:10]))
 
     start = _section("build: every solution (bite variant) and every generated starter")
     if not tally.record("build", _build_check_tree(chapters)):

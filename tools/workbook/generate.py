@@ -198,6 +198,30 @@ def check_book_references(chapters: list[Chapter]) -> list[str]:
     return problems
 
 
+def check_source_references(chapters: list[Chapter]) -> list[str]:
+    """Comments in the sources that point into the book ("Book: chapter 05, "The purge task"")
+    must point at a page and heading that exist, so they stay true when pages change."""
+    problems = []
+    pages = {p.name[:2]: p for p in BOOK.glob("[0-9][0-9]-*.md")}
+    reference = re.compile(r'Book: chapters? (\d\d)(?:,\s*"([^"]+)")?')
+    for chapter in chapters:
+        for rel in source_files(chapter.solution_dir):
+            if rel.suffix not in SOURCE_SUFFIXES:
+                continue
+            # Join comment lines, so a reference may wrap: 'Book: chapter 01,\n// "Running it"'.
+            text = re.sub(r"\n\s*//!?\s*", " ", (chapter.solution_dir / rel).read_text())
+            for m in reference.finditer(text):
+                where = f"solutions/{chapter.name}/{rel}"
+                page = pages.get(m[1])
+                if page is None:
+                    problems.append(f"{where}: points at chapter {m[1]}, which has no book page")
+                elif m[2]:
+                    slug = re.sub(r"[-\s]+", "-", re.sub(r"[^\w\s-]", "", m[2]).strip().lower())
+                    if slug not in heading_anchors(page):
+                        problems.append(f'{where}: points at "{m[2]}", not a heading of book/{page.name}')
+    return problems
+
+
 # --- The whole generation -------------------------------------------------------------------
 
 def starters(chapters: list[Chapter]) -> dict[str, dict[Path, str]]:
@@ -224,8 +248,9 @@ def generate(chapters: list[Chapter]) -> list[Path]:
 
 
 def out_of_sync(chapters: list[Chapter]) -> list[str]:
-    """What `generate` would change, as readable lines; empty when all is in sync."""
-    problems = check_book_references(chapters)
+    """What `generate` would change, as readable lines; empty when all is in sync. Also reports
+    source comments that point at book sections that do not exist."""
+    problems = check_book_references(chapters) + check_source_references(chapters)
     fresh = starters(chapters)
     for chapter in chapters:
         problems += [f"chapters/{chapter.name}/{d}" for d in tree_differences(chapter.chapter_dir, fresh[chapter.name])]

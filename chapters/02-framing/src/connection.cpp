@@ -39,7 +39,10 @@ asio::awaitable<std::optional<Frame>> Connection::read_frame()
 // [end book: read-frame]
 
 // [book: queue-flush]
-void Connection::queue_frame(const Frame& frame) { encode(frame, output_); }
+void Connection::queue_frame(const Frame& frame)
+{
+    encode(frame, output_);
+}
 
 asio::awaitable<void> Connection::flush()
 {

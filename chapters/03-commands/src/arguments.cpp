@@ -1,4 +1,4 @@
-// The argument cursor: see arguments.hpp. Book: chapter 03, "Reading arguments".
+// The argument cursor: see arguments.hpp. Book: chapter 03, "Reading arguments with a cursor".
 #include "arguments.hpp"
 
 #include "mini_redis/exercise.hpp"
@@ -89,7 +89,8 @@ void Arguments::finish() const
 
 void Arguments::wrong_number() const
 {
-    throw CommandError(fmt::format("ERR wrong number of arguments for '{}' command", lowercase_name_));
+    throw CommandError(
+        fmt::format("ERR wrong number of arguments for '{}' command", lowercase_name_));
 }
 
 }  // namespace mini_redis

@@ -3,7 +3,7 @@
 // A command arrives as an array frame: its name, then its arguments. Each command takes its
 // arguments one at a time from this cursor ("the key", "the value", "an optional message"), and
 // the cursor turns every way of getting that wrong into the error reply Redis gives.
-// Plain C++, no I/O. Book: chapter 03, "Reading arguments".
+// Plain C++, no I/O. Book: chapter 03, "Reading arguments with a cursor".
 #pragma once
 
 #include "frame.hpp"

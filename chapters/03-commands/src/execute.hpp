@@ -2,7 +2,7 @@
 //
 // Chapter 03's server is single-threaded, so the data is a plain hash map that every session
 // uses in turn; chapter 04 replaces it with a Db that many threads can share.
-// Book: chapter 03, "Executing commands".
+// Book: chapter 03, "Executing a command".
 #pragma once
 
 #include "command.hpp"

@@ -6,9 +6,9 @@
 
 #include "mini_redis/logging.hpp"
 
+#include <spdlog/spdlog.h>
 #include <CLI/CLI.hpp>
 #include <boost/asio/signal_set.hpp>
-#include <spdlog/spdlog.h>
 
 #include <csignal>
 #include <exception>
@@ -22,10 +22,12 @@ int main(int argc, char** argv)
     unsigned short port = 6379;
     std::string bind = "127.0.0.1";
     std::string log_level;
-    app.add_option("-p,--port", port, "Port to listen on (0: any free port)")->capture_default_str();
+    app.add_option("-p,--port", port, "Port to listen on (0: any free port)")
+        ->capture_default_str();
     app.add_option("-b,--bind", bind, "Address to listen on")->capture_default_str();
-    app.add_option("--log-level", log_level, "trace, debug, info, warn, error or off "
-                                             "(default: $SPDLOG_LEVEL, else info)");
+    app.add_option("--log-level", log_level,
+                   "trace, debug, info, warn, error or off "
+                   "(default: $SPDLOG_LEVEL, else info)");
     CLI11_PARSE(app, argc, argv);
 
     try {

@@ -1,5 +1,5 @@
 // The server's coroutines: the accept loop and the per-client session, which now executes
-// commands. Book: chapter 03, "The command loop".
+// commands. Book: chapter 03, "The session: read, parse, execute, reply".
 #include "server.hpp"
 
 #include "command.hpp"
@@ -83,7 +83,8 @@ asio::awaitable<void> session(tcp::socket socket, std::shared_ptr<KeySpace> keys
             }
         }
         co_await connection.flush();  // the last replies (the read loop flushes the others)
-        spdlog::debug("client {}:{} closed the connection", peer.address().to_string(), peer.port());
+        spdlog::debug("client {}:{} closed the connection", peer.address().to_string(),
+                      peer.port());
     } catch (const ProtocolError& e) {
         // Tell the client what was wrong, then close: after bytes that are not RESP we cannot
         // know where the next frame starts. (A co_await is not allowed inside a catch block,

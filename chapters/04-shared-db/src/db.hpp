@@ -52,7 +52,7 @@ private:
     /// What every copy of the handle shares. The mutex guards `entries`: touch it only while
     /// holding the lock.
     struct State {
-        mutable std::mutex mutex;
+        std::mutex mutex;
         std::unordered_map<std::string, std::string, KeyHash, std::equal_to<>> entries;
     };
 

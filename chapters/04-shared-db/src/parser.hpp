@@ -3,7 +3,7 @@
 // The parser never reads from a socket. It is handed the bytes received so far and answers one
 // of three things: "I need more bytes", "here is a frame, and it used this many bytes", or "this
 // is not RESP" (a protocol error). That makes it testable byte by byte, and the connection
-// (connection.hpp) stays a small loop around it. Book: chapter 02, "Parsing".
+// (connection.hpp) stays a small loop around it. Book: chapter 02, "The parser".
 #pragma once
 
 #include "frame.hpp"
@@ -96,7 +96,7 @@ private:
     struct Item {
         Status status = Status::needs_more;
         Frame frame;
-        std::size_t length = 0;          // bytes the item took, header included
+        std::size_t length = 0;           // bytes the item took, header included
         std::optional<std::size_t> open;  // set for an array header: its element count
         std::string error;
     };
@@ -112,8 +112,8 @@ private:
     // [book: members]
     ParserLimits limits_;
     Syntax syntax_;
-    std::size_t offset_ = 0;           // bytes of the input already turned into items
-    std::vector<OpenArray> open_;      // arrays being filled, outermost first
+    std::size_t offset_ = 0;       // bytes of the input already turned into items
+    std::vector<OpenArray> open_;  // arrays being filled, outermost first
     // [end book: members]
 };
 

@@ -1,5 +1,5 @@
 // The server's coroutines: the accept loop and the per-client session. Since chapter 04 they
-// may run on several threads at once. Book: chapter 03, "The command loop", and chapter 04.
+// may run on several threads at once. Book: chapters 03 and 04.
 #include "server.hpp"
 
 #include "command.hpp"
@@ -44,7 +44,7 @@ asio::awaitable<void> serve(tcp::acceptor acceptor)
     // data lives until the last of them ends, whichever that is.
     Db db;
     for (;;) {
-        // Suspends until a client connects. Meanwhile this thread runs every session coroutine.
+        // Suspends until a client connects. Meanwhile the io_context's threads run the sessions.
         auto [error, socket] = co_await acceptor.async_accept(use_tuple);
         if (error == asio::error::operation_aborted) {
             co_return;  // the acceptor was closed: the server is stopping
@@ -85,7 +85,8 @@ asio::awaitable<void> session(tcp::socket socket, Db db)
         }
         // [end book: session-loop]
         co_await connection.flush();  // the last replies (the read loop flushes the others)
-        spdlog::debug("client {}:{} closed the connection", peer.address().to_string(), peer.port());
+        spdlog::debug("client {}:{} closed the connection", peer.address().to_string(),
+                      peer.port());
     } catch (const ProtocolError& e) {
         // Tell the client what was wrong, then close: after bytes that are not RESP we cannot
         // know where the next frame starts. (A co_await is not allowed inside a catch block,

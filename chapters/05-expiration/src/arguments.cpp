@@ -1,4 +1,4 @@
-// The argument cursor: see arguments.hpp. Book: chapter 03, "Reading arguments".
+// The argument cursor: see arguments.hpp. Book: chapter 03, "Reading arguments with a cursor".
 #include "arguments.hpp"
 
 #include <fmt/format.h>
@@ -82,7 +82,8 @@ void Arguments::finish() const
 
 void Arguments::wrong_number() const
 {
-    throw CommandError(fmt::format("ERR wrong number of arguments for '{}' command", lowercase_name_));
+    throw CommandError(
+        fmt::format("ERR wrong number of arguments for '{}' command", lowercase_name_));
 }
 
 }  // namespace mini_redis

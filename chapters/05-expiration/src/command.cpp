@@ -1,4 +1,4 @@
-// From request frames to commands: see command.hpp. Book: chapter 03, "Commands".
+// From request frames to commands: see command.hpp. Book: chapter 03, "Commands as values".
 #include "command.hpp"
 
 #include "arguments.hpp"

@@ -1,5 +1,5 @@
 // The server's coroutines: the accept loop and the per-client session. Since chapter 04 they
-// may run on several threads at once. Book: chapter 03, "The command loop", and chapter 04.
+// may run on several threads at once. Book: chapters 03 to 05.
 #include "server.hpp"
 
 #include "command.hpp"
@@ -60,7 +60,7 @@ asio::awaitable<void> serve(tcp::acceptor acceptor, Db db)
     // Every session gets a copy of the handle `db`, so the data lives until the last of them
     // ends, whichever that is.
     for (;;) {
-        // Suspends until a client connects. Meanwhile this thread runs every session coroutine.
+        // Suspends until a client connects. Meanwhile the io_context's threads run the sessions.
         auto [error, socket] = co_await acceptor.async_accept(use_tuple);
         if (error == asio::error::operation_aborted) {
             co_return;  // the acceptor was closed: the server is stopping
@@ -100,7 +100,8 @@ asio::awaitable<void> session(tcp::socket socket, Db db)
             }
         }
         co_await connection.flush();  // the last replies (the read loop flushes the others)
-        spdlog::debug("client {}:{} closed the connection", peer.address().to_string(), peer.port());
+        spdlog::debug("client {}:{} closed the connection", peer.address().to_string(),
+                      peer.port());
     } catch (const ProtocolError& e) {
         // Tell the client what was wrong, then close: after bytes that are not RESP we cannot
         // know where the next frame starts. (A co_await is not allowed inside a catch block,

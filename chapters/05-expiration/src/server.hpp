@@ -2,7 +2,7 @@
 // against the shared Db and replies, and the purge task that deletes expired keys.
 //
 // Sessions may now run on several threads at once (chapter 04 runs the io_context on a pool);
-// everything they share goes through Db, which locks. Book: chapters 03 and 04.
+// everything they share goes through Db, which locks. Book: chapters 03 to 05.
 #pragma once
 
 #include "db.hpp"

@@ -1,4 +1,4 @@
-// From request frames to commands: see command.hpp. Book: chapter 03, "Commands".
+// From request frames to commands: see command.hpp. Book: chapter 03, "Commands as values".
 #include "command.hpp"
 
 #include "arguments.hpp"
@@ -63,7 +63,8 @@ std::optional<std::chrono::milliseconds> parse_set_expiry(Arguments& args)
         std::transform(option.begin(), option.end(), option.begin(),
                        [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
         // An unknown option, EX with PX, or an option without its number.
-        if ((option != "ex" && option != "px") || (!unit.empty() && option != unit) || args.empty()) {
+        if ((option != "ex" && option != "px") || (!unit.empty() && option != unit) ||
+            args.empty()) {
             throw CommandError("ERR syntax error");
         }
         unit = option;

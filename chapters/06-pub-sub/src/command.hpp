@@ -2,7 +2,7 @@
 //
 // Parsing a command is separate from running it: parse_command() checks names, argument counts
 // and options and produces a plain value; execute() (execute.hpp) applies it to the data. Each
-// step is small and testable on its own, without sockets. Book: chapter 03, "Commands".
+// step is small and testable on its own, without sockets. Book: chapter 03, "Commands as values".
 #pragma once
 
 #include "frame.hpp"

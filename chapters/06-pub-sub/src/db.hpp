@@ -117,7 +117,7 @@ private:
         explicit State(Now clock) : now(std::move(clock)) {}
 
         const Now now;  // set once, read without the lock
-        mutable std::mutex mutex;
+        std::mutex mutex;
         Entries entries;
         /// Every deadline with its key, earliest first. The key is a view of the map's own key
         /// string: an unordered_map never moves its elements, so the view stays valid until the
@@ -128,7 +128,7 @@ private:
 
         /// Channels have a lock of their own: a PUBLISH never waits for a SET, nor a SET for a
         /// PUBLISH to many subscribers.
-        mutable std::mutex channels_mutex;
+        std::mutex channels_mutex;
         std::unordered_map<std::string, std::vector<std::shared_ptr<Subscriber>>, KeyHash,
                            std::equal_to<>>
             channels;

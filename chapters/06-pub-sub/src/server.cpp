@@ -58,7 +58,7 @@ asio::awaitable<void> serve(tcp::acceptor acceptor, Db db, ServerOptions options
     // Every session gets a copy of the handle `db`, so the data lives until the last of them
     // ends, whichever that is.
     for (;;) {
-        // Suspends until a client connects. Meanwhile this thread runs every session coroutine.
+        // Suspends until a client connects. Meanwhile the io_context's threads run the sessions.
         auto [error, socket] = co_await acceptor.async_accept(use_tuple);
         if (error == asio::error::operation_aborted) {
             co_return;  // the acceptor was closed: the server is stopping
@@ -79,6 +79,5 @@ asio::awaitable<void> serve(tcp::acceptor acceptor, Db db, ServerOptions options
     }
 }
 // [end book: serve]
-
 
 }  // namespace mini_redis

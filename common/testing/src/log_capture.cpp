@@ -72,8 +72,14 @@ void install_log_capture()
     });
 }
 
-void clear_log() { capture()->clear(); }
+void clear_log()
+{
+    capture()->clear();
+}
 
-std::string recent_log() { return capture()->lines(); }
+std::string recent_log()
+{
+    return capture()->lines();
+}
 
 }  // namespace mini_redis::testing

@@ -12,11 +12,20 @@ constexpr ManualClock::duration max_real_wait = std::chrono::milliseconds(1);
 
 }  // namespace
 
-ManualClock::time_point ManualClock::now() noexcept { return time_point(duration(ticks.load())); }
+ManualClock::time_point ManualClock::now() noexcept
+{
+    return time_point(duration(ticks.load()));
+}
 
-void ManualClock::advance(duration by) noexcept { ticks.fetch_add(by.count()); }
+void ManualClock::advance(duration by) noexcept
+{
+    ticks.fetch_add(by.count());
+}
 
-void ManualClock::reset() noexcept { ticks.store(0); }
+void ManualClock::reset() noexcept
+{
+    ticks.store(0);
+}
 
 ManualClock::duration ManualClockWaitTraits::to_wait_duration(const ManualClock::duration& d)
 {

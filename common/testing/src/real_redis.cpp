@@ -18,8 +18,7 @@ namespace {
 unsigned short free_port()
 {
     boost::asio::io_context context;
-    boost::asio::ip::tcp::acceptor probe(
-        context, {boost::asio::ip::make_address("127.0.0.1"), 0});
+    boost::asio::ip::tcp::acceptor probe(context, {boost::asio::ip::make_address("127.0.0.1"), 0});
     return probe.local_endpoint().port();
 }
 
@@ -30,7 +29,8 @@ RealRedis::RealRedis()
     const std::string binary = find_on_path("redis-server");
     if (binary.empty()) {
         throw std::runtime_error(
-            "redis-server is not installed; ./workbook test installs it (apt-get install redis-server)");
+            "redis-server is not installed; ./workbook test installs it (apt-get install "
+            "redis-server)");
     }
     port_ = free_port();
     process_ = std::make_unique<ServerProcess>(

@@ -5,8 +5,8 @@
 
 #include <fmt/format.h>
 
-#include <cstdlib>
 #include <csignal>
+#include <cstdlib>
 #include <stdexcept>
 #include <thread>
 
@@ -65,7 +65,8 @@ ProgramResult run_program(std::vector<std::string> argv, std::string_view input,
     ProgramResult result;
     char chunk[4096];
     for (;;) {
-        const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(until - Clock::now());
+        const auto left =
+            std::chrono::duration_cast<std::chrono::milliseconds>(until - Clock::now());
         pollfd poll_fd{child.output_fd, POLLIN, 0};
         if (left.count() <= 0 || ::poll(&poll_fd, 1, static_cast<int>(left.count())) == 0) {
             ::kill(child.pid, SIGKILL);

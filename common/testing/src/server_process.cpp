@@ -55,12 +55,22 @@ ServerProcess::ServerProcess(const std::string& binary, std::vector<std::string>
         }
         std::this_thread::sleep_for(std::chrono::milliseconds(10));
     }
+    const bool exited = exited_;
     kill_and_reap();
-    throw std::runtime_error(fmt::format("{} did not get ready in time; its output:\n{}", binary,
-                                         output()));
+    if (exited) {
+        throw std::runtime_error(
+            fmt::format("{} exited with status {} before it was ready; its "
+                        "output:\n{}",
+                        binary, status_, output()));
+    }
+    throw std::runtime_error(fmt::format("{} did not get ready within {} ms; its output:\n{}",
+                                         binary, deadline.count(), output()));
 }
 
-ServerProcess::~ServerProcess() { kill_and_reap(); }
+ServerProcess::~ServerProcess()
+{
+    kill_and_reap();
+}
 
 void ServerProcess::kill_and_reap()
 {
@@ -78,16 +88,19 @@ void ServerProcess::kill_and_reap()
     }
 }
 
-void ServerProcess::signal(int signal) { ::kill(pid_, signal); }
+void ServerProcess::signal(int signal)
+{
+    ::kill(pid_, signal);
+}
 
 int ServerProcess::wait(std::chrono::milliseconds deadline)
 {
     if (!exited_) {
         const int status = detail::wait_exit(pid_, Clock::now() + deadline);
         if (status < 0) {
-            throw std::runtime_error(fmt::format(
-                "the server process did not exit within {} ms; its output:\n{}", deadline.count(),
-                output()));
+            throw std::runtime_error(
+                fmt::format("the server process did not exit within {} ms; its output:\n{}",
+                            deadline.count(), output()));
         }
         exited_ = true;
         status_ = status;

@@ -7,14 +7,15 @@
 
 #include "mini_redis/testing/log_capture.hpp"
 
+#include <fmt/format.h>
 #include <boost/asio/connect.hpp>
 #include <boost/asio/read.hpp>
 #include <boost/asio/write.hpp>
-#include <fmt/format.h>
 
 #include <array>
 #include <optional>
 #include <stdexcept>
+#include <thread>
 
 namespace mini_redis::testing {
 
@@ -34,7 +35,8 @@ bool is_close(const boost::system::error_code& error)
 // run_one_until (not run_until) so that another operation still pending on the same context,
 // such as round_trip's write, cannot keep us waiting after our own has finished.
 template <class Result>
-bool wait_for(asio::io_context& context, const std::optional<Result>& result, Clock::time_point until)
+bool wait_for(asio::io_context& context, const std::optional<Result>& result,
+              Clock::time_point until)
 {
     context.restart();
     while (!result) {
@@ -57,7 +59,8 @@ TestClient::TestClient(unsigned short port, std::chrono::milliseconds deadline)
         socket_.close();
         context_.restart();
         context_.run();
-        fail(fmt::format("could not connect to 127.0.0.1:{} within {} ms", port, deadline_.count()));
+        fail(
+            fmt::format("could not connect to 127.0.0.1:{} within {} ms", port, deadline_.count()));
     }
     if (*result) {
         fail(fmt::format("could not connect to 127.0.0.1:{}: {}", port, result->message()));
@@ -90,10 +93,8 @@ std::size_t TestClient::fill(Clock::time_point until, std::string_view waiting_f
     }
     std::array<char, 64 * 1024> chunk{};
     std::optional<std::pair<boost::system::error_code, std::size_t>> result;
-    socket_.async_read_some(asio::buffer(chunk),
-                            [&](boost::system::error_code error, std::size_t n) {
-                                result.emplace(error, n);
-                            });
+    socket_.async_read_some(asio::buffer(chunk), [&](boost::system::error_code error,
+                                                     std::size_t n) { result.emplace(error, n); });
     if (!wait_for(context_, result, until)) {
         socket_.cancel();
         context_.restart();
@@ -125,9 +126,10 @@ std::string TestClient::read_exact(std::size_t n)
     const auto until = Clock::now() + deadline_;
     while (pending_.size() < n) {
         if (fill(until, fmt::format("{} bytes (have {})", n, pending_.size())) == 0) {
-            fail(fmt::format("the server closed the connection after {} of {} expected bytes "
-                             "(received: {:?})",
-                             pending_.size(), n, pending_.substr(0, 200)));
+            fail(
+                fmt::format("the server closed the connection after {} of {} expected bytes "
+                            "(received: {:?})",
+                            pending_.size(), n, pending_.substr(0, 200)));
         }
     }
     return take(n);
@@ -140,9 +142,10 @@ std::string TestClient::read_line(Clock::time_point until)
             return take(end + 2);
         }
         if (fill(until, "a reply line ending in \\r\\n") == 0) {
-            fail(fmt::format("the server closed the connection in the middle of a reply "
-                             "(received: {:?})",
-                             pending_.substr(0, 200)));
+            fail(
+                fmt::format("the server closed the connection in the middle of a reply "
+                            "(received: {:?})",
+                            pending_.substr(0, 200)));
         }
     }
 }
@@ -224,7 +227,10 @@ std::string TestClient::read_until_closed()
     return take(pending_.size());
 }
 
-void TestClient::close_sending() { socket_.shutdown(tcp::socket::shutdown_send); }
+void TestClient::close_sending()
+{
+    socket_.shutdown(tcp::socket::shutdown_send);
+}
 
 void TestClient::abort()
 {
@@ -236,6 +242,10 @@ void TestClient::abort()
 
 void TestClient::fail(std::string_view message) const
 {
+    // A server that closes a connection logs why only after the close (the log line is written
+    // by the completion handler of the coroutine that owned the socket). Give that line a moment
+    // to arrive, so the failure can quote it. This only delays a test that has failed already.
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
     std::string text(message);
     if (const auto log = recent_log(); !log.empty()) {
         text += "\nrecent server log:\n" + log;

@@ -3,8 +3,8 @@
 
 #include "mini_redis/testing/log_capture.hpp"
 
-#include <boost/asio/co_spawn.hpp>
 #include <spdlog/spdlog.h>
+#include <boost/asio/co_spawn.hpp>
 
 #include <exception>
 
@@ -37,7 +37,10 @@ TestServer::TestServer(Serve serve, Options options) : serve_(std::move(serve))
     }
 }
 
-TestServer::~TestServer() { stop(); }
+TestServer::~TestServer()
+{
+    stop();
+}
 
 void TestServer::stop()
 {

@@ -3,7 +3,7 @@
 // Everything a client and server say to each other is a frame: a command is an array of bulk
 // strings, a reply is any of the six kinds below. Parsing bytes into frames is parser.hpp; this
 // file is the value type and the encoder. Plain C++, no Asio: tested without sockets.
-// Book: chapter 02, "Frames".
+// Book: chapter 02, "Frames: one type, six kinds".
 #pragma once
 
 #include <cstdint>

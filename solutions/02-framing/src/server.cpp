@@ -1,5 +1,5 @@
 // The frame echo server: the accept loop (unchanged from chapter 01) and a session that reads
-// and writes whole frames through a Connection. Book: chapter 02, "The frame echo server".
+// and writes whole frames through a Connection. Book: chapter 02, "The session".
 #include "server.hpp"
 
 #include "connection.hpp"
@@ -72,7 +72,8 @@ asio::awaitable<void> session(tcp::socket socket)
             connection.queue_frame(*frame);  // sent by the next read_frame, or flush() below
         }
         co_await connection.flush();
-        spdlog::debug("client {}:{} closed the connection", peer.address().to_string(), peer.port());
+        spdlog::debug("client {}:{} closed the connection", peer.address().to_string(),
+                      peer.port());
     } catch (const ProtocolError& e) {
         // Tell the client what was wrong, then close: after bytes that are not RESP we cannot
         // know where the next frame starts. (A co_await is not allowed inside a catch block,

@@ -1,4 +1,4 @@
-// Executing commands: see execute.hpp. Book: chapter 03, "Executing commands".
+// Executing commands: see execute.hpp. Book: chapter 03, "Executing a command".
 #include "execute.hpp"
 
 #include "mini_redis/exercise.hpp"

@@ -1,4 +1,4 @@
-// The RESP2 parser: see parser.hpp for the contract. Book: chapter 02, "Parsing".
+// The RESP2 parser: see parser.hpp for the contract. Book: chapter 02, "The parser".
 //
 // The parser works item by item. An item is one header line plus, for a bulk string, its bytes.
 // Scalars (+, -, :, $) become frames at once; an array header (*N) opens an array that the next
@@ -122,7 +122,8 @@ Parser::Item Parser::read_item(std::string_view rest) const
         return {Status::frame, {}, line_length, static_cast<std::size_t>(*n)};
     }
     default:
-        return {Status::error, {}, 0, {}, fmt::format("invalid frame type byte {:?}", rest.front())};
+        return {
+            Status::error, {}, 0, {}, fmt::format("invalid frame type byte {:?}", rest.front())};
     }
 }
 // [end book: read-item]

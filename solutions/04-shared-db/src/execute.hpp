@@ -1,7 +1,7 @@
 // Executing commands: a Command and the data in, a reply frame out.
 //
 // The data is the Db shared by every session on every thread; execute() only calls its
-// thread-safe members. Book: chapter 03, "Executing commands", and chapter 04.
+// thread-safe members. Book: chapter 03, "Executing a command", and chapter 04.
 #pragma once
 
 #include "command.hpp"

@@ -51,7 +51,9 @@ std::optional<std::vector<std::string>> split_inline(std::string_view line)
 {
     std::vector<std::string> words;
     std::size_t i = 0;
-    const auto at_end_or_space = [&](std::size_t j) { return j >= line.size() || is_space(line[j]); };
+    const auto at_end_or_space = [&](std::size_t j) {
+        return j >= line.size() || is_space(line[j]);
+    };
     for (;;) {
         while (i < line.size() && is_space(line[i])) {
             ++i;
@@ -88,7 +90,8 @@ std::optional<std::vector<std::string>> split_inline(std::string_view line)
             } else if (state == in_double && c == '\\' && i + 1 < line.size()) {
                 word += unescape(line[i + 1]);
                 i += 2;
-            } else if (state == in_single && c == '\\' && i + 1 < line.size() && line[i + 1] == '\'') {
+            } else if (state == in_single && c == '\\' && i + 1 < line.size() &&
+                       line[i + 1] == '\'') {
                 word += '\'';
                 i += 2;
             } else if ((state == in_double && c == '"') || (state == in_single && c == '\'')) {

@@ -89,7 +89,7 @@ private:
         explicit State(Now clock) : now(std::move(clock)) {}
 
         const Now now;  // set once, read without the lock
-        mutable std::mutex mutex;
+        std::mutex mutex;
         Entries entries;
         /// Every deadline with its key, earliest first. The key is a view of the map's own key
         /// string: an unordered_map never moves its elements, so the view stays valid until the

@@ -1,4 +1,4 @@
-// Executing commands: see execute.hpp. Book: chapter 03, "Executing commands".
+// Executing commands: see execute.hpp. Book: chapter 03, "Executing a command".
 #include "execute.hpp"
 
 namespace mini_redis {
@@ -16,24 +16,24 @@ struct overloaded : Handlers... {
 Frame execute(Command command, Db& db)
 {
     // One lambda per command type; the compiler complains if a type has none.
-    return std::visit(
-        overloaded{
-            [](Ping& ping) {
-                return ping.message ? Frame::bulk(std::move(*ping.message)) : Frame::simple("PONG");
-            },
-            [](Echo& echo) { return Frame::bulk(std::move(echo.message)); },
-            [&db](const Get& get) {
-                auto value = db.get(get.key);
-                return value ? Frame::bulk(std::move(*value)) : Frame::null();
-            },
-            [&db](Set& set) {
-                db.set(std::move(set.key), std::move(set.value), set.expire);
-                return Frame::simple("OK");
-            },
-            [](const Quit&) { return Frame::simple("OK"); },
-            [](const Invalid& invalid) { return Frame::error(invalid.error); },
-        },
-        command);
+    return std::visit(overloaded{
+                          [](Ping& ping) {
+                              return ping.message ? Frame::bulk(std::move(*ping.message))
+                                                  : Frame::simple("PONG");
+                          },
+                          [](Echo& echo) { return Frame::bulk(std::move(echo.message)); },
+                          [&db](const Get& get) {
+                              auto value = db.get(get.key);
+                              return value ? Frame::bulk(std::move(*value)) : Frame::null();
+                          },
+                          [&db](Set& set) {
+                              db.set(std::move(set.key), std::move(set.value), set.expire);
+                              return Frame::simple("OK");
+                          },
+                          [](const Quit&) { return Frame::simple("OK"); },
+                          [](const Invalid& invalid) { return Frame::error(invalid.error); },
+                      },
+                      command);
 }
 // [end book: execute]
 

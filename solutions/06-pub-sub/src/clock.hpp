@@ -18,6 +18,9 @@ using TimePoint = std::chrono::steady_clock::time_point;
 using Now = std::function<TimePoint()>;
 
 /// The real time, from std::chrono::steady_clock. What the server uses.
-inline TimePoint steady_now() { return std::chrono::steady_clock::now(); }
+inline TimePoint steady_now()
+{
+    return std::chrono::steady_clock::now();
+}
 
 }  // namespace mini_redis

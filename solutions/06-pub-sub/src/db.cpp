@@ -153,8 +153,9 @@ std::size_t Db::publish(std::string_view channel, std::string_view message)
 {
     // EXERCISE 06.1: Fan a message out to a channel's subscribers
     // Encode the push once, not once per subscriber: every subscriber gets the same bytes.
-    const std::string push = encode(Frame::array(
-        {Frame::bulk("message"), Frame::bulk(std::string(channel)), Frame::bulk(std::string(message))}));
+    const std::string push =
+        encode(Frame::array({Frame::bulk("message"), Frame::bulk(std::string(channel)),
+                             Frame::bulk(std::string(message))}));
     std::size_t received = 0;
     std::lock_guard lock(state_->channels_mutex);
     const auto found = state_->channels.find(channel);

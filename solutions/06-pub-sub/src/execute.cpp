@@ -1,4 +1,4 @@
-// Executing commands: see execute.hpp. Book: chapter 03, "Executing commands".
+// Executing commands: see execute.hpp. Book: chapter 03, "Executing a command".
 #include "execute.hpp"
 
 namespace mini_redis {
@@ -31,10 +31,13 @@ Frame execute(Command command, Db& db)
                 return Frame::simple("OK");
             },
             [&db](const Publish& publish) {
-                return Frame::integer(static_cast<std::int64_t>(db.publish(publish.channel, publish.message)));
+                return Frame::integer(
+                    static_cast<std::int64_t>(db.publish(publish.channel, publish.message)));
             },
             [](const Subscribe&) { return Frame::error("ERR SUBSCRIBE belongs to the session"); },
-            [](const Unsubscribe&) { return Frame::error("ERR UNSUBSCRIBE belongs to the session"); },
+            [](const Unsubscribe&) {
+                return Frame::error("ERR UNSUBSCRIBE belongs to the session");
+            },
             [](const Quit&) { return Frame::simple("OK"); },
             [](const Invalid& invalid) { return Frame::error(invalid.error); },
         },

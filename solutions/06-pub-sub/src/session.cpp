@@ -10,8 +10,8 @@
 
 #include "mini_redis/exercise.hpp"
 
-#include <boost/asio/experimental/awaitable_operators.hpp>
 #include <spdlog/spdlog.h>
+#include <boost/asio/experimental/awaitable_operators.hpp>
 
 #include <iterator>
 #include <memory>
@@ -23,7 +23,7 @@ namespace {
 /// The name Redis quotes for a command refused in subscriber mode.
 const char* name_of(const Command& command)
 {
-    static constexpr const char* names[] = {"ping", "echo", "get", "set", "publish",
+    static constexpr const char* names[] = {"ping",      "echo",        "get",  "set", "publish",
                                             "subscribe", "unsubscribe", "quit", ""};
     static_assert(std::size(names) == std::variant_size_v<Command>, "one name per command type");
     return names[command.index()];
@@ -34,9 +34,9 @@ const char* name_of(const Command& command)
 /// answered with its own error, as Redis checks names and arity first.
 bool allowed_while_subscribed(const Command& command)
 {
-    return std::holds_alternative<Subscribe>(command) || std::holds_alternative<Unsubscribe>(command) ||
-           std::holds_alternative<Ping>(command) || std::holds_alternative<Quit>(command) ||
-           std::holds_alternative<Invalid>(command);
+    return std::holds_alternative<Subscribe>(command) ||
+           std::holds_alternative<Unsubscribe>(command) || std::holds_alternative<Ping>(command) ||
+           std::holds_alternative<Quit>(command) || std::holds_alternative<Invalid>(command);
 }
 
 /// The text of a peer's address for log lines.
@@ -61,13 +61,14 @@ asio::awaitable<void> read_requests(Connection& connection, std::shared_ptr<Outb
             } else if (auto* unsubscribe = std::get_if<Unsubscribe>(&command)) {
                 subscriptions.unsubscribe(unsubscribe->channels);
             } else if (subscriptions.active() && !allowed_while_subscribed(command)) {
-                outbox->queue(Frame::error(
-                    std::string("ERR Can't execute '") + name_of(command) +
-                    "': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in "
-                    "this context"));
+                outbox->queue(Frame::error(std::string("ERR Can't execute '") + name_of(command) +
+                                           "': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / "
+                                           "QUIT / RESET are allowed in "
+                                           "this context"));
             } else if (auto* ping = std::get_if<Ping>(&command); ping && subscriptions.active()) {
                 // In subscriber mode PING answers in the shape of a message: [pong, message].
-                outbox->queue(Frame::array({Frame::bulk("pong"), Frame::bulk(ping->message.value_or(""))}));
+                outbox->queue(
+                    Frame::array({Frame::bulk("pong"), Frame::bulk(ping->message.value_or(""))}));
             } else {
                 const bool quit = std::holds_alternative<Quit>(command);
                 outbox->queue(execute(std::move(command), db));
@@ -141,7 +142,8 @@ asio::awaitable<void> session(tcp::socket socket, Db db, std::size_t message_lim
     // ended. (`a && b` starts both awaitables and waits for both; if one throws, the other is
     // cancelled.)
     using namespace asio::experimental::awaitable_operators;
-    co_await (read_requests(connection, outbox, db, peer) && write_replies(connection, *outbox, peer));
+    co_await (read_requests(connection, outbox, db, peer) &&
+              write_replies(connection, *outbox, peer));
 }
 // [end book: session]
 

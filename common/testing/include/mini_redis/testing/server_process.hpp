@@ -54,7 +54,7 @@ private:
     int status_ = 0;
     mutable std::mutex mutex_;  // guards output_
     std::string output_;
-    std::thread reader_;        // drains the pipe, so a chatty server never blocks on its log
+    std::thread reader_;  // drains the pipe, so a chatty server never blocks on its log
 };
 
 }  // namespace mini_redis::testing

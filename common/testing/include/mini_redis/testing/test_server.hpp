@@ -4,8 +4,8 @@
 // The harness knows no chapter's types. A test hands it a callable that serves connections on an
 // acceptor the harness opened, usually the chapter's own entry point:
 //
-//     TestServer server([](tcp::acceptor acceptor) { return mini_redis::serve(std::move(acceptor)); });
-//     TestClient client(server.port());
+//     TestServer server([](tcp::acceptor acceptor) { return mini_redis::serve(std::move(acceptor));
+//     }); TestClient client(server.port());
 #pragma once
 
 #include <boost/asio/awaitable.hpp>
