@@ -1,0 +1,68 @@
+// The server: the accept loop that starts a session (session.hpp) per client, and the purge task
+// that deletes expired keys (purge_task.hpp).
+//
+// Sessions may run on several threads at once (chapter 04 runs the io_context on a pool);
+// everything they share goes through Db, which locks. Book: chapters 03 to 07.
+#pragma once
+
+#include "db.hpp"
+#include "net.hpp"
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+
+namespace mini_redis {
+
+/// Settings of a running server. The defaults are Redis's, but for max_connections (the
+/// 250 of mini-redis; Redis allows 10,000).
+struct ServerOptions {
+    /// How far, in bytes of unsent messages, a subscriber may fall behind before it is
+    /// disconnected (Redis: client-output-buffer-limit pubsub, 32 MiB hard limit).
+    std::size_t message_limit = 32 * 1024 * 1024;
+
+    /// Clients connected at once. One more is told "-ERR max number of clients reached" and
+    /// closed, as Redis does (Redis: maxclients).
+    std::size_t max_connections = 250;
+
+    /// The most bytes of one client's unparsed requests the server holds (Redis:
+    /// client-query-buffer-limit, 1 GiB). A client that sends more without completing a request
+    /// is disconnected.
+    std::size_t query_buffer_limit = 1024 * 1024 * 1024;
+
+    /// The longest bulk string a request may carry (Redis: proto-max-bulk-len, 512 MiB).
+    std::int64_t max_bulk_length = 512LL * 1024 * 1024;
+
+    /// After a failed accept (for instance "too many open files") the server waits this long
+    /// before it tries again, doubling the wait after each further failure up to the cap, and
+    /// going back to the start after a success.
+    std::chrono::milliseconds accept_backoff_start{1000};
+    std::chrono::milliseconds accept_backoff_cap{64000};
+
+    /// How the server waits out a back-off. Empty: a steady_timer, real time. Tests pass a
+    /// function that records the wait instead, so they need no clock at all.
+    std::function<asio::awaitable<void>(std::chrono::milliseconds)> sleep;
+
+    /// Fault injection for tests: when set, called before each accept; an error it returns is
+    /// taken as that accept's failure (as if the operating system had refused it).
+    std::function<boost::system::error_code()> accept_fault;
+};
+
+/// The whole server: creates the Db (owned by a DbGuard for as long as this coroutine runs),
+/// starts the purge task that deletes expired keys, and serves clients on `acceptor` with
+/// serve(acceptor, db, options) below. When it ends, the guard shuts the Db down, which stops
+/// the purge task. Safe to run on an io_context with many threads.
+asio::awaitable<void> serve(tcp::acceptor acceptor, ServerOptions options = {});
+
+/// Accepts clients on `acceptor`, forever, and starts a session for each in a coroutine of its
+/// own, on a strand of its own, so a slow or silent client never holds up the others. All
+/// sessions share `db`. Starts no purge task: tests use this to serve a Db on a manual clock
+/// with their own. Holds to options.max_connections; backs off after failed accepts.
+///
+/// Takes the acceptor by value: the coroutine owns it for as long as it runs, and it closes when
+/// the coroutine ends. Returns only if the acceptor is closed (or the io_context is stopped and
+/// destroyed); a failed accept is logged, waited out and retried.
+asio::awaitable<void> serve(tcp::acceptor acceptor, Db db, ServerOptions options = {});
+
+}  // namespace mini_redis

@@ -1,0 +1,144 @@
+// The server's coroutines: the accept loop, which starts a session per client, and the start of
+// the purge task. Since chapter 04 they may run on several threads at once. Book: chapters 03 to
+// 07.
+#include "server.hpp"
+
+#include "purge_task.hpp"
+#include "session.hpp"
+
+#include "mini_redis/exercise.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <atomic>
+#include <exception>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <tuple>
+
+namespace mini_redis {
+namespace {
+
+// [book: log-session-end]
+/// Makes what runs when a background coroutine (a connection, the purge task) ends: co_spawn
+/// calls it with the exception that escaped the coroutine, or with nullptr when it returned
+/// normally.
+///
+/// Why not `asio::detached`: detached throws escaping exceptions away without a word, and a
+/// task that dies silently is the hardest bug to find. Here it is logged, and only that one
+/// task ends; the server carries on.
+auto log_failure_of(std::string task)
+{
+    return [task = std::move(task)](std::exception_ptr error) {
+        if (!error) {
+            return;
+        }
+        try {
+            std::rethrow_exception(error);
+        } catch (const std::exception& e) {
+            spdlog::error("{} ended: {}", task, e.what());
+        }
+    };
+}
+// [end book: log-session-end]
+
+/// The default ServerOptions::sleep: a real wait on a steady_timer.
+asio::awaitable<void> sleep_for(std::chrono::milliseconds duration)
+{
+    asio::steady_timer timer(co_await asio::this_coro::executor, duration);
+    co_await timer.async_wait(use_tuple);
+}
+
+/// Tells a client over the connection limit so, and closes its connection.
+asio::awaitable<void> refuse(tcp::socket socket)
+{
+    static constexpr std::string_view reply = "-ERR max number of clients reached\r\n";
+    co_await asio::async_write(socket, asio::buffer(reply), use_tuple);
+    boost::system::error_code ignored;
+    socket.shutdown(tcp::socket::shutdown_both, ignored);
+}
+
+/// What a session needs to know of the server's options.
+SessionLimits session_limits(const ServerOptions& options)
+{
+    return {options.message_limit, options.query_buffer_limit, options.max_bulk_length};
+}
+
+}  // namespace
+
+// [book: serve-with-purge]
+asio::awaitable<void> serve(tcp::acceptor acceptor, ServerOptions options)
+{
+    // The guard lives in this coroutine's frame: when serve ends (or its frame is destroyed
+    // with the io_context), the guard shuts the Db down and the purge task finishes.
+    DbGuard guard;
+    // The purge task runs on a strand of its own; see purge_task.hpp for why.
+    asio::co_spawn(asio::make_strand(acceptor.get_executor()), purge_expired_keys(guard.db()),
+                   log_failure_of("the purge task"));
+    co_await serve(std::move(acceptor), guard.db(), options);
+}
+// [end book: serve-with-purge]
+
+// [book: serve]
+asio::awaitable<void> serve(tcp::acceptor acceptor, Db db, ServerOptions options)
+{
+    spdlog::debug("accepting connections on {}", acceptor.local_endpoint().port());
+    // How many sessions are live. This loop adds one per session it starts; each session's
+    // ClientSlot takes its one away when the session ends, on whichever thread that is.
+    auto live = std::make_shared<std::atomic<std::size_t>>(0);
+    auto backoff = options.accept_backoff_start;
+    if (!options.sleep) {
+        options.sleep = sleep_for;
+    }
+    // Every session gets a copy of the handle `db`, so the data lives until the last of them
+    // ends, whichever that is.
+    for (;;) {
+        // Tests may make this accept fail as the operating system would (accept_fault).
+        boost::system::error_code error =
+            options.accept_fault ? options.accept_fault() : boost::system::error_code{};
+        tcp::socket socket(acceptor.get_executor());
+        if (!error) {
+            // Suspends until a client connects. Meanwhile the io_context's threads run the
+            // sessions.
+            std::tie(error, socket) = co_await acceptor.async_accept(use_tuple);
+        }
+        if (error == asio::error::operation_aborted) {
+            co_return;  // the acceptor was closed: the server is stopping
+        }
+        if (error) {
+            // EXERCISE 07.2: Back off after a failed accept
+            // "Too many open files", say: retrying at once would spin on the same error. Wait,
+            // and wait longer each time, up to the cap; keep serving the clients we have.
+            spdlog::warn("accept failed: {}; trying again in {} ms", error.message(),
+                         backoff.count());
+            co_await options.sleep(backoff);
+            backoff = std::min(backoff * 2, options.accept_backoff_cap);
+            continue;
+            // END EXERCISE 07.2
+        }
+        backoff = options.accept_backoff_start;  // a success ends the bad spell
+
+        // EXERCISE 07.1: Refuse clients over the limit
+        if (live->load() >= options.max_connections) {
+            // Over the limit: say so, as Redis does, then close. A coroutine of its own does the
+            // writing, so a client that does not read cannot hold up this loop.
+            asio::co_spawn(acceptor.get_executor(), refuse(std::move(socket)),
+                           log_failure_of("refusal"));
+            continue;
+        }
+        // END EXERCISE 07.1
+        ++*live;
+        // Start the session and do *not* wait for it: co_spawn returns at once and the loop goes
+        // back to accepting. The session runs on a strand of the same io_context (its reader,
+        // writer and wake-ups take turns there) and owns its socket, which we move into it.
+        // [tokio] tokio::spawn(async move { process(socket).await }) -> co_spawn(executor, ...)
+        asio::co_spawn(asio::make_strand(acceptor.get_executor()),
+                       session(std::move(socket), db, ClientSlot(live), session_limits(options)),
+                       log_failure_of("connection"));
+    }
+}
+// [end book: serve]
+
+}  // namespace mini_redis
