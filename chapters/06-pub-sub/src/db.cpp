@@ -135,6 +135,7 @@ void Db::subscribe(const std::string& channel, std::shared_ptr<Subscriber> subsc
     }
 }
 
+// [book: db-unsubscribe]
 void Db::unsubscribe(std::string_view channel, const Subscriber* subscriber)
 {
     std::lock_guard lock(state_->channels_mutex);
@@ -147,6 +148,7 @@ void Db::unsubscribe(std::string_view channel, const Subscriber* subscriber)
         state_->channels.erase(found);
     }
 }
+// [end book: db-unsubscribe]
 
 // [book: publish]
 std::size_t Db::publish(std::string_view channel, std::string_view message)

@@ -17,6 +17,7 @@ Outbox::Outbox(asio::any_io_executor strand, std::size_t message_limit)
 {
 }
 
+// [book: wake]
 void Outbox::wake(asio::steady_timer& sleeper)
 {
     // dispatch, not post: when we already are on the strand (the reader queueing a reply), the
@@ -25,7 +26,9 @@ void Outbox::wake(asio::steady_timer& sleeper)
     // ends in the meantime.
     asio::dispatch(strand_, [self = shared_from_this(), &sleeper] { sleeper.cancel(); });
 }
+// [end book: wake]
 
+// [book: queue]
 void Outbox::queue(const Frame& frame)
 {
     bool wake_writer = false;
@@ -41,6 +44,7 @@ void Outbox::queue(const Frame& frame)
         wake(writer_sleeps_);
     }
 }
+// [end book: queue]
 
 // [book: deliver]
 bool Outbox::deliver(std::string_view encoded)
@@ -121,6 +125,7 @@ asio::awaitable<bool> Outbox::take(std::string& batch)
 }
 // [end book: take]
 
+// [book: wait-for-room]
 asio::awaitable<void> Outbox::wait_for_room()
 {
     for (;;) {
@@ -135,5 +140,6 @@ asio::awaitable<void> Outbox::wait_for_room()
         co_await reader_sleeps_.async_wait(use_tuple);
     }
 }
+// [end book: wait-for-room]
 
 }  // namespace mini_redis

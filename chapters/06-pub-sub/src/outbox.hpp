@@ -18,6 +18,7 @@
 
 namespace mini_redis {
 
+// [book: outbox]
 /// A thread-safe queue of encoded frames for one connection, with two bounds:
 ///
 /// - The session's own replies (queue()) are never refused. Instead the session waits before
@@ -81,5 +82,6 @@ private:
     bool writer_waiting_ = false;
     bool reader_waiting_ = false;
 };
+// [end book: outbox]
 
 }  // namespace mini_redis

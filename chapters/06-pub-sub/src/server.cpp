@@ -6,6 +6,7 @@
 #include "session.hpp"
 
 #include <spdlog/spdlog.h>
+#include <boost/asio/multiple_exceptions.hpp>
 
 #include <exception>
 #include <string>
@@ -29,6 +30,14 @@ auto log_failure_of(std::string task)
         }
         try {
             std::rethrow_exception(error);
+        } catch (const asio::multiple_exceptions& e) {
+            // `a && b` failed on both sides: the first exception is the cause, the second
+            // (often "operation canceled") only its consequence.
+            try {
+                std::rethrow_exception(e.first_exception());
+            } catch (const std::exception& first) {
+                spdlog::error("{} ended: {}", task, first.what());
+            }
         } catch (const std::exception& e) {
             spdlog::error("{} ended: {}", task, e.what());
         }

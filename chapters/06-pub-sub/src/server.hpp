@@ -12,12 +12,14 @@
 
 namespace mini_redis {
 
+// [book: server-options]
 /// Settings of a running server. The defaults are Redis's.
 struct ServerOptions {
     /// How far, in bytes of unsent messages, a subscriber may fall behind before it is
     /// disconnected (Redis: client-output-buffer-limit pubsub, 32 MiB hard limit).
     std::size_t message_limit = 32 * 1024 * 1024;
 };
+// [end book: server-options]
 
 /// The whole server: creates the Db (owned by a DbGuard for as long as this coroutine runs),
 /// starts the purge task that deletes expired keys, and serves clients on `acceptor` with

@@ -12,18 +12,22 @@ Subscriptions::Subscriptions(Db db, std::shared_ptr<Outbox> outbox)
 {
 }
 
+// [book: leave-all]
 Subscriptions::~Subscriptions()
 {
     for (const auto& channel : channels_) {
         db_.unsubscribe(channel, outbox_.get());
     }
 }
+// [end book: leave-all]
 
+// [book: confirm]
 void Subscriptions::confirm(const char* kind, const std::string* channel)
 {
     outbox_->queue(Frame::array({Frame::bulk(kind), channel ? Frame::bulk(*channel) : Frame::null(),
                                  Frame::integer(static_cast<std::int64_t>(channels_.size()))}));
 }
+// [end book: confirm]
 
 // [book: subscribe]
 void Subscriptions::subscribe(const std::vector<std::string>& channels)

@@ -15,6 +15,7 @@
 
 namespace mini_redis {
 
+// [book: server-options]
 /// Settings of a running server. The defaults are Redis's, but for max_connections (the
 /// 250 of mini-redis; Redis allows 10,000).
 struct ServerOptions {
@@ -48,6 +49,7 @@ struct ServerOptions {
     /// taken as that accept's failure (as if the operating system had refused it).
     std::function<boost::system::error_code()> accept_fault;
 };
+// [end book: server-options]
 
 /// The whole server: creates the Db (owned by a DbGuard for as long as this coroutine runs),
 /// starts the purge task that deletes expired keys, and serves clients on `acceptor` with

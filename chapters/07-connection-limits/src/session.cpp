@@ -27,6 +27,7 @@ const char* name_of(const Command& command)
     return names[command.index()];
 }
 
+// [book: allowed-while-subscribed]
 /// What a subscribed connection may send: Redis allows (P|S)SUBSCRIBE, (P|S)UNSUBSCRIBE, PING,
 /// QUIT and RESET; we have SUBSCRIBE, UNSUBSCRIBE, PING and QUIT. A mistake (Invalid) is
 /// answered with its own error, as Redis checks names and arity first.
@@ -36,6 +37,7 @@ bool allowed_while_subscribed(const Command& command)
            std::holds_alternative<Unsubscribe>(command) || std::holds_alternative<Ping>(command) ||
            std::holds_alternative<Quit>(command) || std::holds_alternative<Invalid>(command);
 }
+// [end book: allowed-while-subscribed]
 
 /// The text of a peer's address for log lines.
 std::string describe(const tcp::endpoint& peer)

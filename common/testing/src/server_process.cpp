@@ -108,6 +108,20 @@ int ServerProcess::wait(std::chrono::milliseconds deadline)
     return status_;
 }
 
+void ServerProcess::wait_for_output(const std::string& text, std::chrono::milliseconds deadline)
+{
+    const auto until = Clock::now() + deadline;
+    while (output().find(text) == std::string::npos) {
+        if (Clock::now() >= until) {
+            throw std::runtime_error(
+                fmt::format("the server did not print '{}' within {} ms; its "
+                            "output:\n{}",
+                            text, deadline.count(), output()));
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+}
+
 std::string ServerProcess::output() const
 {
     std::lock_guard lock(mutex_);

@@ -22,24 +22,45 @@ TestServer::TestServer(Serve serve, Options options) : serve_(std::move(serve))
     context_.emplace();
     tcp::acceptor acceptor(*context_, tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0));
     port_ = acceptor.local_endpoint().port();
-    asio::co_spawn(*context_, serve_(std::move(acceptor)), [](std::exception_ptr error) {
-        if (!error) {
-            return;
+    asio::co_spawn(*context_, serve_(std::move(acceptor)), [this](std::exception_ptr error) {
+        if (error) {
+            try {
+                std::rethrow_exception(error);
+            } catch (const std::exception& e) {
+                spdlog::error("the server stopped: {}", e.what());
+            }
         }
-        try {
-            std::rethrow_exception(error);
-        } catch (const std::exception& e) {
-            spdlog::error("the server stopped: {}", e.what());
-        }
+        std::lock_guard lock(mutex_);
+        finished_ = true;
+        failed_ = error != nullptr;
+        finished_changed_.notify_all();
     });
     for (int i = 0; i < options.threads; ++i) {
-        threads_.emplace_back([this] { context_->run(); });
+        threads_.emplace_back([this] {
+            // An exception escaping a handler (an unfinished exercise's stub in a posted
+            // function, say) ends run() with it. Log it and run on: it must fail a test, not
+            // terminate the test binary.
+            for (;;) {
+                try {
+                    context_->run();
+                    return;
+                } catch (const std::exception& e) {
+                    spdlog::error("a handler failed: {}", e.what());
+                }
+            }
+        });
     }
 }
 
 TestServer::~TestServer()
 {
     stop();
+}
+
+bool TestServer::wait_finished(std::chrono::milliseconds deadline)
+{
+    std::unique_lock lock(mutex_);
+    return finished_changed_.wait_for(lock, deadline, [this] { return finished_; }) && !failed_;
 }
 
 void TestServer::stop()

@@ -133,6 +133,7 @@ void Db::subscribe(const std::string& channel, std::shared_ptr<Subscriber> subsc
     }
 }
 
+// [book: db-unsubscribe]
 void Db::unsubscribe(std::string_view channel, const Subscriber* subscriber)
 {
     std::lock_guard lock(state_->channels_mutex);
@@ -145,6 +146,7 @@ void Db::unsubscribe(std::string_view channel, const Subscriber* subscriber)
         state_->channels.erase(found);
     }
 }
+// [end book: db-unsubscribe]
 
 // [book: publish]
 std::size_t Db::publish(std::string_view channel, std::string_view message)
@@ -160,7 +162,8 @@ std::size_t Db::publish(std::string_view channel, std::string_view message)
         return 0;
     }
     // Under the lock, but cheap: deliver() only appends to an outbox and signals its writer; it
-    // never waits for a socket. That also keeps each publisher's messages in order.
+    // never waits for a socket. The lock also makes every subscriber see the messages of
+    // concurrent publishers in one and the same order.
     for (const auto& subscriber : found->second) {
         if (subscriber->deliver(push)) {
             ++received;

@@ -41,6 +41,10 @@ public:
     /// signal number if a signal ended it (as a shell reports it). Throws at the deadline.
     int wait(std::chrono::milliseconds deadline = std::chrono::milliseconds(10000));
 
+    /// Waits up to `deadline` for `text` to appear in the output; throws, quoting the output,
+    /// if it does not.
+    void wait_for_output(const std::string& text, std::chrono::milliseconds deadline);
+
     /// Everything the process wrote to stdout and stderr so far.
     std::string output() const;
 

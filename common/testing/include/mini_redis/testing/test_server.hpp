@@ -12,7 +12,10 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 
+#include <chrono>
+#include <condition_variable>
 #include <functional>
+#include <mutex>
 #include <optional>
 #include <thread>
 #include <vector>
@@ -47,6 +50,11 @@ public:
     /// The port the server listens on, on 127.0.0.1.
     unsigned short port() const noexcept { return port_; }
 
+    /// Waits up to `deadline` for the serve coroutine to return by itself (after a shutdown,
+    /// say); true if it did. False if it is still running at the deadline, or ended with an
+    /// exception (which is logged). Call it from the test's thread.
+    bool wait_finished(std::chrono::milliseconds deadline);
+
     /// Stops the io_context, joins its threads and destroys every coroutine still suspended in
     /// it, which closes their sockets. Idempotent. Call it from the test's thread only.
     void stop();
@@ -57,6 +65,10 @@ private:
     std::optional<boost::asio::io_context> context_;
     std::vector<std::thread> threads_;
     unsigned short port_ = 0;
+    std::mutex mutex_;  // guards finished_
+    std::condition_variable finished_changed_;
+    bool finished_ = false;
+    bool failed_ = false;
 };
 
 }  // namespace mini_redis::testing
