@@ -17,6 +17,7 @@ void LiveSessions::add()
     ++count_;
 }
 
+// [book: remove]
 void LiveSessions::remove()
 {
     bool wake = false;
@@ -28,7 +29,9 @@ void LiveSessions::remove()
         asio::dispatch(strand_, [self = shared_from_this()] { self->sleeper_.cancel(); });
     }
 }
+// [end book: remove]
 
+// [book: wait-until-none]
 asio::awaitable<void> LiveSessions::wait_until_none()
 {
     for (;;) {
@@ -43,5 +46,6 @@ asio::awaitable<void> LiveSessions::wait_until_none()
         co_await sleeper_.async_wait(use_tuple);
     }
 }
+// [end book: wait-until-none]
 
 }  // namespace mini_redis

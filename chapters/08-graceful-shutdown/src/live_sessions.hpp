@@ -13,6 +13,7 @@
 
 namespace mini_redis {
 
+// [book: live-sessions]
 /// A thread-safe count of live sessions. add() and remove() may be called from any thread;
 /// wait_until_none() only from a coroutine on `strand`. Always owned by a std::shared_ptr.
 class LiveSessions : public std::enable_shared_from_this<LiveSessions> {
@@ -34,7 +35,9 @@ private:
     std::size_t count_ = 0;
     bool waiting_ = false;
 };
+// [end book: live-sessions]
 
+// [book: client-slot]
 /// One live client, counted in a LiveSessions: added when the slot is made, removed when it is
 /// destroyed, with the session that owns it. Move-only.
 class ClientSlot {
@@ -55,5 +58,6 @@ public:
 private:
     std::shared_ptr<LiveSessions> live_;
 };
+// [end book: client-slot]
 
 }  // namespace mini_redis

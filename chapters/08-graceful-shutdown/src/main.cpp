@@ -72,12 +72,14 @@ int main(int argc, char** argv)
         // On a strand: the signal handler below and the end of serve() (on any thread) both
         // touch `signals`, and a signal_set is not thread-safe.
         asio::signal_set signals(asio::make_strand(context), SIGINT, SIGTERM);
+        // The handler re-arms itself, so it must outlive every wait: it lives here, in main().
+        std::function<void(boost::system::error_code, int)> on_signal;
         // EXERCISE 08.3: First signal: shut down gracefully; second: exit at once
         //
-        // Wait for SIGINT or SIGTERM on `signals`. The first one: log it and call
-        // shutdown.request(), then wait again. A second one: log it and exit at once with
-        // std::_Exit(130). A wait that ends with an error was cancelled (the server finished):
-        // just return.
+        // Set on_signal to a handler and start waiting for SIGINT or SIGTERM on `signals` with
+        // it. The first signal: log it, wait again, then call shutdown.request(). A second one:
+        // log it and exit at once with std::_Exit(130). A wait that ends with an error was
+        // cancelled (the server finished): just return.
         //
         // Check: ./workbook test 8   Stuck? ./workbook hint 08.3
         mini_redis::todo("08.3", "book/08-graceful-shutdown.md#exercise-083-signals");

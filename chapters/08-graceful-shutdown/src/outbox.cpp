@@ -76,6 +76,7 @@ bool Outbox::deliver(std::string_view encoded)
     return accepted;
 }
 
+// [book: abort]
 void Outbox::cut_off()
 {
     wake(writer_sleeps_);
@@ -96,6 +97,7 @@ void Outbox::abort()
     }
     cut_off();
 }
+// [end book: abort]
 // [end book: deliver]
 
 void Outbox::close()

@@ -49,9 +49,11 @@ public:
     /// No more frames will be accepted; the writer sends what is queued, then take() says so.
     void close();
 
+    // [book: abort-decl]
     /// Gives up on the client: drops what is queued, closes, and cancels the write in progress.
     /// For a shutdown that cannot wait any longer for a client that does not read.
     void abort();
+    // [end book: abort-decl]
 
     /// True if close() came from deliver(): the client could not keep up with its messages.
     bool overflowed() const;

@@ -84,6 +84,7 @@ asio::awaitable<void> accept_and_drain(tcp::acceptor acceptor_in, Db db, ServerO
 {
     spdlog::debug("accepting connections on {}", acceptor_in.local_endpoint().port());
     const auto strand = co_await asio::this_coro::executor;
+    // [book: stop-accepting]
     // Shared with the shutdown listener, which closes it (on this strand) to stop the loop.
     auto acceptor = std::make_shared<tcp::acceptor>(std::move(acceptor_in));
     auto stop_accepting = shutdown.listen([strand, acceptor](Shutdown::Stage) {
@@ -92,6 +93,7 @@ asio::awaitable<void> accept_and_drain(tcp::acceptor acceptor_in, Db db, ServerO
             acceptor->close(ignored);
         });
     });
+    // [end book: stop-accepting]
     // How many sessions are live. Each session's ClientSlot counts itself in when it is made,
     // here, and out when the session ends, on whichever thread that is.
     auto live = std::make_shared<LiveSessions>(strand);
@@ -111,9 +113,11 @@ asio::awaitable<void> accept_and_drain(tcp::acceptor acceptor_in, Db db, ServerO
             // sessions.
             std::tie(error, socket) = co_await acceptor->async_accept(use_tuple);
         }
+        // [book: loop-ends]
         if (error == asio::error::operation_aborted || !acceptor->is_open()) {
             break;  // the acceptor was closed: the server is stopping
         }
+        // [end book: loop-ends]
         if (error) {
             // "Too many open files", say: retrying at once would spin on the same error. Wait,
             // and wait longer each time, up to the cap; keep serving the clients we have.
@@ -161,6 +165,7 @@ asio::awaitable<void> accept_and_drain(tcp::acceptor acceptor_in, Db db, ServerO
     spdlog::info("all connections closed");
 }
 
+// [book: serve-then-stop-purging]
 /// The server part of serve(acceptor, options, shutdown): serves, then shuts the Db down, which
 /// ends the purge task.
 asio::awaitable<void> serve_then_stop_purging(tcp::acceptor acceptor, Db db, ServerOptions options,
@@ -169,6 +174,7 @@ asio::awaitable<void> serve_then_stop_purging(tcp::acceptor acceptor, Db db, Ser
     co_await serve(std::move(acceptor), db, options, shutdown);
     db.shutdown();
 }
+// [end book: serve-then-stop-purging]
 
 }  // namespace
 

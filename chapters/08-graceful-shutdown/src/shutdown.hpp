@@ -15,6 +15,7 @@ namespace mini_redis {
 
 struct ShutdownState;
 
+// [book: shutdown]
 /// A handle to one server's shutdown state. Copies share it (a std::shared_ptr inside), like Db.
 /// Every member may be called from any thread.
 ///
@@ -58,6 +59,7 @@ private:
 
     std::shared_ptr<ShutdownState> state_;
 };
+// [end book: shutdown]
 
 /// What Shutdown handles share. The mutex guards the rest.
 struct ShutdownState {

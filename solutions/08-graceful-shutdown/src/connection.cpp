@@ -61,6 +61,7 @@ asio::awaitable<std::optional<Frame>> Connection::read_frame()
             buffer_.shrink_to_fit();
         }
 
+        // [book: bound-read]
         // Suspends until the peer sends something; other connections are served meanwhile.
         // Bound to stop_reading_, so a shutdown can cut this wait short (stop_reading()).
         auto [error, n] = co_await socket_.async_read_some(
@@ -69,6 +70,7 @@ asio::awaitable<std::optional<Frame>> Connection::read_frame()
         if (stopped_) {
             co_return std::nullopt;
         }
+        // [end book: bound-read]
         if (error == asio::error::eof && begin_ == end_) {
             co_return std::nullopt;  // closed between frames: a clean end
         }
@@ -81,10 +83,12 @@ asio::awaitable<std::optional<Frame>> Connection::read_frame()
 }
 // [end book: read-frame]
 
+// [book: stop-reading]
 void Connection::stop_reading()
 {
     stopped_ = true;
     stop_reading_.emit(asio::cancellation_type::terminal);
 }
+// [end book: stop-reading]
 
 }  // namespace mini_redis

@@ -55,10 +55,12 @@ public:
     /// buffer limit.
     asio::awaitable<std::optional<Frame>> read_frame();
 
+    // [book: stop-reading-decl]
     /// Stops reading: a read in progress is cancelled, and read_frame() returns std::nullopt
     /// (as for a clean close) now or at its next call, even if frames are still buffered.
     /// For a graceful shutdown. Call it on the strand the reader runs on.
     void stop_reading();
+    // [end book: stop-reading-decl]
 
     /// The underlying socket, for its endpoints, for writing, or to shut it down.
     tcp::socket& socket() noexcept { return socket_; }

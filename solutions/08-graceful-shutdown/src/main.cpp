@@ -72,24 +72,24 @@ int main(int argc, char** argv)
         // On a strand: the signal handler below and the end of serve() (on any thread) both
         // touch `signals`, and a signal_set is not thread-safe.
         asio::signal_set signals(asio::make_strand(context), SIGINT, SIGTERM);
+        // The handler re-arms itself, so it must outlive every wait: it lives here, in main().
+        std::function<void(boost::system::error_code, int)> on_signal;
         // EXERCISE 08.3: First signal: shut down gracefully; second: exit at once
-        std::function<void(boost::system::error_code, int)> on_signal =
-            [&](boost::system::error_code error, int signal) {
-                if (error) {
-                    return;  // cancelled: the server has finished
-                }
-                if (!shutdown.requested()) {
-                    spdlog::info("signal {} received: shutting down (again to exit at once)",
-                                 signal);
-                    // Listen for the second signal first: the shutdown may finish (and
-                    // cancel this wait) before request() even returns.
-                    signals.async_wait(on_signal);
-                    shutdown.request();
-                } else {
-                    spdlog::warn("signal {} received again: exiting now", signal);
-                    std::_Exit(130);
-                }
-            };
+        on_signal = [&](boost::system::error_code error, int signal) {
+            if (error) {
+                return;  // cancelled: the server has finished
+            }
+            if (!shutdown.requested()) {
+                spdlog::info("signal {} received: shutting down (again to exit at once)", signal);
+                // Listen for the second signal first: the shutdown may finish (and
+                // cancel this wait) before request() even returns.
+                signals.async_wait(on_signal);
+                shutdown.request();
+            } else {
+                spdlog::warn("signal {} received again: exiting now", signal);
+                std::_Exit(130);
+            }
+        };
         signals.async_wait(on_signal);
         // END EXERCISE 08.3
         // [end book: signals]

@@ -46,9 +46,11 @@ struct ServerOptions {
     /// function that records the wait instead, so they need no clock at all.
     std::function<asio::awaitable<void>(std::chrono::milliseconds)> sleep;
 
+    // [book: shutdown-grace]
     /// How long a graceful shutdown waits for sessions to send their last replies before it
     /// cuts off the ones still writing (to clients that do not read).
     std::chrono::milliseconds shutdown_grace{5000};
+    // [end book: shutdown-grace]
 
     /// Fault injection for tests: when set, called before each accept; an error it returns is
     /// taken as that accept's failure (as if the operating system had refused it).
@@ -56,6 +58,7 @@ struct ServerOptions {
 };
 // [end book: server-options]
 
+// [book: serve-api]
 /// The whole server: creates the Db (owned by a DbGuard for as long as this coroutine runs),
 /// runs the purge task that deletes expired keys, and serves clients on `acceptor` with
 /// serve(acceptor, db, options, shutdown) below. Returns once `shutdown` was requested and
@@ -74,5 +77,6 @@ asio::awaitable<void> serve(tcp::acceptor acceptor, ServerOptions options = {},
 /// returns, at once, if the acceptor is closed otherwise.
 asio::awaitable<void> serve(tcp::acceptor acceptor, Db db, ServerOptions options = {},
                             Shutdown shutdown = {});
+// [end book: serve-api]
 
 }  // namespace mini_redis

@@ -25,6 +25,7 @@ Shutdown::Registration::~Registration()
 
 Shutdown::Shutdown() : state_(std::make_shared<ShutdownState>()) {}
 
+// [book: listen]
 Shutdown::Registration Shutdown::listen(Listener listener)
 {
     std::size_t id = 0;
@@ -46,6 +47,7 @@ Shutdown::Registration Shutdown::listen(Listener listener)
     }
     return Registration(state_, id);
 }
+// [end book: listen]
 
 void Shutdown::request()
 {
@@ -64,6 +66,7 @@ bool Shutdown::requested() const
     return state_->requested;
 }
 
+// [book: reach]
 void Shutdown::reach(Stage stage)
 {
     std::vector<Listener> to_call;
@@ -83,5 +86,6 @@ void Shutdown::reach(Stage stage)
         listener(stage);
     }
 }
+// [end book: reach]
 
 }  // namespace mini_redis
