@@ -105,6 +105,11 @@ int ServerProcess::wait(std::chrono::milliseconds deadline)
         exited_ = true;
         status_ = status;
     }
+    // The process is gone, so its end of the pipe is closed: let the reader take the last of
+    // the output, so output() after wait() holds everything the process wrote.
+    if (reader_.joinable()) {
+        reader_.join();
+    }
     return status_;
 }
 

@@ -38,7 +38,8 @@ public:
     void signal(int signal);
 
     /// Waits up to `deadline` for the process to exit and returns its exit status, or 128 + the
-    /// signal number if a signal ended it (as a shell reports it). Throws at the deadline.
+    /// signal number if a signal ended it (as a shell reports it). Throws at the deadline. After
+    /// it returns, output() holds all the process wrote.
     int wait(std::chrono::milliseconds deadline = std::chrono::milliseconds(10000));
 
     /// Waits up to `deadline` for `text` to appear in the output; throws, quoting the output,
