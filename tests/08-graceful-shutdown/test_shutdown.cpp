@@ -4,6 +4,8 @@
 #include "server.hpp"
 #include "shutdown.hpp"
 
+#include "stubborn.hpp"
+
 #include "mini_redis/testing/test_client.hpp"
 #include "mini_redis/testing/test_server.hpp"
 
@@ -85,13 +87,7 @@ TEST_CASE("a client that never reads cannot hold the shutdown past its grace per
     Shutdown shutdown;
     auto server = server_until(shutdown, {.shutdown_grace = 200ms});
     TestClient stubborn(server.port());
-    // One reply of 32 MiB is more than the kernel's socket buffers hold, so the server's write
-    // of it cannot finish while the client does not read.
-    const std::string value(32 * 1024 * 1024, 'b');
-    stubborn.send("*3\r\n$3\r\nSET\r\n$3\r\nbig\r\n$" + std::to_string(value.size()) + "\r\n" +
-                  value + "\r\n");
-    REQUIRE(stubborn.read_reply() == "+OK\r\n");
-    stubborn.send("GET big\r\nGET big\r\n");  // 64 MiB of replies it will never read
+    ch08_test::make_stubborn(stubborn);
 
     shutdown.request();
     CHECK(server.wait_finished(5s));

@@ -1,5 +1,7 @@
 // Chapter 08 as a program: SIGINT and SIGTERM to the built server (exercise 08.3).
 #include "mini_redis/testing/server_process.hpp"
+#include "stubborn.hpp"
+
 #include "mini_redis/testing/test_client.hpp"
 
 #include <catch2/catch.hpp>
@@ -40,13 +42,7 @@ TEST_CASE("a second SIGINT during a shutdown exits at once with status 130", "[c
     ServerProcess server(MINI_REDIS_SERVER_BINARY, {"--port", "0"});
     // A client that never reads its replies keeps the shutdown waiting (for its 5 s of grace).
     TestClient stubborn(server.port());
-    // One reply of 32 MiB is more than the kernel's socket buffers hold, so the server's write
-    // of it cannot finish while the client does not read.
-    const std::string value(32 * 1024 * 1024, 'b');
-    stubborn.send("*3\r\n$3\r\nSET\r\n$3\r\nbig\r\n$" + std::to_string(value.size()) + "\r\n" +
-                  value + "\r\n");
-    REQUIRE(stubborn.read_reply() == "+OK\r\n");
-    stubborn.send("GET big\r\nGET big\r\n");  // 64 MiB of replies it will never read
+    ch08_test::make_stubborn(stubborn);
 
     server.signal(SIGINT);
     REQUIRE_NOTHROW(server.wait_for_output("shutting down", 5s));
