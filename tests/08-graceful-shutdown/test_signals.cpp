@@ -1,7 +1,7 @@
 // Chapter 08 as a program: SIGINT and SIGTERM to the built server (exercise 08.3).
-#include "mini_redis/testing/server_process.hpp"
 #include "stubborn.hpp"
 
+#include "mini_redis/testing/server_process.hpp"
 #include "mini_redis/testing/test_client.hpp"
 
 #include <catch2/catch.hpp>

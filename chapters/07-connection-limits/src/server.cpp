@@ -53,13 +53,16 @@ auto log_failure_of(std::string task)
 }
 // [end book: log-session-end]
 
+// [book: sleep-for]
 /// The default ServerOptions::sleep: a real wait on a steady_timer.
 asio::awaitable<void> sleep_for(std::chrono::milliseconds duration)
 {
     asio::steady_timer timer(co_await asio::this_coro::executor, duration);
     co_await timer.async_wait(use_tuple);
 }
+// [end book: sleep-for]
 
+// [book: refuse]
 /// Tells a client over the connection limit so, and closes its connection.
 asio::awaitable<void> refuse(tcp::socket socket)
 {
@@ -68,6 +71,7 @@ asio::awaitable<void> refuse(tcp::socket socket)
     boost::system::error_code ignored;
     socket.shutdown(tcp::socket::shutdown_both, ignored);
 }
+// [end book: refuse]
 
 /// What a session needs to know of the server's options.
 SessionLimits session_limits(const ServerOptions& options)
@@ -116,6 +120,7 @@ asio::awaitable<void> serve(tcp::acceptor acceptor, Db db, ServerOptions options
         if (error == asio::error::operation_aborted) {
             co_return;  // the acceptor was closed: the server is stopping
         }
+        // [book: accept-failed]
         if (error) {
             // EXERCISE 07.2: Back off after a failed accept
             //
@@ -129,7 +134,9 @@ asio::awaitable<void> serve(tcp::acceptor acceptor, Db db, ServerOptions options
             // END EXERCISE 07.2
         }
         backoff = options.accept_backoff_start;  // a success ends the bad spell
+        // [end book: accept-failed]
 
+        // [book: limit]
         // EXERCISE 07.1: Refuse clients over the limit
         //
         // When `*live` clients are connected already and that is options.max_connections or
@@ -148,6 +155,7 @@ asio::awaitable<void> serve(tcp::acceptor acceptor, Db db, ServerOptions options
         asio::co_spawn(asio::make_strand(acceptor.get_executor()),
                        session(std::move(socket), db, ClientSlot(live), session_limits(options)),
                        log_failure_of("connection"));
+        // [end book: limit]
     }
 }
 // [end book: serve]

@@ -22,6 +22,7 @@ struct SessionLimits {
     std::int64_t max_bulk_length;
 };
 
+// [book: client-slot]
 /// One live client, counted in a number shared with the accept loop: the count goes up when
 /// the slot is made and down when it is destroyed, with the session that owns it. Move-only.
 class ClientSlot {
@@ -39,6 +40,7 @@ public:
 private:
     std::shared_ptr<std::atomic<std::size_t>> live_;
 };
+// [end book: client-slot]
 
 /// Serves one client: reads commands from `socket`, runs them against `db` and replies, until
 /// the client closes the connection, sends QUIT, falls more than limits.message_limit bytes

@@ -26,6 +26,7 @@ public:
 };
 
 // [book: connection]
+// [book: buffer-limit-exceeded]
 /// The peer sent more than the connection's buffer limit without completing a frame. The
 /// server closes such a connection (Redis: "closing client that reached max query buffer
 /// length").
@@ -33,6 +34,7 @@ class BufferLimitExceeded : public std::runtime_error {
 public:
     using std::runtime_error::runtime_error;
 };
+// [end book: buffer-limit-exceeded]
 
 /// A socket that reads whole frames. Owns the socket. One coroutine at a time reads from it (its
 /// session's reader); another may write to socket() meanwhile (the session's writer). Lives as
