@@ -55,15 +55,18 @@ class Server:
         self.process.wait()
 
 
-def ours(binary: str) -> Server:
+def ours(binary: str, max_clients: int) -> Server:
     port = free_port()
-    return Server("mini-redis-cpp", [binary, "--port", str(port), "--log-level", "warn"], port)
+    argv = [binary, "--port", str(port), "--log-level", "warn"]
+    if "--max-connections" in subprocess.run([binary, "--help"], capture_output=True, text=True).stdout:
+        argv += ["--max-connections", str(max_clients)]
+    return Server("mini-redis-cpp", argv, port)
 
 
-def redis() -> Server:
+def redis(max_clients: int) -> Server:
     port = free_port()
     return Server("redis-server", ["redis-server", "--port", str(port), "--save", "", "--appendonly", "no",
-                                   "--loglevel", "warning"], port)
+                                   "--loglevel", "warning", "--maxclients", str(max_clients)], port)
 
 
 def command(*words: bytes) -> bytes:
@@ -115,7 +118,8 @@ def measure_idle(server: Server, clients: int) -> float:
     for s in sockets:  # make sure each connection is served, not just queued
         s.sendall(b"*1\r\n$4\r\nPING\r\n")
     for s in sockets:
-        s.recv(16)
+        if s.recv(16) != b"+PONG\r\n":
+            raise RuntimeError(f"{server.name} did not serve every connection (a connection limit?)")
     time.sleep(0.5)
     after = server.rss_kib()
     for s in sockets:
@@ -173,7 +177,8 @@ def main() -> int:
     if not os.access(args.binary, os.X_OK):
         print(f"{args.binary} is not an executable", file=sys.stderr)
         return 2
-    for make in (lambda: ours(args.binary), redis):
+    max_clients = args.clients + 100
+    for make in (lambda: ours(args.binary, max_clients), lambda: redis(max_clients)):
         server = make()
         try:
             if args.what == "memory":

@@ -20,7 +20,6 @@ TEST_CASE("a request larger than the query buffer limit closes that connection o
     // A bulk string of 1 MiB: allowed by the bulk length limit, but it cannot fit the buffer.
     const std::string value(1024 * 1024, 'x');
     greedy.send("*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$" + std::to_string(value.size()) + "\r\n");
-    std::string sent;
     try {
         greedy.send(value);  // may fail half way: the server closes while we send
     } catch (const std::exception&) {

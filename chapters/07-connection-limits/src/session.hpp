@@ -23,8 +23,9 @@ struct SessionLimits {
 };
 
 // [book: client-slot]
-/// One live client, counted in a number shared with the accept loop: the count goes up when
-/// the slot is made and down when it is destroyed, with the session that owns it. Move-only.
+/// One live client's share of the count of live sessions: the accept loop counts the client
+/// in before it makes the slot, and the slot counts it out when it is destroyed, with the
+/// session that owns it, on whichever thread that is. Move-only.
 class ClientSlot {
 public:
     explicit ClientSlot(std::shared_ptr<std::atomic<std::size_t>> live) : live_(std::move(live)) {}
