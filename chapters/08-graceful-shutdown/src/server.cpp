@@ -158,7 +158,7 @@ asio::awaitable<void> accept_and_drain(tcp::acceptor acceptor_in, Db db, ServerO
     }
 
     // [book: drain]
-    spdlog::info("shutting down: waiting for {} connections to finish", live->count());
+    spdlog::info("shutting down: waiting for {} connection(s) to finish", live->count());
     // EXERCISE 08.2: Wait for the sessions, then cut off the stragglers
     //
     // The acceptor is closed and every session has been told. Wait until no session is live

@@ -5,6 +5,7 @@
 
 #include <spdlog/spdlog.h>
 #include <boost/asio/co_spawn.hpp>
+#include <boost/asio/multiple_exceptions.hpp>
 
 #include <exception>
 
@@ -26,6 +27,13 @@ TestServer::TestServer(Serve serve, Options options) : serve_(std::move(serve))
         if (error) {
             try {
                 std::rethrow_exception(error);
+            } catch (const asio::multiple_exceptions& e) {
+                // `a && b` failed on both sides: the first exception is the cause.
+                try {
+                    std::rethrow_exception(e.first_exception());
+                } catch (const std::exception& first) {
+                    spdlog::error("the server stopped: {}", first.what());
+                }
             } catch (const std::exception& e) {
                 spdlog::error("the server stopped: {}", e.what());
             }

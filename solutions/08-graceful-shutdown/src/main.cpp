@@ -60,8 +60,6 @@ int main(int argc, char** argv)
         acceptor.set_option(tcp::acceptor::reuse_address(true));
         acceptor.bind(endpoint);
         acceptor.listen();
-        // Tests and scripts read the actual port from this line (useful with --port 0).
-        spdlog::info("listening on {}:{}", bind, acceptor.local_endpoint().port());
         // [end book: listen]
 
         // [book: signals]
@@ -92,6 +90,10 @@ int main(int argc, char** argv)
         };
         signals.async_wait(on_signal);
         // END EXERCISE 08.3
+        // Only now, with the signal handler in place, say we are listening: a script that sends
+        // SIGTERM as soon as it reads this line must get a graceful shutdown, not the default
+        // action (death). Tests and scripts read the actual port from it (with --port 0).
+        spdlog::info("listening on {}:{}", bind, acceptor.local_endpoint().port());
         // [end book: signals]
 
         // [book: run]

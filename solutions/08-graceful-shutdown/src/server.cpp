@@ -158,7 +158,7 @@ asio::awaitable<void> accept_and_drain(tcp::acceptor acceptor_in, Db db, ServerO
     }
 
     // [book: drain]
-    spdlog::info("shutting down: waiting for {} connections to finish", live->count());
+    spdlog::info("shutting down: waiting for {} connection(s) to finish", live->count());
     // EXERCISE 08.2: Wait for the sessions, then cut off the stragglers
     // Every session heard the request and is sending its last replies. Wait until all have
     // ended, but not longer than the grace period: a client that never reads would hold us
@@ -166,7 +166,7 @@ asio::awaitable<void> accept_and_drain(tcp::acceptor acceptor_in, Db db, ServerO
     using namespace asio::experimental::awaitable_operators;
     const auto first = co_await (live->wait_until_none() || options.sleep(options.shutdown_grace));
     if (first.index() == 1) {
-        spdlog::warn("{} connections still busy after {} ms; cutting them off", live->count(),
+        spdlog::warn("{} connection(s) still busy after {} ms; cutting them off", live->count(),
                      options.shutdown_grace.count());
         shutdown.force();
         co_await live->wait_until_none();

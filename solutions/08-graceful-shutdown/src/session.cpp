@@ -1,5 +1,5 @@
 // A client's session as a reader and a writer: see session.hpp. Book: chapter 06, "Reader,
-// writer and outbox", and "Subscriber mode".
+// writer and outbox", and "Subscriber mode"; chapter 08, "Telling everyone".
 #include "session.hpp"
 
 #include "command.hpp"
