@@ -3,6 +3,7 @@
 #include "pubsub.hpp"
 
 #include "mini_redis/testing/eventually.hpp"
+#include "mini_redis/testing/real_redis.hpp"
 #include "mini_redis/testing/test_client.hpp"
 
 #include <catch2/catch.hpp>
@@ -16,17 +17,18 @@ using mini_redis::Db;
 using mini_redis::testing::eventually;
 using mini_redis::testing::TestClient;
 
-TEST_CASE("mini-redis's pub_sub: publish counts receivers, and messages reach the right ones",
-          "[ch06][ex06.4]")
+namespace {
+
+/// mini-redis's pub_sub scenario against the server on `port`: publish counts receivers, and
+/// messages reach the right subscribers.
+void pub_sub_scenario(unsigned short port)
 {
-    Db db;
-    auto server = pubsub_server(db);
-    TestClient publisher(server.port());
+    TestClient publisher(port);
 
     publisher.send(command({"PUBLISH", "hello", "world"}));
     CHECK(publisher.read_reply() == ":0\r\n");
 
-    TestClient first(server.port());
+    TestClient first(port);
     first.send(command({"SUBSCRIBE", "hello"}));
     CHECK(first.read_reply() == confirmation("subscribe", "hello", 1));
 
@@ -34,7 +36,7 @@ TEST_CASE("mini-redis's pub_sub: publish counts receivers, and messages reach th
     CHECK(publisher.read_reply() == ":1\r\n");
     CHECK(first.read_reply() == message("hello", "world"));
 
-    TestClient second(server.port());
+    TestClient second(port);
     second.send(command({"SUBSCRIBE", "hello", "foo"}));
     CHECK(second.read_reply() == confirmation("subscribe", "hello", 1));
     CHECK(second.read_reply() == confirmation("subscribe", "foo", 2));
@@ -49,13 +51,12 @@ TEST_CASE("mini-redis's pub_sub: publish counts receivers, and messages reach th
     CHECK(second.read_reply() == message("foo", "bar"));
 }
 
-TEST_CASE("mini-redis's manage_subscription: subscribe more, unsubscribe some, then all",
-          "[ch06][ex06.4]")
+/// mini-redis's manage_subscription scenario against the server on `port`: subscribe to more
+/// channels, unsubscribe from some, then from all.
+void manage_subscription_scenario(unsigned short port)
 {
-    Db db;
-    auto server = pubsub_server(db);
-    TestClient subscriber(server.port());
-    TestClient publisher(server.port());
+    TestClient subscriber(port);
+    TestClient publisher(port);
 
     subscriber.send(command({"SUBSCRIBE", "hello"}));
     CHECK(subscriber.read_reply() == confirmation("subscribe", "hello", 1));
@@ -72,7 +73,33 @@ TEST_CASE("mini-redis's manage_subscription: subscribe more, unsubscribe some, t
 
     subscriber.send(command({"UNSUBSCRIBE"}));
     CHECK(subscriber.read_reply() == confirmation("unsubscribe", "foo", 0));
-    CHECK(db.channel_count() == 0);  // channels without subscribers are removed
+}
+
+}  // namespace
+
+TEST_CASE("mini-redis's pub_sub: publish counts receivers, and messages reach the right ones",
+          "[ch06][ex06.4]")
+{
+    Db db;
+    auto server = pubsub_server(db);
+    pub_sub_scenario(server.port());
+}
+
+TEST_CASE("mini-redis's manage_subscription: subscribe more, unsubscribe some, then all",
+          "[ch06][ex06.4]")
+{
+    Db db;
+    auto server = pubsub_server(db);
+    manage_subscription_scenario(server.port());
+    CHECK(eventually([&] { return db.channel_count() == 0; }));  // empty channels are removed
+}
+
+TEST_CASE("redis-server goes through both mini-redis scenarios with the same bytes",
+          "[ch06][redis]")
+{
+    mini_redis::testing::RealRedis redis;
+    pub_sub_scenario(redis.port());
+    manage_subscription_scenario(redis.port());
 }
 
 TEST_CASE("twenty subscribers on one channel all get every message, in order", "[ch06][ex06.4]")
