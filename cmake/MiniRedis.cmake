@@ -26,13 +26,16 @@ function(mini_redis_identify dir out_number out_variant)
   set(${out_variant} "${variant}" PARENT_SCOPE)
 endfunction()
 
-# mini_redis_chapter(SOURCES a.cpp ... [MAIN main.cpp] [EXECUTABLE_NAME name])
+# mini_redis_chapter(SOURCES a.cpp ... [MAIN main.cpp] [EXECUTABLE_NAME name] [CLI cli.cpp]
+#                    [EXAMPLES a.cpp ...])
 #
 # The library chNN_<variant> holds everything but main(), so tests link the very code the
 # executable runs. MAIN, when given, becomes the executable chNN_<variant>_server; its file name
 # on disk is EXECUTABLE_NAME (default: the target name), placed in the variant's build folder.
+# CLI becomes chNN_<variant>_cli, named mini-redis-cli on disk (its own folder per variant).
+# Each of EXAMPLES, e.g. examples/hello_world.cpp, becomes chNN_<variant>_example_hello_world.
 function(mini_redis_chapter)
-  cmake_parse_arguments(arg "" "MAIN;EXECUTABLE_NAME" "SOURCES" ${ARGN})
+  cmake_parse_arguments(arg "" "MAIN;EXECUTABLE_NAME;CLI" "SOURCES;EXAMPLES" ${ARGN})
   mini_redis_identify("${CMAKE_CURRENT_SOURCE_DIR}" number variant)
   set(lib "ch${number}_${variant}")
   add_library(${lib} STATIC ${arg_SOURCES})
@@ -45,6 +48,21 @@ function(mini_redis_chapter)
       set_target_properties(${lib}_server PROPERTIES OUTPUT_NAME "${arg_EXECUTABLE_NAME}")
     endif()
   endif()
+  if(arg_CLI)
+    add_executable(${lib}_cli ${arg_CLI})
+    target_link_libraries(${lib}_cli PRIVATE ${lib} CLI11::CLI11)
+    set_target_properties(${lib}_cli PROPERTIES OUTPUT_NAME mini-redis-cli)
+  endif()
+  set(examples "")
+  foreach(example IN LISTS arg_EXAMPLES)
+    get_filename_component(example_name "${example}" NAME_WE)
+    add_executable(${lib}_example_${example_name} ${example})
+    target_link_libraries(${lib}_example_${example_name} PRIVATE ${lib})
+    set_target_properties(${lib}_example_${example_name} PROPERTIES OUTPUT_NAME ${example_name})
+    list(APPEND examples ${lib}_example_${example_name})
+  endforeach()
+  # For the tests, which run the examples (see _mini_redis_test_binary).
+  set_property(TARGET ${lib} PROPERTY MINI_REDIS_EXAMPLES "${examples}")
 endfunction()
 
 # mini_redis_chapter_tests(SOURCES test_a.cpp ... [LATER_SOURCES test_b.cpp ...])
@@ -55,7 +73,8 @@ endfunction()
 # LATER_SOURCES (a subset of SOURCES: tests that speak to the server over sockets) are also
 # built against every later chapter's solution, as chNN_on_chMM_tests with the label
 # chNN-tests-on-chMM-solution, so a later chapter cannot break what an earlier one built.
-# Tests find the server executable they are built with through MINI_REDIS_SERVER_BINARY.
+# Tests find the server executable they are built with through MINI_REDIS_SERVER_BINARY, the
+# CLI through MINI_REDIS_CLI_BINARY and the examples through MINI_REDIS_EXAMPLES_DIR.
 function(mini_redis_chapter_tests)
   cmake_parse_arguments(arg "" "" "SOURCES;LATER_SOURCES" ${ARGN})
   get_filename_component(name "${CMAKE_CURRENT_SOURCE_DIR}" NAME)
@@ -85,6 +104,16 @@ function(_mini_redis_test_binary lib exe label)
   if(TARGET ${lib}_server)
     target_compile_definitions(${exe} PRIVATE "MINI_REDIS_SERVER_BINARY=\"$<TARGET_FILE:${lib}_server>\"")
     add_dependencies(${exe} ${lib}_server)
+  endif()
+  if(TARGET ${lib}_cli)
+    target_compile_definitions(${exe} PRIVATE "MINI_REDIS_CLI_BINARY=\"$<TARGET_FILE:${lib}_cli>\"")
+    add_dependencies(${exe} ${lib}_cli)
+  endif()
+  get_target_property(examples ${lib} MINI_REDIS_EXAMPLES)
+  if(examples)
+    list(GET examples 0 first)
+    target_compile_definitions(${exe} PRIVATE "MINI_REDIS_EXAMPLES_DIR=\"$<TARGET_FILE_DIR:${first}>\"")
+    add_dependencies(${exe} ${examples})
   endif()
   catch_discover_tests(${exe} TEST_PREFIX "${label}: " PROPERTIES LABELS "${label}" TIMEOUT 120)
 endfunction()

@@ -19,7 +19,7 @@ void todo(std::string_view id, std::string_view book_section)
     throw exercise_not_done(id, book_section);
 }
 
-boost::asio::awaitable<void> co_todo(std::string id, std::string book_section)
+boost::asio::awaitable<void> co_todo(const char* id, const char* book_section)
 {
     throw exercise_not_done(id, book_section);
     co_return;  // Unreachable, but makes this function a coroutine (see the header).

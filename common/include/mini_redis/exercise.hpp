@@ -35,7 +35,10 @@ private:
 /// The stub inside a coroutine: `co_await co_todo("01.1", "...")` throws exercise_not_done at
 /// that point. A coroutine stub has to be an await: a function whose only statement is a plain
 /// `throw` is no longer a coroutine, and would throw at its call site instead.
-boost::asio::awaitable<void> co_todo(std::string id, std::string book_section);
+/// The arguments are string literals, taken as plain pointers on purpose: a std::string argument
+/// would be a temporary inside the co_await expression, and GCC 12 destroys such temporaries
+/// twice when the exception is caught inside the same coroutine (a stub within a try block).
+boost::asio::awaitable<void> co_todo(const char* id, const char* book_section);
 
 /// For the bite check only: true when the environment variable MINI_REDIS_CUT names `id`
 /// (a comma-separated list of exercise ids). Bite-check builds call it in front of every

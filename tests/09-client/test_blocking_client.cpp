@@ -1,0 +1,54 @@
+// Chapter 09: the blocking client, plain calls from the test's thread, no coroutines in sight.
+#include "client_test.hpp"
+
+#include "blocking_client.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <string>
+#include <vector>
+
+using mini_redis::client::BlockingClient;
+using mini_redis::client::Message;
+
+TEST_CASE("the blocking client pings, sets and gets with plain calls", "[ex09.3]")
+{
+    ch09_test::against_both_servers([](unsigned short port) {
+        auto client = BlockingClient::connect("127.0.0.1", port);
+        CHECK(client.ping() == "PONG");
+        CHECK(client.ping("hi") == "hi");
+        CHECK(client.get("hello") == std::nullopt);
+        client.set("hello", "world");
+        CHECK(client.get("hello") == "world");
+        client.set_expires("brief", "value", std::chrono::minutes(1));
+        CHECK(client.get("brief") == "value");
+        CHECK_THROWS_AS(client.set_expires("brief", "value", std::chrono::milliseconds(-5)),
+                        mini_redis::client::ServerError);
+    });
+}
+
+TEST_CASE("the blocking subscriber receives messages and unsubscribes", "[ex09.3]")
+{
+    ch09_test::against_both_servers([](unsigned short port) {
+        auto subscriber = BlockingClient::connect("127.0.0.1", port).subscribe({"news"});
+        auto publisher = BlockingClient::connect("localhost", port);
+        CHECK(publisher.publish("news", "extra!") == 1);
+        CHECK(subscriber.next_message() == Message{"news", "extra!"});
+        subscriber.subscribe({"sport"});
+        CHECK(subscriber.channels() == std::vector<std::string>{"news", "sport"});
+        subscriber.unsubscribe({"news"});
+        CHECK(publisher.publish("news", "ignored") == 0);
+        CHECK(publisher.publish("sport", "goal") == 1);
+        CHECK(subscriber.next_message() == Message{"sport", "goal"});
+    });
+}
+
+TEST_CASE("the blocking client reports a refused connection as a system_error", "[ex09.3]")
+{
+    unsigned short port = 0;
+    {
+        auto server = ch09_test::start_server();
+        port = server->port();
+    }
+    CHECK_THROWS_AS(BlockingClient::connect("127.0.0.1", port), boost::system::system_error);
+}

@@ -1,0 +1,281 @@
+// Chapter 09: the async Client and Subscriber, through real sockets, against this chapter's
+// server and against a real redis-server. The first six tests are mini-redis's client tests.
+#include "client_test.hpp"
+
+#include "client.hpp"
+#include "subscriber.hpp"
+
+#include "mini_redis/testing/block_on.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <optional>
+#include <string>
+#include <vector>
+
+using ch09_test::against_both_servers;
+using mini_redis::client::Client;
+using mini_redis::client::Message;
+using mini_redis::client::ServerError;
+using mini_redis::testing::block_on;
+namespace asio = boost::asio;
+
+namespace {
+
+/// The client calls a test makes, as a coroutine: connects to 127.0.0.1:`port` first.
+asio::awaitable<Client> connect(unsigned short port)
+{
+    return Client::connect("127.0.0.1", port);
+}
+
+asio::awaitable<mini_redis::client::Subscriber> subscribe_to(unsigned short port,
+                                                             std::vector<std::string> names)
+{
+    auto client = co_await connect(port);
+    co_return co_await std::move(client).subscribe(std::move(names));
+}
+
+/// A list of channel names. Tests pass lists to coroutines through this function rather than
+/// as a braced list: GCC 12 cannot compile a braced list inside a co_await expression.
+template <typename... Names>
+std::vector<std::string> list(Names... names)
+{
+    return {names...};
+}
+
+/// A new connection to 127.0.0.1:`port`, subscribed to `names`.
+template <typename... Names>
+asio::awaitable<mini_redis::client::Subscriber> subscribe(unsigned short port, Names... names)
+{
+    return subscribe_to(port, list(names...));
+}
+
+}  // namespace
+
+TEST_CASE("mini-redis's ping_pong_without_message: PING gets PONG", "[ex09.1]")
+{
+    against_both_servers([](unsigned short port) {
+        auto reply = block_on([](unsigned short port) -> asio::awaitable<std::string> {
+            auto client = co_await connect(port);
+            co_return co_await client.ping();
+        }(port));
+        CHECK(reply == "PONG");
+    });
+}
+
+TEST_CASE("mini-redis's ping_pong_with_message: the message comes back, UTF-8 included", "[ex09.1]")
+{
+    against_both_servers([](unsigned short port) {
+        auto replies =
+            block_on([](unsigned short port) -> asio::awaitable<std::vector<std::string>> {
+                auto client = co_await connect(port);
+                std::vector<std::string> replies;
+                replies.push_back(co_await client.ping("hello world"));
+                replies.push_back(co_await client.ping("你好世界"));
+                co_return replies;
+            }(port));
+        CHECK(replies == std::vector<std::string>{"hello world", "你好世界"});
+    });
+}
+
+TEST_CASE("mini-redis's key_value_get_set: set then get (a missing key gives nullopt)", "[ex09.1]")
+{
+    against_both_servers([](unsigned short port) {
+        auto values = block_on(
+            [](unsigned short port) -> asio::awaitable<std::vector<std::optional<std::string>>> {
+                auto client = co_await connect(port);
+                std::vector<std::optional<std::string>> values;
+                values.push_back(co_await client.get("hello"));
+                co_await client.set("hello", "world");
+                values.push_back(co_await client.get("hello"));
+                // Binary-safe: a value with a newline, a NUL and no text at all.
+                co_await client.set("binary", std::string("a\r\nb\0c", 6));
+                values.push_back(co_await client.get("binary"));
+                co_await client.set("empty", "");
+                values.push_back(co_await client.get("empty"));
+                co_return values;
+            }(port));
+        REQUIRE(values.size() == 4);
+        CHECK(values[0] == std::nullopt);
+        CHECK(values[1] == "world");
+        CHECK(values[2] == std::string("a\r\nb\0c", 6));
+        CHECK(values[3] == "");
+    });
+}
+
+TEST_CASE("set_expires sends PX: the key is there at once and a zero expiry is a ServerError",
+          "[ex09.1]")
+{
+    against_both_servers([](unsigned short port) {
+        auto [value, error] =
+            block_on([](unsigned short port)
+                         -> asio::awaitable<std::pair<std::optional<std::string>, std::string>> {
+                auto client = co_await connect(port);
+                co_await client.set_expires("session", "token", std::chrono::minutes(1));
+                auto value = co_await client.get("session");
+                std::string error;
+                try {
+                    co_await client.set_expires("session", "token", std::chrono::milliseconds(0));
+                } catch (const ServerError& e) {
+                    error = e.what();
+                }
+                co_return std::pair{value, error};
+            }(port));
+        CHECK(value == "token");
+        CHECK(error == "ERR invalid expire time in 'set' command");
+    });
+}
+
+TEST_CASE("an error reply is a ServerError, and the client goes on working", "[ex09.1]")
+{
+    against_both_servers([](unsigned short port) {
+        auto [error, after] = block_on(
+            [](unsigned short port) -> asio::awaitable<std::pair<std::string, std::string>> {
+                auto client = co_await connect(port);
+                std::string error;
+                try {
+                    std::vector<std::string> command{"FOO", "bar"};  // see Client::get
+                    co_await client.request(std::move(command));
+                } catch (const ServerError& e) {
+                    error = e.what();
+                }
+                co_return std::pair{error, co_await client.ping()};
+            }(port));
+        CHECK(error == "ERR unknown command 'FOO', with args beginning with: 'bar' ");
+        CHECK(after == "PONG");
+    });
+}
+
+TEST_CASE("a connection the server closed is an I/O error, not a ServerError", "[ex09.1]")
+{
+    against_both_servers([](unsigned short port) {
+        auto outcome = block_on([](unsigned short port) -> asio::awaitable<std::string> {
+            auto client = co_await connect(port);
+            std::vector<std::string> quit{"QUIT"};
+            co_await client.request(std::move(quit));  // +OK, then the server closes
+            try {
+                co_await client.ping();
+            } catch (const ServerError&) {
+                co_return "ServerError";
+            } catch (const boost::system::system_error& e) {
+                co_return "system_error: " + e.code().message();
+            }
+            co_return "no error";
+        }(port));
+        // The server's close arrives as end of stream, or as a reset if our PING reached the
+        // closed socket first.
+        CHECK_THAT(outcome, Catch::StartsWith("system_error: "));
+    });
+}
+
+TEST_CASE("connecting to a port nobody listens on throws a system_error")
+{
+    unsigned short port = 0;
+    {
+        auto server = ch09_test::start_server();  // a port that was free a moment ago
+        port = server->port();
+    }
+    CHECK_THROWS_AS(block_on([](unsigned short port) -> asio::awaitable<void> {
+                        co_await connect(port);
+                    }(port)),
+                    boost::system::system_error);
+}
+
+TEST_CASE("mini-redis's receive_message_subscribed_channel: a published message arrives",
+          "[ex09.2]")
+{
+    against_both_servers([](unsigned short port) {
+        auto message = block_on([](unsigned short port) -> asio::awaitable<std::optional<Message>> {
+            auto subscriber = co_await subscribe(port, "hello");
+            auto publisher = co_await connect(port);
+            // subscribe() returned after the server confirmed: the subscription is in place.
+            co_await publisher.publish("hello", "world");
+            co_return co_await subscriber.next_message();
+        }(port));
+        CHECK(message == Message{"hello", "world"});
+    });
+}
+
+TEST_CASE("mini-redis's receive_message_multiple_subscribed_channels: messages on each arrive",
+          "[ex09.2]")
+{
+    against_both_servers([](unsigned short port) {
+        auto [messages, channels] = block_on(
+            [](unsigned short port)
+                -> asio::awaitable<std::pair<std::vector<Message>, std::vector<std::string>>> {
+                auto subscriber = co_await subscribe(port, "hello", "world");
+                auto publisher = co_await connect(port);
+                std::vector<Message> messages;
+                co_await publisher.publish("hello", "world");
+                messages.push_back((co_await subscriber.next_message()).value());
+                co_await publisher.publish("world", "howdy?");
+                messages.push_back((co_await subscriber.next_message()).value());
+                co_return std::pair{messages, subscriber.channels()};
+            }(port));
+        CHECK(messages == std::vector<Message>{{"hello", "world"}, {"world", "howdy?"}});
+        CHECK(channels == std::vector<std::string>{"hello", "world"});
+    });
+}
+
+TEST_CASE("mini-redis's unsubscribes_from_channels: after unsubscribing from all, none is left",
+          "[ex09.2]")
+{
+    against_both_servers([](unsigned short port) {
+        auto [message, left, receivers] = block_on(
+            [](unsigned short port)
+                -> asio::awaitable<std::tuple<Message, std::vector<std::string>, std::int64_t>> {
+                auto subscriber = co_await subscribe(port, "hello", "world");
+                auto publisher = co_await connect(port);
+                co_await publisher.publish("world", "before");
+                auto message = (co_await subscriber.next_message()).value();
+                co_await subscriber.unsubscribe();
+                auto receivers = co_await publisher.publish("world", "after");
+                co_return std::tuple{message, subscriber.channels(), receivers};
+            }(port));
+        CHECK(message == Message{"world", "before"});
+        CHECK(left.empty());
+        CHECK(receivers == 0);
+    });
+}
+
+TEST_CASE("messages that arrive while a subscribe waits for its confirmation are kept", "[ex09.2]")
+{
+    against_both_servers([](unsigned short port) {
+        auto [messages, channels] = block_on(
+            [](unsigned short port)
+                -> asio::awaitable<std::pair<std::vector<Message>, std::vector<std::string>>> {
+                auto subscriber = co_await subscribe(port, "a");
+                auto publisher = co_await connect(port);
+                // Both messages are on their way to the subscriber before it asks for "b", so
+                // they reach it ahead of b's confirmation.
+                co_await publisher.publish("a", "1");
+                co_await publisher.publish("a", "2");
+                co_await subscriber.subscribe(list("b"));
+                co_await publisher.publish("b", "3");
+                std::vector<Message> messages;
+                for (int i = 0; i < 3; ++i) {
+                    messages.push_back((co_await subscriber.next_message()).value());
+                }
+                co_await subscriber.unsubscribe(list("a"));
+                co_return std::pair{messages, subscriber.channels()};
+            }(port));
+        CHECK(messages == std::vector<Message>{{"a", "1"}, {"a", "2"}, {"b", "3"}});
+        CHECK(channels == std::vector<std::string>{"b"});
+    });
+}
+
+TEST_CASE("next_message returns nullopt when the server shuts down", "[ex09.2]")
+{
+    mini_redis::Shutdown shutdown;
+    mini_redis::testing::TestServer server([shutdown](mini_redis::tcp::acceptor acceptor) {
+        return mini_redis::serve(std::move(acceptor), {}, shutdown);
+    });
+    auto message =
+        block_on([](unsigned short port,
+                    mini_redis::Shutdown shutdown) -> asio::awaitable<std::optional<Message>> {
+            auto subscriber = co_await subscribe(port, "news");
+            shutdown.request();  // the server closes every connection, ours included
+            co_return co_await subscriber.next_message();
+        }(server.port(), shutdown));
+    CHECK(message == std::nullopt);
+}
