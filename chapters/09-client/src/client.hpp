@@ -13,6 +13,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <exception>
 #include <memory>
 #include <optional>
 #include <stdexcept>
@@ -43,6 +44,7 @@ std::optional<std::string> value_of_get_reply(Frame reply);
 /// Checks that `reply` is +OK, as SET answers; throws ProtocolError naming `command` otherwise.
 void expect_ok(const Frame& reply, std::string_view command);
 
+// [book: client-class]
 /// A connection to a server, with one method per command. Move-only: it owns the socket.
 class Client {
 public:
@@ -86,11 +88,19 @@ public:
     /// connection between frames.
     asio::awaitable<std::optional<Frame>> read_frame();
 
+    // Once the connection failed (an I/O error, the server closed it, a reply that is not
+    // RESP), every later call throws that same error at once, without touching the socket:
+    // a broken connection stays broken, and writing to it again can even wait for ever.
+
 private:
     // Behind a pointer because a Connection cannot move (its cancellation signal is tied to its
     // address), and a Client must: connect() returns it, subscribe() hands it on.
     std::unique_ptr<Connection> connection_;
-    std::string output_;  // the command being sent; kept to reuse its memory
+    std::string output_;         // the command being sent; kept to reuse its memory
+    std::exception_ptr broken_;  // why the connection failed, once it has
+
+    void throw_if_broken() const;
 };
+// [end book: client-class]
 
 }  // namespace mini_redis::client

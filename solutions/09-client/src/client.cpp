@@ -38,6 +38,7 @@ void expect_ok(const Frame& reply, std::string_view command)
     }
 }
 
+// [book: connect]
 asio::awaitable<Client> Client::connect(std::string host, unsigned short port)
 {
     auto executor = co_await asio::this_coro::executor;
@@ -53,6 +54,7 @@ asio::awaitable<Client> Client::connect(std::string host, unsigned short port)
     socket.set_option(tcp::no_delay(true));
     co_return Client(std::move(socket));
 }
+// [end book: connect]
 
 Client::Client(tcp::socket socket) : connection_(std::make_unique<Connection>(std::move(socket))) {}
 
@@ -73,6 +75,7 @@ asio::awaitable<Frame> Client::request(std::vector<std::string> command)
 }
 // [end book: request]
 
+// [book: send]
 asio::awaitable<void> Client::send(std::vector<std::string> command)
 {
     // A command is an array of bulk strings, whatever the arguments hold: RESP's bulk strings
@@ -84,14 +87,43 @@ asio::awaitable<void> Client::send(std::vector<std::string> command)
     }
     output_.clear();
     encode(Frame::array(std::move(items)), output_);
-    co_await asio::async_write(connection_->socket(), asio::buffer(output_), asio::use_awaitable);
+    throw_if_broken();
+    auto [error, written] =
+        co_await asio::async_write(connection_->socket(), asio::buffer(output_), use_tuple);
+    if (error) {
+        broken_ = std::make_exception_ptr(
+            boost::system::system_error(error, "sending a command to the server"));
+        std::rethrow_exception(broken_);
+    }
 }
+// [end book: send]
 
 asio::awaitable<std::optional<Frame>> Client::read_frame()
 {
-    return connection_->read_frame();
+    throw_if_broken();
+    try {
+        auto frame = co_await connection_->read_frame();
+        if (!frame) {
+            broken_ = std::make_exception_ptr(
+                boost::system::system_error(asio::error::eof, "the server closed the connection"));
+        }
+        co_return frame;
+    } catch (...) {
+        // A failed read, or bytes that are not RESP: either way we no longer know where the
+        // next reply starts.
+        broken_ = std::current_exception();
+        throw;
+    }
 }
 
+void Client::throw_if_broken() const
+{
+    if (broken_) {
+        std::rethrow_exception(broken_);
+    }
+}
+
+// [book: ping]
 asio::awaitable<std::string> Client::ping(std::optional<std::string> message)
 {
     std::vector<std::string> command{"PING"};
@@ -108,7 +140,9 @@ asio::awaitable<std::string> Client::ping(std::optional<std::string> message)
     }
     throw unexpected("PING", reply);
 }
+// [end book: ping]
 
+// [book: get]
 asio::awaitable<std::optional<std::string>> Client::get(std::string key)
 {
     // Each command is built in a statement of its own, not as a braced list inside the
@@ -117,6 +151,7 @@ asio::awaitable<std::optional<std::string>> Client::get(std::string key)
     std::vector<std::string> command{"GET", std::move(key)};
     co_return value_of_get_reply(co_await request(std::move(command)));
 }
+// [end book: get]
 
 asio::awaitable<void> Client::set(std::string key, std::string value)
 {
@@ -142,11 +177,13 @@ asio::awaitable<std::int64_t> Client::publish(std::string channel, std::string m
     throw unexpected("PUBLISH", reply);
 }
 
+// [book: subscribe]
 asio::awaitable<Subscriber> Client::subscribe(std::vector<std::string> channels) &&
 {
     Subscriber subscriber(std::move(*this));
     co_await subscriber.subscribe(std::move(channels));
     co_return subscriber;
 }
+// [end book: subscribe]
 
 }  // namespace mini_redis::client

@@ -1,0 +1,55 @@
+// hello_world: the smallest program that uses the client library. Sets a key, reads it back.
+//
+//     ./workbook run                      # in one terminal: the server
+//     build/.../hello_world [port]        # in another: prints  got value from the server: "world"
+//
+// It shows the shape of any coroutine program with Asio: an io_context, one co_spawn of the
+// top-level coroutine with a handler that reports how it ended, and run(). Book: chapter 10,
+// "Using it from code".
+#include "client.hpp"
+#include "reply_format.hpp"
+
+#include "mini_redis/exercise.hpp"
+
+#include <exception>
+#include <iostream>
+#include <string>
+
+namespace {
+
+using namespace mini_redis;
+
+/// Connects to 127.0.0.1:`port`, sets "hello" to "world", gets it back and prints it.
+asio::awaitable<void> hello_world(unsigned short port)
+{
+    // EXERCISE 10.1: Set a key and read it back
+    //
+    // Connect to 127.0.0.1:port with client::Client::connect, set "hello" to "world", get
+    // "hello" back and print one line: `got value from the server: "world"` (client::quote()
+    // adds the quotes), or `(nil)` if the key is missing.
+    //
+    // Check: ./workbook test 10   Stuck? ./workbook hint 10.1
+    co_await mini_redis::co_todo("10.1", "book/10-complete.md#exercise-101-hello-world");
+    // END EXERCISE 10.1
+}
+
+}  // namespace
+
+int main(int argc, char** argv)
+{
+    const auto port = static_cast<unsigned short>(argc > 1 ? std::stoi(argv[1]) : 6379);
+    asio::io_context context;
+    int status = 0;
+    asio::co_spawn(context, hello_world(port), [&status](std::exception_ptr error) {
+        if (error) {
+            try {
+                std::rethrow_exception(error);
+            } catch (const std::exception& e) {
+                std::cerr << "hello_world: " << e.what() << "\n";
+                status = 1;
+            }
+        }
+    });
+    context.run();  // returns when hello_world has finished: nothing else is left to do
+    return status;
+}

@@ -1,0 +1,106 @@
+// Client: the other end of the wire. Connects to a Redis-compatible server (ours or a real
+// redis-server) and turns calls like `co_await client.get("k")` into RESP commands and replies.
+//
+// The client reuses what the server is built from: Frame and encode() write the command, and a
+// Connection in Syntax::frames mode reads the reply. Each call sends one command and waits for its
+// one reply, so one Client serves one coroutine at a time (buffered_client.hpp shares one among
+// many). Book: chapter 09, "An async client".
+#pragma once
+
+#include "connection.hpp"
+#include "frame.hpp"
+#include "net.hpp"
+
+#include <chrono>
+#include <cstdint>
+#include <exception>
+#include <memory>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace mini_redis::client {
+
+class Subscriber;
+
+// [book: server-error]
+/// The server answered with an error reply, e.g. "ERR wrong number of arguments for 'get'
+/// command". The connection is fine and the client may go on: unlike a
+/// boost::system::system_error (the network failed, or the server closed the connection) or a
+/// ProtocolError (the server sent something that is not the reply we expected), which leave the
+/// client unusable. Three types, so a caller can catch the one it can do something about.
+class ServerError : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
+};
+// [end book: server-error]
+
+/// What a GET reply means: the value, or std::nullopt for a missing key. Throws ProtocolError
+/// for any other frame. Shared by every client that sends GET.
+std::optional<std::string> value_of_get_reply(Frame reply);
+
+/// Checks that `reply` is +OK, as SET answers; throws ProtocolError naming `command` otherwise.
+void expect_ok(const Frame& reply, std::string_view command);
+
+// [book: client-class]
+/// A connection to a server, with one method per command. Move-only: it owns the socket.
+class Client {
+public:
+    /// Resolves `host` (a name or an address) and connects to the first address that answers.
+    /// Throws boost::system::system_error when none does (connection refused, unknown host).
+    static asio::awaitable<Client> connect(std::string host, unsigned short port);
+
+    /// Wraps a socket that is already connected.
+    explicit Client(tcp::socket socket);
+
+    /// PING: "PONG", or `message` echoed back.
+    asio::awaitable<std::string> ping(std::optional<std::string> message = std::nullopt);
+
+    /// GET: the value of `key`, or std::nullopt when the key does not exist.
+    asio::awaitable<std::optional<std::string>> get(std::string key);
+
+    /// SET: stores `value` under `key`, without an expiry (replacing an earlier one).
+    asio::awaitable<void> set(std::string key, std::string value);
+
+    /// SET with PX: stores `value` under `key` for `expires` (at least 1 ms, or the server
+    /// refuses with a ServerError).
+    asio::awaitable<void> set_expires(std::string key, std::string value,
+                                      std::chrono::milliseconds expires);
+
+    /// PUBLISH: sends `message` to `channel`; returns how many subscribers received it.
+    asio::awaitable<std::int64_t> publish(std::string channel, std::string message);
+
+    /// SUBSCRIBE: turns this connection into a subscriber to `channels` (at least one). A
+    /// subscribed connection may only (un)subscribe and receive messages, so the Client is
+    /// consumed: call it as `co_await std::move(client).subscribe({"news"})`.
+    asio::awaitable<Subscriber> subscribe(std::vector<std::string> channels) &&;
+
+    /// Sends any command and returns its reply. An error reply is thrown as ServerError. The
+    /// named methods above are built on it; it is public for commands they do not cover.
+    asio::awaitable<Frame> request(std::vector<std::string> command);
+
+    /// Sends `command` without waiting for its reply (a subscriber's replies come unordered).
+    asio::awaitable<void> send(std::vector<std::string> command);
+
+    /// Reads the next frame the server sends; std::nullopt when the server closed the
+    /// connection between frames.
+    asio::awaitable<std::optional<Frame>> read_frame();
+
+    // Once the connection failed (an I/O error, the server closed it, a reply that is not
+    // RESP), every later call throws that same error at once, without touching the socket:
+    // a broken connection stays broken, and writing to it again can even wait for ever.
+
+private:
+    // Behind a pointer because a Connection cannot move (its cancellation signal is tied to its
+    // address), and a Client must: connect() returns it, subscribe() hands it on.
+    std::unique_ptr<Connection> connection_;
+    std::string output_;         // the command being sent; kept to reuse its memory
+    std::exception_ptr broken_;  // why the connection failed, once it has
+
+    void throw_if_broken() const;
+};
+// [end book: client-class]
+
+}  // namespace mini_redis::client

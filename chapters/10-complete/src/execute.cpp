@@ -1,0 +1,48 @@
+// Executing commands: see execute.hpp. Book: chapter 03, "Executing a command".
+#include "execute.hpp"
+
+namespace mini_redis {
+namespace {
+
+/// Lets std::visit take one lambda per command type: overloaded{[](const Get&) {...}, ...}.
+template <class... Handlers>
+struct overloaded : Handlers... {
+    using Handlers::operator()...;
+};
+
+}  // namespace
+
+// [book: execute]
+Frame execute(Command command, Db& db)
+{
+    // One lambda per command type; the compiler complains if a type has none.
+    return std::visit(
+        overloaded{
+            [](Ping& ping) {
+                return ping.message ? Frame::bulk(std::move(*ping.message)) : Frame::simple("PONG");
+            },
+            [](Echo& echo) { return Frame::bulk(std::move(echo.message)); },
+            [&db](const Get& get) {
+                auto value = db.get(get.key);
+                return value ? Frame::bulk(std::move(*value)) : Frame::null();
+            },
+            [&db](Set& set) {
+                db.set(std::move(set.key), std::move(set.value), set.expire);
+                return Frame::simple("OK");
+            },
+            [&db](const Publish& publish) {
+                return Frame::integer(
+                    static_cast<std::int64_t>(db.publish(publish.channel, publish.message)));
+            },
+            [](const Subscribe&) { return Frame::error("ERR SUBSCRIBE belongs to the session"); },
+            [](const Unsubscribe&) {
+                return Frame::error("ERR UNSUBSCRIBE belongs to the session");
+            },
+            [](const Quit&) { return Frame::simple("OK"); },
+            [](const Invalid& invalid) { return Frame::error(invalid.error); },
+        },
+        command);
+}
+// [end book: execute]
+
+}  // namespace mini_redis

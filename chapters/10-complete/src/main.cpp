@@ -1,0 +1,141 @@
+// mini-redis-server, the finished server: parse flags, listen, serve until Ctrl-C or SIGTERM.
+//
+//     mini-redis-server [--port 6379] [--bind 127.0.0.1] [--max-connections 250]
+//                       [--log-level info] [--threads N] [--version] [--help]
+//
+// Everything interesting happens in server.cpp; this file wires it to a process. Book: chapter 01,
+// "Running it", and chapter 10, "The finished server".
+#include "server.hpp"
+#include "shutdown.hpp"
+
+#include "mini_redis/logging.hpp"
+
+#include <spdlog/spdlog.h>
+#include <CLI/CLI.hpp>
+#include <boost/asio/signal_set.hpp>
+
+#include <algorithm>
+#include <csignal>
+#include <exception>
+#include <functional>
+#include <string>
+#include <thread>
+#include <vector>
+
+int main(int argc, char** argv)
+{
+    using namespace mini_redis;
+
+    CLI::App app{"mini-redis-server: a Redis-compatible key-value and pub/sub server"};
+    // MINI_REDIS_VERSION is the project's version, from the top-level CMakeLists.txt.
+    app.set_version_flag("--version", "mini-redis-server " MINI_REDIS_VERSION);
+    unsigned short port = 6379;
+    std::string bind = "127.0.0.1";
+    std::string log_level;
+    unsigned threads = std::max(1U, std::thread::hardware_concurrency());
+    app.add_option("-p,--port", port, "Port to listen on (0: any free port)")
+        ->capture_default_str();
+    app.add_option("-b,--bind", bind, "Address to listen on")->capture_default_str();
+    app.add_option("--log-level", log_level,
+                   "trace, debug, info, warn, error or off "
+                   "(default: $SPDLOG_LEVEL, else info)");
+    ServerOptions options;
+    app.add_option("--max-connections", options.max_connections,
+                   "Clients connected at once; more are refused")
+        ->capture_default_str()
+        ->check(CLI::PositiveNumber);
+    app.add_option("--threads", threads, "Threads running the event loop")
+        ->capture_default_str()
+        ->check(CLI::Range(1U, 1024U));
+    CLI11_PARSE(app, argc, argv);
+
+    try {
+        init_logging(log_level);
+        spdlog::info("mini-redis-server {} starting (at most {} clients)", MINI_REDIS_VERSION,
+                     options.max_connections);
+
+        // [book: listen]
+        // The io_context is Asio's event loop: it waits for the operating system to report that
+        // an operation finished and resumes whichever coroutine waited for it.
+        asio::io_context context;
+
+        tcp::acceptor acceptor(context);
+        const tcp::endpoint endpoint(asio::ip::make_address(bind), port);
+        acceptor.open(endpoint.protocol());
+        // Lets a restarted server bind its port while old connections are still in TIME_WAIT.
+        acceptor.set_option(tcp::acceptor::reuse_address(true));
+        acceptor.bind(endpoint);
+        acceptor.listen();
+        // [end book: listen]
+
+        // [book: signals]
+        // The first Ctrl-C (SIGINT) or SIGTERM asks for a graceful shutdown: no new clients, and
+        // every connection sends what it owes and closes. A second one, for the impatient,
+        // exits at once with 130 (128 + SIGINT, as a shell reports an interrupted program).
+        Shutdown shutdown;
+        // On a strand: the signal handler below and the end of serve() (on any thread) both
+        // touch `signals`, and a signal_set is not thread-safe.
+        asio::signal_set signals(asio::make_strand(context), SIGINT, SIGTERM);
+        // The handler re-arms itself, so it must outlive every wait: it lives here, in main().
+        std::function<void(boost::system::error_code, int)> on_signal;
+        on_signal = [&](boost::system::error_code error, int signal) {
+            if (error) {
+                return;  // cancelled: the server has finished
+            }
+            if (!shutdown.requested()) {
+                spdlog::info("signal {} received: shutting down (again to exit at once)", signal);
+                // Listen for the second signal first: the shutdown may finish (and
+                // cancel this wait) before request() even returns.
+                signals.async_wait(on_signal);
+                shutdown.request();
+            } else {
+                spdlog::warn("signal {} received again: exiting now", signal);
+                std::_Exit(130);
+            }
+        };
+        signals.async_wait(on_signal);
+        // Only now, with the signal handler in place, say we are listening: a script that sends
+        // SIGTERM as soon as it reads this line must get a graceful shutdown, not the default
+        // action (death). Tests and scripts read the actual port from it (with --port 0).
+        spdlog::info("listening on {}:{}", bind, acceptor.local_endpoint().port());
+        // [end book: signals]
+
+        // [book: run]
+        int status = 0;
+        asio::co_spawn(context, serve(std::move(acceptor), options, shutdown),
+                       [&](std::exception_ptr error) {
+                           if (error) {
+                               try {
+                                   std::rethrow_exception(error);
+                               } catch (const std::exception& e) {
+                                   spdlog::error("the server stopped: {}", e.what());
+                               }
+                               status = 1;
+                               context.stop();
+                               return;
+                           }
+                           // Served its last client: stop listening for signals, and run()
+                           // returns once nothing is left to do.
+                           spdlog::info("shutdown complete");
+                           asio::post(signals.get_executor(), [&signals] { signals.cancel(); });
+                       });
+
+        // Every thread that calls run() serves the same io_context: whichever thread is free
+        // resumes the next coroutine whose operation finished. A session may even continue on
+        // a different thread after each co_await, which is why shared data needs Db's lock.
+        std::vector<std::thread> pool;
+        for (unsigned i = 1; i < threads; ++i) {
+            pool.emplace_back([&context] { context.run(); });
+        }
+        spdlog::info("serving on {} threads", threads);
+        context.run();  // this thread is the pool's last member
+        for (auto& thread : pool) {
+            thread.join();
+        }
+        return status;
+        // [end book: run]
+    } catch (const std::exception& e) {
+        spdlog::error("{}", e.what());
+        return 1;
+    }
+}

@@ -1,0 +1,193 @@
+// A client's session as a reader and a writer: see session.hpp. Book: chapter 06, "Reader,
+// writer and outbox", and "Subscriber mode"; chapter 08, "Telling everyone".
+#include "session.hpp"
+
+#include "command.hpp"
+#include "connection.hpp"
+#include "execute.hpp"
+#include "outbox.hpp"
+#include "subscriptions.hpp"
+
+#include <spdlog/spdlog.h>
+#include <boost/asio/experimental/awaitable_operators.hpp>
+
+#include <iterator>
+#include <memory>
+#include <string>
+
+namespace mini_redis {
+namespace {
+
+/// The name Redis quotes for a command refused in subscriber mode.
+const char* name_of(const Command& command)
+{
+    static constexpr const char* names[] = {"ping",      "echo",        "get",  "set", "publish",
+                                            "subscribe", "unsubscribe", "quit", ""};
+    static_assert(std::size(names) == std::variant_size_v<Command>, "one name per command type");
+    return names[command.index()];
+}
+
+// [book: allowed-while-subscribed]
+/// What a subscribed connection may send: Redis allows (P|S)SUBSCRIBE, (P|S)UNSUBSCRIBE, PING,
+/// QUIT and RESET; we have SUBSCRIBE, UNSUBSCRIBE, PING and QUIT. A mistake (Invalid) is
+/// answered with its own error, as Redis checks names and arity first.
+bool allowed_while_subscribed(const Command& command)
+{
+    return std::holds_alternative<Subscribe>(command) ||
+           std::holds_alternative<Unsubscribe>(command) || std::holds_alternative<Ping>(command) ||
+           std::holds_alternative<Quit>(command) || std::holds_alternative<Invalid>(command);
+}
+// [end book: allowed-while-subscribed]
+
+/// What a shutdown listener reaches of a session. Touched only on the session's strand.
+struct ShutdownTarget {
+    Connection* connection;  // null once the session has ended
+    std::shared_ptr<Outbox> outbox;
+};
+
+// [book: stop-for-shutdown]
+/// A session's answer to a shutdown, run on its strand. Requested: read no more requests; the
+/// reader then ends as if the client had closed, closes the outbox, and the writer sends what
+/// is due before closing. Forced: drop what is unsent and cancel the write in progress.
+void stop_for_shutdown(ShutdownTarget& target, Shutdown::Stage stage)
+{
+    if (target.connection == nullptr) {
+        return;  // the session is over already
+    }
+    if (stage == Shutdown::Stage::requested) {
+        target.connection->stop_reading();
+    } else {
+        target.outbox->abort();
+    }
+}
+// [end book: stop-for-shutdown]
+
+/// The text of a peer's address for log lines.
+std::string describe(const tcp::endpoint& peer)
+{
+    return peer.address().to_string() + ":" + std::to_string(peer.port());
+}
+
+// [book: reader]
+/// The reader: requests in, replies into the outbox. Ends when the client closes the connection,
+/// sends QUIT, sends something that is not RESP, or the writer shut the socket down; then it
+/// closes the outbox so the writer can finish.
+asio::awaitable<void> read_requests(Connection& connection, std::shared_ptr<Outbox> outbox, Db db,
+                                    std::string peer)
+{
+    Subscriptions subscriptions(db, outbox);
+    try {
+        while (auto request = co_await connection.read_frame()) {
+            Command command = parse_command(std::move(*request));
+            if (auto* subscribe = std::get_if<Subscribe>(&command)) {
+                subscriptions.subscribe(subscribe->channels);
+            } else if (auto* unsubscribe = std::get_if<Unsubscribe>(&command)) {
+                subscriptions.unsubscribe(unsubscribe->channels);
+            } else if (subscriptions.active() && !allowed_while_subscribed(command)) {
+                outbox->queue(Frame::error(std::string("ERR Can't execute '") + name_of(command) +
+                                           "': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / "
+                                           "QUIT / RESET are allowed in "
+                                           "this context"));
+            } else if (auto* ping = std::get_if<Ping>(&command); ping && subscriptions.active()) {
+                // In subscriber mode PING answers in the shape of a message: [pong, message].
+                outbox->queue(
+                    Frame::array({Frame::bulk("pong"), Frame::bulk(ping->message.value_or(""))}));
+            } else {
+                const bool quit = std::holds_alternative<Quit>(command);
+                outbox->queue(execute(std::move(command), db));
+                if (quit) {
+                    break;
+                }
+            }
+            // A client that sends faster than it reads pauses here, until the writer has sent
+            // most of what is queued: its replies never pile up without bound.
+            co_await outbox->wait_for_room();
+        }
+        spdlog::debug("client {} closed the connection", peer);
+    } catch (const BufferLimitExceeded& e) {
+        // Redis closes such a client without a reply; so do we.
+        spdlog::warn("client {}: {}; disconnected", peer, e.what());
+    } catch (const ProtocolError& e) {
+        // Replies to the requests before the bad one are queued already; this one follows.
+        spdlog::info("client {}: protocol error: {}", peer, e.what());
+        outbox->queue(Frame::error(std::string("ERR Protocol error: ") + e.what()));
+    } catch (const boost::system::system_error& e) {
+        // A clean close between frames ends the loop above; end of stream here means the client
+        // left in the middle of a frame (or the writer shut the socket down).
+        spdlog::info("client {}: {}", peer,
+                     e.code() == asio::error::eof ? "closed the connection in the middle of a frame"
+                                                  : e.code().message());
+    }
+    outbox->close();  // the writer sends what is queued, then ends
+}
+// [end book: reader]
+
+// [book: writer]
+/// The writer: empties the outbox onto the socket, one write per batch. Ends when the outbox is
+/// closed and empty, or a write fails; either way it shuts the socket down, which ends the
+/// reader's pending read too.
+asio::awaitable<void> write_replies(Connection& connection, Outbox& outbox, std::string peer)
+{
+    std::string batch;
+    // take() suspends until something is queued, by our reader or by any publisher.
+    while (co_await outbox.take(batch)) {
+        // Bound to the outbox's cancellation slot: an overflow cancels the write (see
+        // Outbox::write_cancellation).
+        auto [error, written] = co_await asio::async_write(
+            connection.socket(), asio::buffer(batch),
+            asio::bind_cancellation_slot(outbox.write_cancellation(), use_tuple));
+        if (error) {
+            spdlog::info("client {}: {}", peer, error.message());
+            outbox.close();
+            break;
+        }
+    }
+    if (outbox.overflowed()) {
+        spdlog::warn("client {} read its subscriptions' messages too slowly; disconnected", peer);
+    }
+    boost::system::error_code ignored;
+    connection.socket().shutdown(tcp::socket::shutdown_both, ignored);
+}
+// [end book: writer]
+
+}  // namespace
+
+// [book: session]
+asio::awaitable<void> session(tcp::socket socket, Db db, ClientSlot slot, SessionLimits limits,
+                              Shutdown shutdown)
+{
+    boost::system::error_code ignored;
+    const std::string peer = describe(socket.remote_endpoint(ignored));
+    ParserLimits parser_limits;
+    parser_limits.max_bulk_length = limits.max_bulk_length;
+    Connection connection(std::move(socket), parser_limits, Syntax::requests,
+                          limits.query_buffer_limit);
+    const auto strand = co_await asio::this_coro::executor;
+    // The outbox lives as long as anyone holds it: this session, and the channels it subscribed
+    // to until the reader's Subscriptions leaves them.
+    auto outbox = std::make_shared<Outbox>(strand, limits.message_limit);
+
+    // [book: shutdown-listener]
+    // What a shutdown may touch of this session, and only on its strand. A listener call can
+    // arrive late, after the session ended: `connection` is null by then (see Forget below).
+    auto target = std::make_shared<ShutdownTarget>(ShutdownTarget{&connection, outbox});
+    struct Forget {
+        ShutdownTarget& target;
+        ~Forget() { target.connection = nullptr; }  // runs on the strand as the session ends
+    } forget{*target};
+    auto listening = shutdown.listen([strand, target](Shutdown::Stage stage) {
+        // Called on whichever thread requested the shutdown: hop onto our strand first.
+        asio::post(strand, [target, stage] { stop_for_shutdown(*target, stage); });
+    });
+    // [end book: shutdown-listener]
+
+    // Run reader and writer side by side on this session's strand, and return when both have
+    // ended. (`a && b` starts both awaitables and waits for both; if one throws, the other is
+    // cancelled.)
+    using namespace asio::experimental::awaitable_operators;
+    co_await (read_requests(connection, outbox, db, peer) &&
+              write_replies(connection, *outbox, peer));
+}
+// [end book: session]
+
+}  // namespace mini_redis

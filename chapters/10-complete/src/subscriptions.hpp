@@ -1,0 +1,50 @@
+// Subscriptions: the channels one connection listens to, and the replies that confirm them.
+//
+// SUBSCRIBE and UNSUBSCRIBE change the connection rather than the data, so each session keeps
+// a Subscriptions object: it registers the connection's Outbox with the Db for each channel and
+// answers in Redis's format. Book: chapter 06, "Subscriber mode".
+#pragma once
+
+#include "db.hpp"
+#include "outbox.hpp"
+
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace mini_redis {
+
+/// The channels of one connection, in the order they were subscribed. Used by that connection's
+/// reader only (not thread-safe). On destruction it leaves every channel, so a connection that
+/// ends, however it ends, stops receiving and leaves no empty channel behind.
+class Subscriptions {
+public:
+    Subscriptions(Db db, std::shared_ptr<Outbox> outbox);
+    ~Subscriptions();
+    Subscriptions(const Subscriptions&) = delete;
+    Subscriptions& operator=(const Subscriptions&) = delete;
+
+    /// True while subscribed to at least one channel: the connection is in subscriber mode,
+    /// where only (UN)SUBSCRIBE, PING and QUIT are allowed.
+    bool active() const noexcept { return !channels_.empty(); }
+
+    /// Subscribes to each channel and queues, for each, `*3 subscribe <channel> <count>`, where
+    /// count is the number of channels subscribed afterwards (a repeated channel counts once).
+    void subscribe(const std::vector<std::string>& channels);
+
+    /// Leaves each named channel, or all of them when `channels` is empty, and queues one
+    /// `*3 unsubscribe <channel> <count>` per channel, count being what remains. Naming a
+    /// channel we are not on still gets a reply. With nothing to leave at all, the one reply is
+    /// `*3 unsubscribe <null> 0`, as Redis gives.
+    void unsubscribe(const std::vector<std::string>& channels);
+
+private:
+    /// Queues the confirmation `*3 <kind> <channel or null> <count>`.
+    void confirm(const char* kind, const std::string* channel);
+
+    Db db_;
+    std::shared_ptr<Outbox> outbox_;
+    std::vector<std::string> channels_;
+};
+
+}  // namespace mini_redis
