@@ -19,6 +19,7 @@ constexpr std::size_t queue_capacity = 32;
 
 }  // namespace
 
+// [book: handle]
 BufferedClient::BufferedClient(asio::any_io_executor executor, Client client)
     : handle_(std::make_shared<Handle>(std::make_shared<Queue>(executor, queue_capacity)))
 {
@@ -29,6 +30,7 @@ BufferedClient::Handle::~Handle()
 {
     queue->close();  // the owning task's receive fails with channel_closed, and it ends
 }
+// [end book: handle]
 
 // [book: own-connection]
 asio::awaitable<void> BufferedClient::own_connection(std::shared_ptr<Queue> queue, Client client)
@@ -55,6 +57,7 @@ asio::awaitable<void> BufferedClient::own_connection(std::shared_ptr<Queue> queu
 }
 // [end book: own-connection]
 
+// [book: refuse-requests]
 asio::awaitable<void> BufferedClient::refuse_requests(Queue& queue, std::exception_ptr failure)
 {
     for (;;) {
@@ -66,9 +69,9 @@ asio::awaitable<void> BufferedClient::refuse_requests(Queue& queue, std::excepti
         co_await request.reply->async_send(failure, std::move(no_reply), use_tuple);
     }
 }
+// [end book: refuse-requests]
 
-// [end book: own-connection]
-
+// [book: buffered-request]
 asio::awaitable<Frame> BufferedClient::request(std::vector<std::string> command)
 {
     auto executor = co_await asio::this_coro::executor;
@@ -82,6 +85,7 @@ asio::awaitable<Frame> BufferedClient::request(std::vector<std::string> command)
     // Throws what the owning task caught, or returns the reply.
     co_return co_await reply->async_receive(asio::use_awaitable);
 }
+// [end book: buffered-request]
 
 asio::awaitable<std::optional<std::string>> BufferedClient::get(std::string key)
 {

@@ -41,6 +41,7 @@ std::optional<Message> Subscriber::as_message(Push& push)
     return Message{std::move(channel->bytes), std::move(content->bytes)};
 }
 
+// [book: next-message]
 asio::awaitable<std::optional<Message>> Subscriber::next_message()
 {
     // EXERCISE 09.2: Wait for the next message
@@ -55,6 +56,7 @@ asio::awaitable<std::optional<Message>> Subscriber::next_message()
     co_await mini_redis::co_todo("09.2", "book/09-client.md#exercise-092-the-next-message");
     // END EXERCISE 09.2
 }
+// [end book: next-message]
 
 // [book: confirmation]
 asio::awaitable<Subscriber::Push> Subscriber::read_confirmation(std::string_view kind)
@@ -98,6 +100,7 @@ asio::awaitable<void> Subscriber::subscribe(std::vector<std::string> channels)
     }
 }
 
+// [book: unsubscribe]
 asio::awaitable<void> Subscriber::unsubscribe(std::vector<std::string> channels)
 {
     const auto count = channels.size();
@@ -121,5 +124,6 @@ asio::awaitable<void> Subscriber::unsubscribe(std::vector<std::string> channels)
         }
     }
 }
+// [end book: unsubscribe]
 
 }  // namespace mini_redis::client

@@ -48,10 +48,12 @@ public:
     // [end book: run]
 
 private:
+    // [book: runtime-members]
     asio::io_context context_;
     // Keeps run() from returning while no operation is pending (between two calls).
     asio::executor_work_guard<asio::io_context::executor_type> work_;
     std::thread thread_;
+    // [end book: runtime-members]
 };
 
 /// A subscriber with blocking calls: see Subscriber.
@@ -68,10 +70,12 @@ public:
     const std::vector<std::string>& channels() const noexcept { return subscriber_->channels(); }
 
 private:
+    // [book: blocking-subscriber-members]
     // The runtime is declared first, so it is destroyed last: after the subscriber, whose socket
     // belongs to it.
     std::unique_ptr<BlockingRuntime> runtime_;
     std::unique_ptr<Subscriber> subscriber_;
+    // [end book: blocking-subscriber-members]
 };
 
 /// A client with blocking calls: each one returns when the server replied, or throws as the

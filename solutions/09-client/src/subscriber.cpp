@@ -41,6 +41,7 @@ std::optional<Message> Subscriber::as_message(Push& push)
     return Message{std::move(channel->bytes), std::move(content->bytes)};
 }
 
+// [book: next-message]
 asio::awaitable<std::optional<Message>> Subscriber::next_message()
 {
     // EXERCISE 09.2: Wait for the next message
@@ -60,6 +61,7 @@ asio::awaitable<std::optional<Message>> Subscriber::next_message()
     throw ProtocolError("expected a message, got a '" + push->kind + "' push");
     // END EXERCISE 09.2
 }
+// [end book: next-message]
 
 // [book: confirmation]
 asio::awaitable<Subscriber::Push> Subscriber::read_confirmation(std::string_view kind)
@@ -103,6 +105,7 @@ asio::awaitable<void> Subscriber::subscribe(std::vector<std::string> channels)
     }
 }
 
+// [book: unsubscribe]
 asio::awaitable<void> Subscriber::unsubscribe(std::vector<std::string> channels)
 {
     const auto count = channels.size();
@@ -126,5 +129,6 @@ asio::awaitable<void> Subscriber::unsubscribe(std::vector<std::string> channels)
         }
     }
 }
+// [end book: unsubscribe]
 
 }  // namespace mini_redis::client
