@@ -44,11 +44,16 @@ def cmd_run(args) -> int:
     newest = all_chapters()[-1]
     build.configure("release")
     target = f"ch{newest.number}_solution_server"
-    if not build.build("release", [target]):
+    targets = [target]
+    if "CLI " in (newest.solution_dir / "CMakeLists.txt").read_text():
+        targets.append(f"ch{newest.number}_solution_cli")  # mini-redis-cli, beside the server
+    if not build.build("release", targets):
         return 2
     folder = build.build_dir("release") / "solutions" / newest.name
-    binary = next((p for p in sorted(folder.iterdir())
-                   if p.is_file() and os.access(p, os.X_OK) and p.suffix == ""), None)
+    # The complete chapter names its server mini-redis-server (EXECUTABLE_NAME in its
+    # CMakeLists.txt); a chapter without that name keeps the target's name.
+    binary = next((p for p in (folder / "mini-redis-server", folder / target) if p.is_file()),
+                  None)
     if binary is None:
         raise WorkbookError(f"built {target}, but found no executable in {folder}")
     server_args = list(args.server_args)

@@ -51,6 +51,9 @@ asio::awaitable<void> BufferedClient::own_connection(std::shared_ptr<Queue> queu
     } catch (const std::exception& e) {
         spdlog::error("the buffered client stopped serving requests: {}", e.what());
         broken = std::current_exception();
+    } catch (...) {
+        spdlog::error("the buffered client stopped serving requests");
+        broken = std::current_exception();
     }
     // No co_await is allowed inside a catch block, hence the exception_ptr.
     co_await refuse_requests(*queue, broken);
@@ -76,7 +79,8 @@ asio::awaitable<Frame> BufferedClient::request(std::vector<std::string> command)
 {
     auto executor = co_await asio::this_coro::executor;
     auto reply = std::make_shared<ReplySlot>(executor, 1);
-    // Throws channel_closed if the owning task has ended; waits while the queue is full.
+    // Waits while the queue is full. (The queue closes only when the last handle goes, so it
+    // is open while this handle is here.)
     // A variable, not a temporary inside the co_await expression: GCC 12 destroys such a
     // temporary twice.
     Request request{std::move(command), reply};

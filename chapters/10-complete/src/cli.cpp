@@ -125,6 +125,9 @@ int main(int argc, char** argv)
         std::cerr << "Could not connect to " << request.host << ":" << request.port << ": "
                   << e.code().message() << "\n";
         return exit_connection_failed;
+    } catch (const std::exception& e) {
+        std::cerr << "mini-redis-cli: " << e.what() << "\n";  // e.g. an exercise not done yet
+        return exit_connection_failed;
     }
     try {
         return run(app, std::move(*client), request, style);

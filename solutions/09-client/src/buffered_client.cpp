@@ -49,7 +49,8 @@ asio::awaitable<void> BufferedClient::own_connection(std::shared_ptr<Queue> queu
                 reply = co_await client.request(std::move(request.command));
             } catch (...) {
                 // A ServerError belongs to this caller only, and the connection goes on. After
-                // an I/O error every later request fails too, each with its own error.
+                // an I/O error every later request fails too, with that same error (the Client
+                // remembers it).
                 failure = std::current_exception();
             }
             // Capacity 1 and one send per slot: this never waits.
@@ -58,6 +59,9 @@ asio::awaitable<void> BufferedClient::own_connection(std::shared_ptr<Queue> queu
         // END EXERCISE 09.4
     } catch (const std::exception& e) {
         spdlog::error("the buffered client stopped serving requests: {}", e.what());
+        broken = std::current_exception();
+    } catch (...) {
+        spdlog::error("the buffered client stopped serving requests");
         broken = std::current_exception();
     }
     // No co_await is allowed inside a catch block, hence the exception_ptr.
@@ -84,7 +88,8 @@ asio::awaitable<Frame> BufferedClient::request(std::vector<std::string> command)
 {
     auto executor = co_await asio::this_coro::executor;
     auto reply = std::make_shared<ReplySlot>(executor, 1);
-    // Throws channel_closed if the owning task has ended; waits while the queue is full.
+    // Waits while the queue is full. (The queue closes only when the last handle goes, so it
+    // is open while this handle is here.)
     // A variable, not a temporary inside the co_await expression: GCC 12 destroys such a
     // temporary twice.
     Request request{std::move(command), reply};

@@ -74,7 +74,7 @@ public:
 
     /// SUBSCRIBE: turns this connection into a subscriber to `channels` (at least one). A
     /// subscribed connection may only (un)subscribe and receive messages, so the Client is
-    /// consumed: call it as `co_await std::move(client).subscribe({"news"})`.
+    /// consumed: call it as `co_await std::move(client).subscribe(std::move(channels))`.
     asio::awaitable<Subscriber> subscribe(std::vector<std::string> channels) &&;
 
     /// Sends any command and returns its reply. An error reply is thrown as ServerError. The

@@ -7,8 +7,9 @@ namespace mini_redis::client {
 namespace {
 
 // [book: behind-a-pointer]
-// A future needs a default-constructible value, which a Client and a Subscriber are not: so the
-// coroutines run() waits for hand them over behind a unique_ptr.
+// co_spawn needs a default-constructible result (Boost 1.81 makes one to hand the completion
+// handler when the coroutine throws), which a Client and a Subscriber are not: so the coroutines
+// run() waits for hand them over behind a unique_ptr.
 
 asio::awaitable<std::unique_ptr<Client>> connect_client(std::string host, unsigned short port)
 {

@@ -19,7 +19,8 @@ namespace mini_redis::testing {
 
 /// Runs `task` until it finishes and returns its result. Throws std::runtime_error if it has not
 /// finished within `deadline` (a server that never answers fails the test instead of hanging it).
-/// T must be default-constructible (a std::future's requirement): return values, not clients.
+/// T must be default-constructible (co_spawn's requirement: Boost 1.81 makes a T() for the
+/// completion handler when the coroutine throws): return values, not clients.
 template <typename T>
 T block_on(boost::asio::awaitable<T> task,
            std::chrono::milliseconds deadline = std::chrono::milliseconds(5000))
