@@ -55,9 +55,10 @@ class Server:
         self.process.wait()
 
 
-def ours(binary: str, max_clients: int) -> Server:
+def ours(binary: str, max_clients: int, extra: list[str] | None = None) -> Server:
+    """Our server on a free port; `extra` flags are passed on."""
     port = free_port()
-    argv = [binary, "--port", str(port), "--log-level", "warn"]
+    argv = [binary, "--port", str(port), "--log-level", "warn", *(extra or [])]
     if "--max-connections" in subprocess.run([binary, "--help"], capture_output=True, text=True).stdout:
         argv += ["--max-connections", str(max_clients)]
     return Server("mini-redis-cpp", argv, port)
