@@ -13,6 +13,7 @@
 #include <iostream>
 #include <string>
 
+// [book: pub-main]
 int main(int argc, char** argv)
 {
     using namespace mini_redis::client;
@@ -33,3 +34,4 @@ int main(int argc, char** argv)
     }
     return 0;
 }
+// [end book: pub-main]

@@ -19,6 +19,7 @@ namespace {
 
 using namespace mini_redis;
 
+// [book: print-messages]
 /// Subscribes to "numbers" on 127.0.0.1:`port` and prints each message as it arrives.
 asio::awaitable<void> print_messages(unsigned short port)
 {
@@ -34,6 +35,7 @@ asio::awaitable<void> print_messages(unsigned short port)
     co_await mini_redis::co_todo("10.3", "book/10-complete.md#exercise-103-subscribing");
     // END EXERCISE 10.3
 }
+// [end book: print-messages]
 
 }  // namespace
 

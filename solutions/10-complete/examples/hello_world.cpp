@@ -19,6 +19,7 @@ namespace {
 
 using namespace mini_redis;
 
+// [book: hello-world]
 /// Connects to 127.0.0.1:`port`, sets "hello" to "world", gets it back and prints it.
 asio::awaitable<void> hello_world(unsigned short port)
 {
@@ -30,9 +31,11 @@ asio::awaitable<void> hello_world(unsigned short port)
               << std::endl;
     // END EXERCISE 10.1
 }
+// [end book: hello-world]
 
 }  // namespace
 
+// [book: hello-world-main]
 int main(int argc, char** argv)
 {
     const auto port = static_cast<unsigned short>(argc > 1 ? std::stoi(argv[1]) : 6379);
@@ -51,3 +54,4 @@ int main(int argc, char** argv)
     context.run();  // returns when hello_world has finished: nothing else is left to do
     return status;
 }
+// [end book: hello-world-main]

@@ -19,6 +19,7 @@ namespace {
 
 using namespace mini_redis;
 
+// [book: print-messages]
 /// Subscribes to "numbers" on 127.0.0.1:`port` and prints each message as it arrives.
 asio::awaitable<void> print_messages(unsigned short port)
 {
@@ -33,6 +34,7 @@ asio::awaitable<void> print_messages(unsigned short port)
     }
     // END EXERCISE 10.3
 }
+// [end book: print-messages]
 
 }  // namespace
 

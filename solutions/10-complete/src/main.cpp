@@ -26,6 +26,7 @@ int main(int argc, char** argv)
 {
     using namespace mini_redis;
 
+    // [book: options]
     CLI::App app{"mini-redis-server: a Redis-compatible key-value and pub/sub server"};
     // MINI_REDIS_VERSION is the project's version, from the top-level CMakeLists.txt.
     app.set_version_flag("--version", "mini-redis-server " MINI_REDIS_VERSION);
@@ -51,6 +52,7 @@ int main(int argc, char** argv)
         ->capture_default_str()
         ->check(CLI::Range(1U, 1024U));
     CLI11_PARSE(app, argc, argv);
+    // [end book: options]
 
     try {
         init_logging(log_level);
