@@ -11,7 +11,7 @@
 using mini_redis::client::BlockingClient;
 using mini_redis::client::Message;
 
-TEST_CASE("the blocking client pings, sets and gets with plain calls", "[ex09.3]")
+TEST_CASE("the blocking client pings, sets and gets with plain calls", "[ch09][ex09.3]")
 {
     ch09_test::against_both_servers([](unsigned short port) {
         auto client = BlockingClient::connect("127.0.0.1", port);
@@ -27,7 +27,7 @@ TEST_CASE("the blocking client pings, sets and gets with plain calls", "[ex09.3]
     });
 }
 
-TEST_CASE("the blocking subscriber receives messages and unsubscribes", "[ex09.3]")
+TEST_CASE("the blocking subscriber receives messages and unsubscribes", "[ch09][ex09.3]")
 {
     ch09_test::against_both_servers([](unsigned short port) {
         auto subscriber = BlockingClient::connect("127.0.0.1", port).subscribe({"news"});
@@ -43,7 +43,7 @@ TEST_CASE("the blocking subscriber receives messages and unsubscribes", "[ex09.3
     });
 }
 
-TEST_CASE("the blocking client reports a refused connection as a system_error", "[ex09.3]")
+TEST_CASE("the blocking client reports a refused connection as a system_error", "[ch09][ex09.3]")
 {
     unsigned short port = 0;
     {

@@ -52,7 +52,7 @@ asio::awaitable<void> set_and_get(
 }  // namespace
 
 TEST_CASE("mini-redis's pool_key_value_get_set: set and get through the buffered client",
-          "[ex09.4]")
+          "[ch09][ex09.4]")
 {
     ch09_test::against_both_servers([](unsigned short port) {
         auto value =
@@ -65,7 +65,8 @@ TEST_CASE("mini-redis's pool_key_value_get_set: set and get through the buffered
     });
 }
 
-TEST_CASE("fifty coroutines share one buffered connection, each gets its own replies", "[ex09.4]")
+TEST_CASE("fifty coroutines share one buffered connection, each gets its own replies",
+          "[ch09][ex09.4]")
 {
     auto server = ch09_test::start_server();
     auto ok = block_on([](unsigned short port) -> asio::awaitable<int> {
@@ -86,7 +87,7 @@ TEST_CASE("fifty coroutines share one buffered connection, each gets its own rep
     CHECK(ok == count);
 }
 
-TEST_CASE("after the connection is lost, every request fails instead of waiting", "[ex09.4]")
+TEST_CASE("after the connection is lost, every request fails instead of waiting", "[ch09][ex09.4]")
 {
     mini_redis::Shutdown shutdown;
     mini_redis::testing::TestServer server([shutdown](mini_redis::tcp::acceptor acceptor) {

@@ -44,7 +44,7 @@ ProgramResult cli_on_terminal(unsigned short port, const std::string& args)
 
 }  // namespace
 
-TEST_CASE("mini-redis-cli piped prints raw values, one per line, and exits 0", "[ex09.1]")
+TEST_CASE("mini-redis-cli piped prints raw values, one per line, and exits 0", "[ch09][ex09.1]")
 {
     auto server = ch09_test::start_server();
     const auto port = server->port();
@@ -69,7 +69,7 @@ TEST_CASE("mini-redis-cli piped prints raw values, one per line, and exits 0", "
               .output == "PONG\n");
 }
 
-TEST_CASE("mini-redis-cli exits 1 on an error reply, with the error on one line", "[ex09.1]")
+TEST_CASE("mini-redis-cli exits 1 on an error reply, with the error on one line", "[ch09][ex09.1]")
 {
     auto server = ch09_test::start_server();
     auto result = cli(server->port(), {"set", "k", "v", "--expires", "0"});
@@ -77,7 +77,7 @@ TEST_CASE("mini-redis-cli exits 1 on an error reply, with the error on one line"
     CHECK(result.output == "(error) ERR invalid expire time in 'set' command\n");
 }
 
-TEST_CASE("mini-redis-cli exits 2 with a one-line message when it cannot connect", "[ex09.3]")
+TEST_CASE("mini-redis-cli exits 2 with a one-line message when it cannot connect", "[ch09][ex09.3]")
 {
     unsigned short port = 0;
     {
@@ -90,7 +90,7 @@ TEST_CASE("mini-redis-cli exits 2 with a one-line message when it cannot connect
           "Could not connect to 127.0.0.1:" + std::to_string(port) + ": Connection refused\n");
 }
 
-TEST_CASE("mini-redis-cli rejects a malformed command line with usage help, not a crash")
+TEST_CASE("mini-redis-cli rejects a malformed command line with usage help, not a crash", "[ch09]")
 {
     auto result = run_program({MINI_REDIS_CLI_BINARY, "get"});
     CHECK(result.status != 0);
@@ -101,7 +101,7 @@ TEST_CASE("mini-redis-cli rejects a malformed command line with usage help, not 
     CHECK_THAT(help.output, Catch::Contains("--hostname"));
 }
 
-TEST_CASE("mini-redis-cli on a terminal prints like redis-cli", "[ex09.5]")
+TEST_CASE("mini-redis-cli on a terminal prints like redis-cli", "[ch09][ex09.5]")
 {
     auto server = ch09_test::start_server();
     const auto port = server->port();
@@ -115,7 +115,7 @@ TEST_CASE("mini-redis-cli on a terminal prints like redis-cli", "[ex09.5]")
 }
 
 TEST_CASE("mini-redis-cli subscribe prints each message as it arrives until interrupted",
-          "[ex09.2]")
+          "[ch09][ex09.2]")
 {
     auto server = ch09_test::start_server();
     const auto port = server->port();
@@ -139,7 +139,7 @@ TEST_CASE("mini-redis-cli subscribe prints each message as it arrives until inte
     CHECK(subscriber.wait() == 128 + SIGINT);
 }
 
-TEST_CASE("quote() escapes like redis-cli", "[ex09.5]")
+TEST_CASE("quote() escapes like redis-cli", "[ch09][ex09.5]")
 {
     CHECK(mini_redis::client::quote("hello") == "\"hello\"");
     CHECK(mini_redis::client::quote("") == "\"\"");
@@ -150,7 +150,8 @@ TEST_CASE("quote() escapes like redis-cli", "[ex09.5]")
     CHECK(mini_redis::client::quote("~ !") == "\"~ !\"");
 }
 
-TEST_CASE("format_reply marks each kind on a terminal and prints raw values otherwise", "[ex09.5]")
+TEST_CASE("format_reply marks each kind on a terminal and prints raw values otherwise",
+          "[ch09][ex09.5]")
 {
     const auto terminal = OutputStyle::terminal;
     const auto raw = OutputStyle::raw;

@@ -52,7 +52,7 @@ asio::awaitable<mini_redis::client::Subscriber> subscribe(unsigned short port, N
 
 }  // namespace
 
-TEST_CASE("mini-redis's ping_pong_without_message: PING gets PONG", "[ex09.1]")
+TEST_CASE("mini-redis's ping_pong_without_message: PING gets PONG", "[ch09][ex09.1]")
 {
     against_both_servers([](unsigned short port) {
         auto reply = block_on([](unsigned short port) -> asio::awaitable<std::string> {
@@ -63,7 +63,8 @@ TEST_CASE("mini-redis's ping_pong_without_message: PING gets PONG", "[ex09.1]")
     });
 }
 
-TEST_CASE("mini-redis's ping_pong_with_message: the message comes back, UTF-8 included", "[ex09.1]")
+TEST_CASE("mini-redis's ping_pong_with_message: the message comes back, UTF-8 included",
+          "[ch09][ex09.1]")
 {
     against_both_servers([](unsigned short port) {
         auto replies =
@@ -78,7 +79,8 @@ TEST_CASE("mini-redis's ping_pong_with_message: the message comes back, UTF-8 in
     });
 }
 
-TEST_CASE("mini-redis's key_value_get_set: set then get (a missing key gives nullopt)", "[ex09.1]")
+TEST_CASE("mini-redis's key_value_get_set: set then get (a missing key gives nullopt)",
+          "[ch09][ex09.1]")
 {
     against_both_servers([](unsigned short port) {
         auto values = block_on(
@@ -104,7 +106,7 @@ TEST_CASE("mini-redis's key_value_get_set: set then get (a missing key gives nul
 }
 
 TEST_CASE("set_expires sends PX: the key is there at once and a zero expiry is a ServerError",
-          "[ex09.1]")
+          "[ch09][ex09.1]")
 {
     against_both_servers([](unsigned short port) {
         auto [value, error] =
@@ -126,7 +128,7 @@ TEST_CASE("set_expires sends PX: the key is there at once and a zero expiry is a
     });
 }
 
-TEST_CASE("an error reply is a ServerError, and the client goes on working", "[ex09.1]")
+TEST_CASE("an error reply is a ServerError, and the client goes on working", "[ch09][ex09.1]")
 {
     against_both_servers([](unsigned short port) {
         auto [error, after] = block_on(
@@ -146,7 +148,7 @@ TEST_CASE("an error reply is a ServerError, and the client goes on working", "[e
     });
 }
 
-TEST_CASE("a connection the server closed is an I/O error, not a ServerError", "[ex09.1]")
+TEST_CASE("a connection the server closed is an I/O error, not a ServerError", "[ch09][ex09.1]")
 {
     against_both_servers([](unsigned short port) {
         auto outcome = block_on([](unsigned short port) -> asio::awaitable<std::string> {
@@ -168,7 +170,7 @@ TEST_CASE("a connection the server closed is an I/O error, not a ServerError", "
     });
 }
 
-TEST_CASE("connecting to a port nobody listens on throws a system_error")
+TEST_CASE("connecting to a port nobody listens on throws a system_error", "[ch09]")
 {
     unsigned short port = 0;
     {
@@ -182,7 +184,7 @@ TEST_CASE("connecting to a port nobody listens on throws a system_error")
 }
 
 TEST_CASE("mini-redis's receive_message_subscribed_channel: a published message arrives",
-          "[ex09.2]")
+          "[ch09][ex09.2]")
 {
     against_both_servers([](unsigned short port) {
         auto message = block_on([](unsigned short port) -> asio::awaitable<std::optional<Message>> {
@@ -197,7 +199,7 @@ TEST_CASE("mini-redis's receive_message_subscribed_channel: a published message 
 }
 
 TEST_CASE("mini-redis's receive_message_multiple_subscribed_channels: messages on each arrive",
-          "[ex09.2]")
+          "[ch09][ex09.2]")
 {
     against_both_servers([](unsigned short port) {
         auto [messages, channels] = block_on(
@@ -218,7 +220,7 @@ TEST_CASE("mini-redis's receive_message_multiple_subscribed_channels: messages o
 }
 
 TEST_CASE("mini-redis's unsubscribes_from_channels: after unsubscribing from all, none is left",
-          "[ex09.2]")
+          "[ch09][ex09.2]")
 {
     against_both_servers([](unsigned short port) {
         auto [message, left, receivers] = block_on(
@@ -238,7 +240,8 @@ TEST_CASE("mini-redis's unsubscribes_from_channels: after unsubscribing from all
     });
 }
 
-TEST_CASE("messages that arrive while a subscribe waits for its confirmation are kept", "[ex09.2]")
+TEST_CASE("messages that arrive while a subscribe waits for its confirmation are kept",
+          "[ch09][ex09.2]")
 {
     against_both_servers([](unsigned short port) {
         auto [messages, channels] = block_on(
@@ -264,7 +267,7 @@ TEST_CASE("messages that arrive while a subscribe waits for its confirmation are
     });
 }
 
-TEST_CASE("next_message returns nullopt when the server shuts down", "[ex09.2]")
+TEST_CASE("next_message returns nullopt when the server shuts down", "[ch09][ex09.2]")
 {
     mini_redis::Shutdown shutdown;
     mini_redis::testing::TestServer server([shutdown](mini_redis::tcp::acceptor acceptor) {

@@ -22,7 +22,7 @@ std::string example(const std::string& name)
 
 }  // namespace
 
-TEST_CASE("hello_world sets a key and prints the value it gets back", "[ex10.1]")
+TEST_CASE("hello_world sets a key and prints the value it gets back", "[ch10][ex10.1]")
 {
     auto server = ch10_test::start_server();
     auto result = run_program({example("hello_world"), std::to_string(server->port())});
@@ -33,7 +33,7 @@ TEST_CASE("hello_world sets a key and prints the value it gets back", "[ex10.1]"
           "world\n");
 }
 
-TEST_CASE("hello_world says so, and exits 1, when no server listens", "[ex10.1]")
+TEST_CASE("hello_world says so, and exits 1, when no server listens", "[ch10][ex10.1]")
 {
     unsigned short port = 0;
     {
@@ -46,7 +46,7 @@ TEST_CASE("hello_world says so, and exits 1, when no server listens", "[ex10.1]"
                Catch::StartsWith("hello_world: ") && Catch::Contains("Connection refused"));
 }
 
-TEST_CASE("pub publishes on numbers and reports the receivers", "[ex10.2]")
+TEST_CASE("pub publishes on numbers and reports the receivers", "[ch10][ex10.2]")
 {
     auto server = ch10_test::start_server();
     const auto port = std::to_string(server->port());
@@ -61,7 +61,8 @@ TEST_CASE("pub publishes on numbers and reports the receivers", "[ex10.2]")
     listener.wait_for_output("message\nnumbers\n1\n", std::chrono::seconds(5));
 }
 
-TEST_CASE("sub prints every message published on numbers until the server shuts down", "[ex10.3]")
+TEST_CASE("sub prints every message published on numbers until the server shuts down",
+          "[ch10][ex10.3]")
 {
     auto server = ch10_test::start_server();
     const auto port = std::to_string(server->port());

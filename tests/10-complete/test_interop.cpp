@@ -27,7 +27,7 @@ ProgramResult redis_cli(const std::string& port, std::vector<std::string> words)
 
 }  // namespace
 
-TEST_CASE("redis-cli: commands, mass insertion with --pipe, and subscribe")
+TEST_CASE("redis-cli: commands, mass insertion with --pipe, and subscribe", "[ch10]")
 {
     auto server = ch10_test::start_server();
     const auto port = std::to_string(server->port());
@@ -56,7 +56,8 @@ TEST_CASE("redis-cli: commands, mass insertion with --pipe, and subscribe")
     subscriber.wait_for_output("message\nsport\ngoal\n", std::chrono::seconds(5));
 }
 
-TEST_CASE("redis-benchmark: a short run of SET, GET and PING, plain and pipelined, no errors")
+TEST_CASE("redis-benchmark: a short run of SET, GET and PING, plain and pipelined, no errors",
+          "[ch10]")
 {
     auto server = ch10_test::start_server();
     const auto port = std::to_string(server->port());
@@ -76,7 +77,7 @@ TEST_CASE("redis-benchmark: a short run of SET, GET and PING, plain and pipeline
     }
 }
 
-TEST_CASE("redis-py (python3-redis): core commands, a pipeline, and pub/sub")
+TEST_CASE("redis-py (python3-redis): core commands, a pipeline, and pub/sub", "[ch10]")
 {
     auto server = ch10_test::start_server();
     // The system's Python, which is where Debian's python3-redis lives.

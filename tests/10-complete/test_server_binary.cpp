@@ -25,7 +25,7 @@ std::string ping(unsigned short port)
 
 }  // namespace
 
-TEST_CASE("mini-redis-server --help lists every flag and --version prints the version")
+TEST_CASE("mini-redis-server --help lists every flag and --version prints the version", "[ch10]")
 {
     auto help = run_program({MINI_REDIS_SERVER_BINARY, "--help"});
     CHECK(help.status == 0);
@@ -39,7 +39,7 @@ TEST_CASE("mini-redis-server --help lists every flag and --version prints the ve
     CHECK(run_program({MINI_REDIS_SERVER_BINARY, "--no-such-flag"}).status != 0);
 }
 
-TEST_CASE("mini-redis-server logs its start and its shutdown, and exits 0 on SIGTERM")
+TEST_CASE("mini-redis-server logs its start and its shutdown, and exits 0 on SIGTERM", "[ch10]")
 {
     auto server = ch10_test::start_server();
     CHECK(ping(server->port()) == "+PONG\r\n");
@@ -51,7 +51,7 @@ TEST_CASE("mini-redis-server logs its start and its shutdown, and exits 0 on SIG
     CHECK_THAT(log, Catch::Contains("shutdown complete"));
 }
 
-TEST_CASE("mini-redis-server --bind chooses the address it listens on")
+TEST_CASE("mini-redis-server --bind chooses the address it listens on", "[ch10]")
 {
     auto server = ch10_test::start_server({"--bind", "::1"});
     CHECK_THAT(server->output(), Catch::Contains("listening on ::1:"));
@@ -62,7 +62,7 @@ TEST_CASE("mini-redis-server --bind chooses the address it listens on")
     CHECK(run_program({"redis-cli", "-p", std::to_string(server->port()), "ping"}).status != 0);
 }
 
-TEST_CASE("mini-redis-server --max-connections refuses clients over the limit")
+TEST_CASE("mini-redis-server --max-connections refuses clients over the limit", "[ch10]")
 {
     auto server = ch10_test::start_server({"--max-connections", "2"});
     TestClient first(server->port());
@@ -75,7 +75,7 @@ TEST_CASE("mini-redis-server --max-connections refuses clients over the limit")
     CHECK(third.read_until_closed() == "-ERR max number of clients reached\r\n");
 }
 
-TEST_CASE("mini-redis-server --log-level and SPDLOG_LEVEL choose what is logged")
+TEST_CASE("mini-redis-server --log-level and SPDLOG_LEVEL choose what is logged", "[ch10]")
 {
     // The port is taken, so the server logs one error and exits: warn hides its info lines.
     auto taken = ch10_test::start_server();
@@ -94,7 +94,7 @@ TEST_CASE("mini-redis-server --log-level and SPDLOG_LEVEL choose what is logged"
     CHECK_THAT(chatty->output(), Catch::Contains("[debug]"));
 }
 
-TEST_CASE("mini-redis-server exits 1 with a clear message when its port is taken")
+TEST_CASE("mini-redis-server exits 1 with a clear message when its port is taken", "[ch10]")
 {
     auto first = ch10_test::start_server();
     auto second = run_program({MINI_REDIS_SERVER_BINARY, "--port", std::to_string(first->port())});
@@ -102,7 +102,8 @@ TEST_CASE("mini-redis-server exits 1 with a clear message when its port is taken
     CHECK_THAT(second.output, Catch::Contains("Address already in use"));
 }
 
-TEST_CASE("mini-redis's frame validation: $-2 is an invalid bulk length, the server stays up")
+TEST_CASE("mini-redis's frame validation: $-2 is an invalid bulk length, the server stays up",
+          "[ch10]")
 {
     auto server = ch10_test::start_server();
     TestClient bad(server->port());

@@ -11,11 +11,9 @@
 namespace mini_redis::client {
 namespace {
 
-// [book: queue-capacity]
 /// How many requests may wait in the queue before senders wait for room: enough for a burst,
 /// small enough that a stuck server pushes back on its callers instead of piling up memory.
 constexpr std::size_t queue_capacity = 32;
-// [end book: queue-capacity]
 
 }  // namespace
 

@@ -47,7 +47,7 @@ int main(int argc, char** argv)
     app.add_option("--max-connections", options.max_connections,
                    "Clients connected at once; more are refused")
         ->capture_default_str()
-        ->check(CLI::PositiveNumber);
+        ->check(CLI::Range(std::size_t{1}, std::size_t{1'000'000}));
     app.add_option("--threads", threads, "Threads running the event loop")
         ->capture_default_str()
         ->check(CLI::Range(1U, 1024U));
@@ -65,11 +65,22 @@ int main(int argc, char** argv)
         asio::io_context context;
 
         tcp::acceptor acceptor(context);
-        const tcp::endpoint endpoint(asio::ip::make_address(bind), port);
+        boost::system::error_code error;
+        const auto address = asio::ip::make_address(bind, error);
+        if (error) {
+            spdlog::error("--bind {}: not an IP address (for example 127.0.0.1, 0.0.0.0 or ::1)",
+                          bind);
+            return 1;
+        }
+        const tcp::endpoint endpoint(address, port);
         acceptor.open(endpoint.protocol());
         // Lets a restarted server bind its port while old connections are still in TIME_WAIT.
         acceptor.set_option(tcp::acceptor::reuse_address(true));
-        acceptor.bind(endpoint);
+        acceptor.bind(endpoint, error);
+        if (error) {
+            spdlog::error("cannot listen on {}:{}: {}", bind, port, error.message());
+            return 1;
+        }
         acceptor.listen();
         // [end book: listen]
 
@@ -132,7 +143,7 @@ int main(int argc, char** argv)
         for (unsigned i = 1; i < threads; ++i) {
             pool.emplace_back([&context] { context.run(); });
         }
-        spdlog::info("serving on {} threads", threads);
+        spdlog::info("serving on {} thread{}", threads, threads == 1 ? "" : "s");
         context.run();  // this thread is the pool's last member
         for (auto& thread : pool) {
             thread.join();

@@ -158,6 +158,11 @@ asio::awaitable<void> session(tcp::socket socket, Db db, ClientSlot slot, Sessio
 {
     boost::system::error_code ignored;
     const std::string peer = describe(socket.remote_endpoint(ignored));
+    // Replies go out as soon as they are written, as Redis does: without this, Nagle's
+    // algorithm may hold a small write back until the client acknowledges the previous one,
+    // which a client delaying its acknowledgements makes a wait of up to 40 ms. The writer
+    // already sends a whole batch per write, so there is nothing to gain from Nagle's merging.
+    socket.set_option(tcp::no_delay(true), ignored);
     ParserLimits parser_limits;
     parser_limits.max_bulk_length = limits.max_bulk_length;
     Connection connection(std::move(socket), parser_limits, Syntax::requests,
