@@ -81,7 +81,8 @@ public:
     /// named methods above are built on it; it is public for commands they do not cover.
     asio::awaitable<Frame> request(std::vector<std::string> command);
 
-    /// Sends `command` without waiting for its reply (a subscriber's replies come unordered).
+    /// Sends `command` without waiting for its reply: a subscriber reads its confirmations
+    /// among the messages (see Subscriber).
     asio::awaitable<void> send(std::vector<std::string> command);
 
     /// Reads the next frame the server sends; std::nullopt when the server closed the
