@@ -55,6 +55,7 @@ TEST_CASE("mini-redis-cli piped prints raw values, one per line, and exits 0", "
     CHECK(set.status == 0);
     CHECK(set.output == "OK\n");
     CHECK(cli(port, {"get", "greeting"}).output == "hello\tthere\n");
+    CHECK(cli(port, {"GET", "greeting"}).output == "hello\tthere\n");  // any case, as in Redis
     CHECK(cli(port, {"set", "brief", "v", "--expires", "60000"}).output == "OK\n");
     CHECK(cli(port, {"get", "brief"}).output == "v\n");
     auto publish = cli(port, {"publish", "news", "extra"});

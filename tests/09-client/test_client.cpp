@@ -10,6 +10,7 @@
 #include <catch2/catch.hpp>
 
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -281,4 +282,20 @@ TEST_CASE("next_message returns nullopt when the server shuts down", "[ch09][ex0
             co_return co_await subscriber.next_message();
         }(server.port(), shutdown));
     CHECK(message == std::nullopt);
+}
+
+TEST_CASE("subscribing to no channel is refused at once, before anything is sent", "[ch09]")
+{
+    auto server = ch09_test::start_server();
+    auto refused = block_on([](unsigned short port) -> asio::awaitable<bool> {
+        auto client = co_await connect(port);
+        try {
+            std::vector<std::string> none;
+            co_await std::move(client).subscribe(std::move(none));
+        } catch (const std::invalid_argument&) {
+            co_return true;
+        }
+        co_return false;
+    }(server->port()));
+    CHECK(refused);
 }

@@ -85,7 +85,9 @@ private:
 };
 
 /// A client with blocking calls: each one returns when the server replied, or throws as the
-/// Client's does (ServerError, boost::system::system_error, ProtocolError). Move-only.
+/// Client's does (ServerError, boost::system::system_error, ProtocolError). Move-only. One
+/// thread at a time: two threads calling at once would mix their commands on one connection
+/// (share a BufferedClient for that).
 class BlockingClient {
 public:
     static BlockingClient connect(std::string host, unsigned short port);

@@ -81,8 +81,8 @@ asio::awaitable<Frame> BufferedClient::request(std::vector<std::string> command)
     auto reply = std::make_shared<ReplySlot>(executor, 1);
     // Waits while the queue is full. (The queue closes only when the last handle goes, so it
     // is open while this handle is here.)
-    // A variable, not a temporary inside the co_await expression: GCC 12 destroys such a
-    // temporary twice.
+    // A variable, not a temporary written into the async_send call: GCC 12 destroyed such a
+    // temporary twice here (a crash in the first test that used it).
     Request request{std::move(command), reply};
     co_await handle_->queue->async_send(boost::system::error_code{}, std::move(request),
                                         asio::use_awaitable);
@@ -93,7 +93,7 @@ asio::awaitable<Frame> BufferedClient::request(std::vector<std::string> command)
 
 asio::awaitable<std::optional<std::string>> BufferedClient::get(std::string key)
 {
-    std::vector<std::string> command{"GET", std::move(key)};  // not inside the co_await: GCC 12
+    std::vector<std::string> command{"GET", std::move(key)};  // no braced list in a co_await
     co_return value_of_get_reply(co_await request(std::move(command)));
 }
 

@@ -28,9 +28,10 @@ class Subscriber;
 // [book: server-error]
 /// The server answered with an error reply, e.g. "ERR wrong number of arguments for 'get'
 /// command". The connection is fine and the client may go on: unlike a
-/// boost::system::system_error (the network failed, or the server closed the connection) or a
-/// ProtocolError (the server sent something that is not the reply we expected), which leave the
-/// client unusable. Three types, so a caller can catch the one it can do something about.
+/// boost::system::system_error (the network failed, or the server closed the connection), which
+/// leaves the client unusable. The third kind is ProtocolError: bytes that are not RESP (the
+/// client is unusable after that too), or a reply of a kind the command never gives (only that
+/// call fails). Three types, so a caller can catch the one it can do something about.
 class ServerError : public std::runtime_error {
 public:
     using std::runtime_error::runtime_error;
@@ -72,7 +73,8 @@ public:
     /// PUBLISH: sends `message` to `channel`; returns how many subscribers received it.
     asio::awaitable<std::int64_t> publish(std::string channel, std::string message);
 
-    /// SUBSCRIBE: turns this connection into a subscriber to `channels` (at least one). A
+    /// SUBSCRIBE: turns this connection into a subscriber to `channels` (at least one, or
+    /// std::invalid_argument). A
     /// subscribed connection may only (un)subscribe and receive messages, so the Client is
     /// consumed: call it as `co_await std::move(client).subscribe(std::move(channels))`.
     asio::awaitable<Subscriber> subscribe(std::vector<std::string> channels) &&;
@@ -92,6 +94,10 @@ public:
     // Once the connection failed (an I/O error, the server closed it, a reply that is not
     // RESP), every later call throws that same error at once, without touching the socket:
     // a broken connection stays broken, and writing to it again can even wait for ever.
+    //
+    // No call has a timeout, and none can be cancelled: a server that accepts and never
+    // answers keeps the caller waiting. Put a deadline around the whole Client (close it, or
+    // stop its io_context) if you need one.
 
 private:
     // Behind a pointer because a Connection cannot move (its cancellation signal is tied to its

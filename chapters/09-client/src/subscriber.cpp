@@ -4,6 +4,7 @@
 #include "mini_redis/exercise.hpp"
 
 #include <algorithm>
+#include <stdexcept>
 #include <utility>
 
 namespace mini_redis::client {
@@ -83,6 +84,10 @@ asio::awaitable<Subscriber::Push> Subscriber::read_confirmation(std::string_view
 
 asio::awaitable<void> Subscriber::subscribe(std::vector<std::string> channels)
 {
+    if (channels.empty()) {
+        // The server would answer with an error we would only read later, in place of a message.
+        throw std::invalid_argument("subscribe needs at least one channel");
+    }
     const auto count = channels.size();
     std::vector<std::string> command{"SUBSCRIBE"};
     command.insert(command.end(), channels.begin(), channels.end());

@@ -7,7 +7,10 @@
 // A plain program, no coroutines of its own: it uses the BlockingClient. Exit status: 0 when
 // the command worked, 1 when the server answered with an error, 2 when the server could not be
 // reached or the connection failed (with a one-line message on stderr); a mistyped command line
-// gets CLI11's usage message and status. Book: chapter 09, "The command-line client".
+// gets CLI11's usage message and status. Unlike redis-cli, which prints an error reply on stdout
+// and exits 0, we print it on stderr (`(error) ERR ...`) and exit 1, so that a script can tell.
+// Command names are case-insensitive (SET or set), as Redis's are.
+// Book: chapter 09, "The command-line client".
 #include "blocking_client.hpp"
 #include "reply_format.hpp"
 
@@ -98,6 +101,7 @@ int main(int argc, char** argv)
         ->capture_default_str();
     app.add_option("-p,--port", request.port, "Server port")->capture_default_str();
     app.require_subcommand(1);
+    app.ignore_case();  // before adding the subcommands, which inherit it: SET works as set
 
     auto* ping = app.add_subcommand("ping", "Check the server answers (PONG, or MESSAGE back)");
     ping->add_option("message", request.message, "Text for the server to send back");

@@ -34,7 +34,8 @@ public:
     /// std::nullopt when the server closed the connection (it shut down, say).
     asio::awaitable<std::optional<Message>> next_message();
 
-    /// Subscribes to more channels; returns once the server confirmed every one.
+    /// Subscribes to more channels; returns once the server confirmed every one. Throws
+    /// std::invalid_argument, sending nothing, when `channels` is empty.
     asio::awaitable<void> subscribe(std::vector<std::string> channels);
 
     /// Unsubscribes from `channels`, or from all channels when it is empty; returns once the

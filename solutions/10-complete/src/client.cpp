@@ -142,8 +142,7 @@ asio::awaitable<std::string> Client::ping(std::optional<std::string> message)
 asio::awaitable<std::optional<std::string>> Client::get(std::string key)
 {
     // Each command is built in a statement of its own, not as a braced list inside the
-    // co_await expression: GCC 12 rejects that ("array used as initializer") or, for other
-    // temporaries, destroys them twice. Keep temporaries out of co_await expressions.
+    // co_await expression: GCC 12 rejects that ("array used as initializer").
     std::vector<std::string> command{"GET", std::move(key)};
     co_return value_of_get_reply(co_await request(std::move(command)));
 }
