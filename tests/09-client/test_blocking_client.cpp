@@ -3,6 +3,8 @@
 
 #include "blocking_client.hpp"
 
+#include "mini_redis/testing/free_port.hpp"
+
 #include <catch2/catch.hpp>
 
 #include <string>
@@ -45,10 +47,6 @@ TEST_CASE("the blocking subscriber receives messages and unsubscribes", "[ch09][
 
 TEST_CASE("the blocking client reports a refused connection as a system_error", "[ch09][ex09.3]")
 {
-    unsigned short port = 0;
-    {
-        auto server = ch09_test::start_server();
-        port = server->port();
-    }
+    const auto port = mini_redis::testing::free_port();  // nobody listens there
     CHECK_THROWS_AS(BlockingClient::connect("127.0.0.1", port), boost::system::system_error);
 }

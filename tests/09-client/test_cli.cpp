@@ -11,6 +11,8 @@
 
 #include "client.hpp"
 
+#include "mini_redis/testing/free_port.hpp"
+
 #include <catch2/catch.hpp>
 
 #include <csignal>
@@ -80,11 +82,7 @@ TEST_CASE("mini-redis-cli exits 1 on an error reply, with the error on one line"
 
 TEST_CASE("mini-redis-cli exits 2 with a one-line message when it cannot connect", "[ch09][ex09.3]")
 {
-    unsigned short port = 0;
-    {
-        auto server = ch09_test::start_server();
-        port = server->port();
-    }
+    const auto port = mini_redis::testing::free_port();  // nobody listens there
     auto result = cli(port, {"ping"});
     CHECK(result.status == 2);
     CHECK(result.output ==

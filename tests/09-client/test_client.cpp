@@ -7,6 +7,8 @@
 
 #include "mini_redis/testing/block_on.hpp"
 
+#include "mini_redis/testing/free_port.hpp"
+
 #include <catch2/catch.hpp>
 
 #include <optional>
@@ -173,11 +175,7 @@ TEST_CASE("a connection the server closed is an I/O error, not a ServerError", "
 
 TEST_CASE("connecting to a port nobody listens on throws a system_error", "[ch09]")
 {
-    unsigned short port = 0;
-    {
-        auto server = ch09_test::start_server();  // a port that was free a moment ago
-        port = server->port();
-    }
+    const auto port = mini_redis::testing::free_port();  // nobody listens there
     CHECK_THROWS_AS(block_on([](unsigned short port) -> asio::awaitable<void> {
                         co_await connect(port);
                     }(port)),

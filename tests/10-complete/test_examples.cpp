@@ -5,6 +5,8 @@
 #include "mini_redis/testing/run_program.hpp"
 #include "mini_redis/testing/server_process.hpp"
 
+#include "mini_redis/testing/free_port.hpp"
+
 #include <catch2/catch.hpp>
 
 #include <csignal>
@@ -35,11 +37,7 @@ TEST_CASE("hello_world sets a key and prints the value it gets back", "[ch10][ex
 
 TEST_CASE("hello_world says so, and exits 1, when no server listens", "[ch10][ex10.1]")
 {
-    unsigned short port = 0;
-    {
-        auto server = ch10_test::start_server();
-        port = server->port();
-    }
+    const auto port = mini_redis::testing::free_port();  // nobody listens there
     auto result = run_program({example("hello_world"), std::to_string(port)});
     CHECK(result.status == 1);
     CHECK_THAT(result.output,

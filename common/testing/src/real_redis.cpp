@@ -1,28 +1,13 @@
 // A real redis-server for tests: see real_redis.hpp.
 #include "mini_redis/testing/real_redis.hpp"
 
+#include "mini_redis/testing/free_port.hpp"
 #include "mini_redis/testing/run_program.hpp"
-
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/ip/tcp.hpp>
 
 #include <stdexcept>
 #include <string>
 
 namespace mini_redis::testing {
-
-namespace {
-
-/// A port that was free a moment ago. redis-server cannot be given port 0 (to Redis that means
-/// "no TCP at all"), so we ask the kernel for one and hand it over; the tiny race is harmless.
-unsigned short free_port()
-{
-    boost::asio::io_context context;
-    boost::asio::ip::tcp::acceptor probe(context, {boost::asio::ip::make_address("127.0.0.1"), 0});
-    return probe.local_endpoint().port();
-}
-
-}  // namespace
 
 RealRedis::RealRedis()
 {
@@ -32,6 +17,7 @@ RealRedis::RealRedis()
             "redis-server is not installed; ./workbook test installs it (apt-get install "
             "redis-server)");
     }
+    // redis-server cannot be given port 0 (to Redis that means "no TCP at all").
     port_ = free_port();
     process_ = std::make_unique<ServerProcess>(
         binary,
