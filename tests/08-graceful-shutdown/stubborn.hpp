@@ -9,16 +9,18 @@
 
 namespace ch08_test {
 
-/// Stores a 32 MiB value and asks for it twice without reading the replies. One reply of 32 MiB
-/// is more than the kernel's socket buffers hold, so the server's write cannot finish while the
-/// client does not read: a shutdown has to cut it off.
+/// Stores an 8 MiB value and asks for it twice without reading the replies. With the client's
+/// receive buffer kept small, 16 MiB of replies is far more than the kernel's socket buffers
+/// hold (the server's send buffer grows to 4 MiB at most on Debian), so the server's write
+/// cannot finish while the client does not read: a shutdown has to cut it off.
 inline void make_stubborn(mini_redis::testing::TestClient& client)
 {
-    const std::string value(32 * 1024 * 1024, 'b');
+    client.limit_receive_buffer(64 * 1024);
+    const std::string value(8 * 1024 * 1024, 'b');
     client.send("*3\r\n$3\r\nSET\r\n$3\r\nbig\r\n$" + std::to_string(value.size()) + "\r\n" +
                 value + "\r\n");
     REQUIRE(client.read_reply() == "+OK\r\n");
-    client.send("GET big\r\nGET big\r\n");  // 64 MiB of replies it will never read
+    client.send("GET big\r\nGET big\r\n");  // 16 MiB of replies it will never read
 }
 
 }  // namespace ch08_test

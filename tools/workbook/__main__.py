@@ -208,6 +208,13 @@ def cmd_bite(args) -> int:
     return checks.exercise_checks(chapters)
 
 
+def cmd_flakes(args) -> int:
+    chapters = [find_chapter(args.chapter)] if args.chapter else all_chapters()
+    if args.repeat < 1:
+        raise WorkbookError("--repeat takes a number of rounds, at least 1")
+    return checks.flake_hunt(chapters, args.repeat)
+
+
 COMMANDS = {
     "run": (cmd_run, "build the complete server (release) and run it on 127.0.0.1:6379"),
     "test": (cmd_test, "test NN: build chapter NN and show its exercises' progress; "
@@ -220,6 +227,8 @@ COMMANDS = {
     "generate": (cmd_generate, "maintainers: regenerate chapters/ and the book's excerpts "
                                "(--check: only report what is out of sync)"),
     "bite": (cmd_bite, "maintainers: starter check and bite check of every exercise (or of chapter NN)"),
+    "flakes": (cmd_flakes, "maintainers: flakes [--repeat N] [NN]: run the solution, ASan and TSan suites N "
+                           "times (default 10) and list every test that failed at least once"),
     "propagate": (cmd_propagate, "maintainers: propagate NN [--since REV]: apply the change to solution NN "
                                  "(uncommitted, or since REV) to every later solution"),
 }
@@ -238,6 +247,8 @@ def main(argv: list[str]) -> int:
     p = sub.add_parser("book"); p.add_argument("--serve", action="store_true")
     p = sub.add_parser("generate"); p.add_argument("--check", action="store_true")
     p = sub.add_parser("bite"); p.add_argument("chapter", nargs="?")
+    p = sub.add_parser("flakes"); p.add_argument("chapter", nargs="?")
+    p.add_argument("--repeat", type=int, default=10)
     p = sub.add_parser("propagate"); p.add_argument("chapter"); p.add_argument("--since")
     if not argv or argv[0] in ("help", "-h", "--help"):
         print("usage: ./workbook COMMAND [ARGS]\n")

@@ -66,10 +66,17 @@ class TestRun:
     cases: list[TestCase]
     crashed: bool  # the binary died before reporting every test
     output: str  # what it printed (the server log lines, mostly)
+    status: int = 0  # its exit status (Catch2: the number of failed assertions, at most 255)
 
     @property
     def passed(self) -> bool:
         return not self.crashed and all(c.passed for c in self.cases)
+
+    @property
+    def failed_at_exit(self) -> bool:
+        """Every test passed, yet the binary exited with an error: a sanitizer's report at exit
+        (LeakSanitizer's, say) or a crash while tearing down."""
+        return self.passed and bool(self.cases) and self.status != 0
 
 
 def _messages(case: ET.Element) -> list[str]:
@@ -115,7 +122,7 @@ def run_tests(binary: Path, spec: str = "", env: dict[str, str] | None = None, t
             cases.append(TestCase(case.get("name", "?"), tags, passed, [] if passed else _messages(case)))
     except ET.ParseError:
         crashed = True  # the report was cut off: the process died mid-test
-    return TestRun(cases, crashed, output)
+    return TestRun(cases, crashed, output, code)
 
 
 def not_done_mentions(run: TestRun, case: TestCase | None = None) -> set[str]:

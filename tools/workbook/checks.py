@@ -20,6 +20,8 @@ import re
 import shutil
 import subprocess
 import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import build
@@ -32,21 +34,50 @@ DEBIAN_PYTHON = "/usr/bin/python3"
 # Chapters from this one on run the server on a thread pool, so ThreadSanitizer has work to do.
 FIRST_THREADED_CHAPTER = 4
 FUZZ_SECONDS = 60
+# Test binaries run side by side, one per core: most of a socket test's time is spent waiting,
+# and the harness's deadlines measure silence, not speed (common/testing: hang_guard.hpp).
+JOBS = max(2, os.cpu_count() or 2)
+SANITIZER_ENV = {"ASAN_OPTIONS": "detect_leaks=1:abort_on_error=0",
+                 "UBSAN_OPTIONS": "print_stacktrace=1:halt_on_error=1",
+                 "TSAN_OPTIONS": "halt_on_error=1:second_deadlock_stack=1"}
+
+
+@dataclass
+class Suite:
+    """One test binary, run whole: how the report names it, where it is, its environment."""
+    label: str
+    binary: Path
+    env: dict[str, str] = field(default_factory=dict)
+
+    def run(self, spec: str = "") -> build.TestRun:
+        return build.run_tests(self.binary, spec, env=self.env)
+
+
+def run_side_by_side(tasks: list, work) -> list:
+    """work(task) for every task, JOBS at a time; the results in the order of `tasks`."""
+    with ThreadPoolExecutor(JOBS) as pool:
+        return list(pool.map(work, tasks))
 
 
 class Tally:
-    """Counts checks and prints one line for each."""
+    """Counts checks and prints one line for each (unless quiet)."""
 
-    def __init__(self) -> None:
+    def __init__(self, quiet: bool = False) -> None:
+        self.quiet = quiet
         self.passed = 0
         self.failed: list[str] = []
+        self.names: list[str] = []  # every check, in order
+        self.details: dict[str, str] = {}  # what each failed check said
 
     def record(self, name: str, ok: bool, detail: str = "") -> bool:
+        self.names.append(name)
         if ok:
             self.passed += 1
         else:
             self.failed.append(name)
-        print(f"  {'ok  ' if ok else 'FAIL'}  {name}" + (f": {detail}" if detail else ""), flush=True)
+            self.details[name] = detail
+        if not self.quiet:
+            print(f"  {'ok  ' if ok else 'FAIL'}  {name}" + (f": {detail}" if detail else ""), flush=True)
         return ok
 
 
@@ -82,22 +113,26 @@ def _build_check_tree(chapters: list[Chapter], targets: list[str] = ()) -> bool:
 
 
 def _exercise_checks(chapters: list[Chapter], tally: Tally) -> None:
+    """For each exercise: its tests on the starter (some must fail) and on the solution with the
+    exercise cut out (some must fail). The runs go side by side; the report keeps their order."""
     check_dir = build.build_dir("check")
+    tasks = []
     for chapter in chapters:
-        starter = chapter.test_binary(check_dir, "chapter")
-        solution = chapter.test_binary(check_dir, "solution")
+        starter = Suite("starter", chapter.test_binary(check_dir, "chapter"))
         for exercise in chapter.exercises:
-            tag = f"[ex{exercise.id}]"
-            run = build.run_tests(starter, tag)
-            failing = [c.name for c in run.cases if not c.passed]
-            if not run.cases:
-                tally.record(f"starter {exercise.id}", False, f"no test is tagged {tag}")
-            else:
-                tally.record(f"starter {exercise.id}", bool(failing) or run.crashed,
-                             "" if failing or run.crashed else f"all {len(run.cases)} tests pass on the untouched starter")
-            run = build.run_tests(solution, tag, env={"MINI_REDIS_CUT": exercise.id})
-            failing = [c.name for c in run.cases if not c.passed]
-            tally.record(f"bite {exercise.id}", bool(failing) or run.crashed,
+            cut = Suite("bite", chapter.test_binary(check_dir, "solution"), {"MINI_REDIS_CUT": exercise.id})
+            tasks += [(starter, exercise), (cut, exercise)]
+    runs = run_side_by_side(tasks, lambda task: task[0].run(f"[ex{task[1].id}]"))
+    for (suite, exercise), run in zip(tasks, runs):
+        failing = [c.name for c in run.cases if not c.passed]
+        name = f"{suite.label} {exercise.id}"
+        if suite.label == "starter" and not run.cases:
+            tally.record(name, False, f"no test is tagged [ex{exercise.id}]")
+        elif suite.label == "starter":
+            tally.record(name, bool(failing) or run.crashed,
+                         "" if failing or run.crashed else f"all {len(run.cases)} tests pass on the untouched starter")
+        else:
+            tally.record(name, bool(failing) or run.crashed,
                          "" if failing or run.crashed else "no test fails with this exercise cut out")
 
 
@@ -117,14 +152,22 @@ def exercise_checks(chapters: list[Chapter]) -> int:
     return 0 if not tally.failed else 1
 
 
-def _solution_tests(binary: Path, label: str, tally: Tally, env: dict[str, str] | None = None) -> None:
-    run = build.run_tests(binary, env=env)
+def _record(tally: Tally, suite: Suite, run: build.TestRun) -> None:
+    """One line per test case of a suite that must pass whole."""
     for case in run.cases:
-        tally.record(f"{label}: {case.name}", case.passed,
+        tally.record(f"{suite.label}: {case.name}", case.passed,
                      "" if case.passed else (case.messages[0].splitlines()[0] if case.messages else "failed"))
+    tail = "\n" + "\n".join(run.output.splitlines()[-40:])
     if run.crashed or not run.cases:
-        tally.record(f"{label}: the test binary ran to the end", False,
-                     "\n" + "\n".join(run.output.splitlines()[-40:]))
+        tally.record(f"{suite.label}: the test binary ran to the end", False, tail)
+    elif run.failed_at_exit:
+        tally.record(f"{suite.label}: the test binary exits cleanly", False,
+                     f"status {run.status} after every test passed (a sanitizer's report at exit?):{tail}")
+
+
+def run_suites(suites: list[Suite], tally: Tally) -> None:
+    for suite, run in zip(suites, run_side_by_side(suites, Suite.run)):
+        _record(tally, suite, run)
 
 
 def build_book() -> int:
@@ -136,30 +179,36 @@ def build_book() -> int:
     return result.returncode
 
 
-def _all_solution_tests(preset: str, chapters: list[Chapter], everyone: list[Chapter], tally: Tally,
-                        env: dict[str, str] | None = None, label_prefix: str = "") -> None:
-    """Runs every test binary built against each of `chapters`' solutions (see
-    Chapter.solution_test_targets)."""
+def solution_suites(chapters: list[Chapter]) -> list[Suite]:
+    """The harness's own tests, then every test binary built against each solution in the check
+    build (see Chapter.solution_test_targets)."""
+    check_dir = build.build_dir("check")
+    suites = [Suite("common", check_dir / "tests" / "common" / "common_tests")]
     for chapter in chapters:
-        for target, folder in chapter.solution_test_targets(everyone):
+        for target, folder in chapter.solution_test_targets(chapters):
             label = target.removesuffix("_tests").replace("_solution", "")
-            _solution_tests(build.build_dir(preset) / "tests" / folder / target, label_prefix + label, tally, env)
+            suites.append(Suite(label, check_dir / "tests" / folder / target))
+    return suites
 
 
-def _sanitizer(preset: str, chapters: list[Chapter], tally: Tally) -> None:
-    """Each chapter's own tests against its solution, under a sanitizer. (The earlier chapters'
-    tests that also run on later solutions exercise the same code; they are left out here to
-    keep the run short.)"""
+def sanitized_chapters(chapters: list[Chapter]) -> dict[str, list[Chapter]]:
+    """Which solutions each sanitizer preset checks, with their own tests. AddressSanitizer: the
+    two newest (the complete server runs as a process in its own tests; the client library runs
+    in process in chapter 09's). ThreadSanitizer: every chapter from the first that runs the
+    server on a thread pool."""
+    return {"asan": chapters[-2:],
+            "tsan": [c for c in chapters if int(c.number) >= FIRST_THREADED_CHAPTER]}
+
+
+def sanitizer_build(preset: str, chapters: list[Chapter], tally: Tally) -> bool:
     build.configure(preset)
     targets = [f"ch{c.number}_solution_tests" for c in chapters]
-    if not tally.record(f"{preset} build", build.build(preset, targets, quiet=True)):
-        return
-    env = {"ASAN_OPTIONS": "detect_leaks=1:abort_on_error=0",
-           "UBSAN_OPTIONS": "print_stacktrace=1:halt_on_error=1",
-           "TSAN_OPTIONS": "halt_on_error=1:second_deadlock_stack=1"}
-    for chapter in chapters:
-        _solution_tests(chapter.test_binary(build.build_dir(preset), "solution"),
-                        f"{preset} ch{chapter.number}", tally, env)
+    return tally.record(f"{preset} build", build.build(preset, targets, quiet=True))
+
+
+def sanitizer_suites(preset: str, chapters: list[Chapter]) -> list[Suite]:
+    return [Suite(f"{preset} ch{c.number}", c.test_binary(build.build_dir(preset), "solution"), SANITIZER_ENV)
+            for c in chapters]
 
 
 def fuzz(tally: Tally, seconds: int = FUZZ_SECONDS) -> None:
@@ -213,24 +262,19 @@ def full_check() -> int:
     _took(start)
 
     start = _section("solution tests")
-    _solution_tests(build.build_dir("check") / "tests" / "common" / "common_tests", "common", tally)
-    _all_solution_tests("check", chapters, chapters, tally)
+    run_suites(solution_suites(chapters), tally)
     _took(start)
 
     start = _section("starter check and bite check, exercise by exercise")
     _exercise_checks(chapters, tally)
     _took(start)
 
-    # The two newest: the complete server's own tests run it as a process, and the client
-    # library is tested in process by chapter 09's tests.
-    start = _section("AddressSanitizer + UndefinedBehaviorSanitizer: the two newest solutions")
-    _sanitizer("asan", chapters[-2:], tally)
-    _took(start)
-
-    threaded = [c for c in chapters if int(c.number) >= FIRST_THREADED_CHAPTER]
-    if threaded:
-        start = _section("ThreadSanitizer: the multi-threaded solutions")
-        _sanitizer("tsan", threaded, tally)
+    titles = {"asan": "AddressSanitizer + UndefinedBehaviorSanitizer", "tsan": "ThreadSanitizer"}
+    for preset, sanitized in sanitized_chapters(chapters).items():
+        numbers = ", ".join(c.number for c in sanitized)
+        start = _section(f"{titles[preset]}: the solutions of chapters {numbers}")
+        if sanitizer_build(preset, sanitized, tally):
+            run_suites(sanitizer_suites(preset, sanitized), tally)
         _took(start)
 
     start = _section(f"fuzz: the RESP parser under libFuzzer for {FUZZ_SECONDS} s")
@@ -246,3 +290,46 @@ def full_check() -> int:
         print("Failed: " + "; ".join(tally.failed[:20]) + (" ..." if len(tally.failed) > 20 else ""))
     print(f"{tally.passed} passed, {len(tally.failed)} failed")
     return 0 if not tally.failed else 1
+
+
+def flake_hunt(chapters: list[Chapter], repeats: int) -> int:
+    """`./workbook flakes`: builds what the full check builds, then runs the suites the full check
+    runs (solution tests, AddressSanitizer, ThreadSanitizer) `repeats` times, side by side as
+    the full check does, and reports every test that failed at least once."""
+    deps.ensure(deps.TEST)
+    everyone = all_chapters()
+    tally = Tally()
+    start = _section("build: the check tree and the sanitizer builds")
+    if not tally.record("build", _build_check_tree(everyone)):
+        return 2
+    suites = [s for s in solution_suites(everyone)
+              if s.label == "common" or any(s.label.startswith(f"ch{c.number}") for c in chapters)]
+    for preset, sanitized in sanitized_chapters(everyone).items():
+        sanitized = [c for c in sanitized if c in chapters]
+        if sanitized:
+            if not sanitizer_build(preset, sanitized, tally):
+                return 2
+            suites += sanitizer_suites(preset, sanitized)
+    _took(start)
+
+    failures: dict[str, list[str]] = {}
+    seen: set[str] = set()
+    for round_number in range(1, repeats + 1):
+        start = time.monotonic()
+        round_tally = Tally(quiet=True)
+        run_suites(suites, round_tally)
+        seen.update(round_tally.names)
+        for name, detail in round_tally.details.items():
+            failures.setdefault(name, []).append(f"round {round_number}: {detail}")
+        print(f"round {round_number}/{repeats}: {len(round_tally.failed)} failed "
+              f"({time.monotonic() - start:.0f} s)", flush=True)
+
+    print(f"\n{len(seen)} tests in {len(suites)} suites, run {repeats} times.")
+    for name, details in sorted(failures.items()):
+        print(f"  FLAKY  {name}: failed {len(details)} of {repeats} times")
+        for detail in details[:3]:
+            print("         " + "\n         ".join(detail.splitlines()[:6]))
+    if not failures:
+        print("No test failed in any round.")
+    print(f"{len(seen) - len(failures)} passed, {len(failures)} failed")
+    return 0 if not failures else 1

@@ -2,6 +2,7 @@
 #include "mini_redis/testing/run_program.hpp"
 
 #include "child_process.hpp"
+#include "mini_redis/testing/hang_guard.hpp"
 
 #include <fmt/format.h>
 
@@ -45,6 +46,7 @@ ProgramResult run_program(std::vector<std::string> argv, std::string_view input,
     }
     argv[0] = path;
     const auto child = detail::spawn(argv);
+    deadline = hang_guard(deadline);
     const auto until = Clock::now() + deadline;
 
     // Feed stdin on a thread while this one reads the output: a program that writes a lot

@@ -2,6 +2,7 @@
 #include "mini_redis/testing/server_process.hpp"
 
 #include "child_process.hpp"
+#include "mini_redis/testing/hang_guard.hpp"
 
 #include <fmt/format.h>
 
@@ -38,6 +39,7 @@ ServerProcess::ServerProcess(const std::string& binary, std::vector<std::string>
     // Wait for the ready line. Polling the collected output is fine here: this is process
     // start-up, not time-based server behaviour, and it is bounded by the deadline.
     const std::regex ready(ready_pattern);
+    deadline = hang_guard(deadline);
     const auto until = Clock::now() + deadline;
     while (Clock::now() < until) {
         std::smatch match;
@@ -96,6 +98,7 @@ void ServerProcess::signal(int signal)
 int ServerProcess::wait(std::chrono::milliseconds deadline)
 {
     if (!exited_) {
+        deadline = hang_guard(deadline);
         const int status = detail::wait_exit(pid_, Clock::now() + deadline);
         if (status < 0) {
             throw std::runtime_error(
@@ -115,6 +118,7 @@ int ServerProcess::wait(std::chrono::milliseconds deadline)
 
 void ServerProcess::wait_for_output(const std::string& text, std::chrono::milliseconds deadline)
 {
+    deadline = hang_guard(deadline);
     const auto until = Clock::now() + deadline;
     while (output().find(text) == std::string::npos) {
         if (Clock::now() >= until) {

@@ -1,6 +1,7 @@
 // The in-process test server: see test_server.hpp.
 #include "mini_redis/testing/test_server.hpp"
 
+#include "mini_redis/testing/hang_guard.hpp"
 #include "mini_redis/testing/log_capture.hpp"
 
 #include <spdlog/spdlog.h>
@@ -68,7 +69,8 @@ TestServer::~TestServer()
 bool TestServer::wait_finished(std::chrono::milliseconds deadline)
 {
     std::unique_lock lock(mutex_);
-    return finished_changed_.wait_for(lock, deadline, [this] { return finished_; }) && !failed_;
+    return finished_changed_.wait_for(lock, hang_guard(deadline), [this] { return finished_; }) &&
+           !failed_;
 }
 
 void TestServer::stop()

@@ -10,9 +10,9 @@
 
 namespace mini_redis::testing {
 
-/// Calls `condition` every millisecond until it is true (returns true) or `deadline` passes
-/// (returns false). `condition` runs on the calling thread and must be thread-safe with respect
-/// to whatever it looks at.
+/// Calls `condition` every millisecond until it is true (returns true) or hang_guard(deadline)
+/// passes (returns false). `condition` runs on the calling thread and must be thread-safe with
+/// respect to whatever it looks at.
 bool eventually(const std::function<bool()>& condition,
                 std::chrono::milliseconds deadline = std::chrono::milliseconds(5000));
 

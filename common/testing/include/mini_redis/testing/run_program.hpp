@@ -17,7 +17,7 @@ struct ProgramResult {
 
 /// Runs `argv` (argv[0] is a name found on PATH, or a path) with `input` on its stdin, waits for
 /// it to exit and returns its status and output. Throws std::runtime_error, with the output so
-/// far, if it has not exited within `deadline` (it is killed then).
+/// far, if it has not exited within hang_guard(`deadline`) (it is killed then).
 ProgramResult run_program(std::vector<std::string> argv, std::string_view input = {},
                           std::chrono::milliseconds deadline = std::chrono::milliseconds(20000));
 

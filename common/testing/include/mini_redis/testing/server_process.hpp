@@ -3,7 +3,7 @@
 // Process-level tests (signals, exit codes, command-line flags) need the real binary. It is
 // started with `--port 0`, so the kernel picks a free port, and the harness reads that port back
 // from the server's start-up log line ("listening on 127.0.0.1:PORT"). RealRedis (real_redis.hpp)
-// starts a real redis-server the same way.
+// starts a real redis-server the same way. Every deadline below is stretched by hang_guard().
 #pragma once
 
 #include <sys/types.h>

@@ -1,10 +1,12 @@
 // A raw test client: sends exact bytes and reads exact bytes, and never waits forever.
 //
 // Tests speak to the server through a real socket on 127.0.0.1, as a user's client would. Every
-// call that waits has a deadline; when it passes, the call throws with a message that says what
-// it was waiting for and quotes the server's recent log (where an unfinished exercise names
-// itself). The client is blocking and single-threaded on purpose: Catch2's assertions are only
-// safe on the test's own thread, and a test reads best as "send this, expect that".
+// call that waits has a deadline against silence: when nothing has moved for that long, the
+// call throws with a message that says what it was waiting for and quotes the server's recent
+// log (where an unfinished exercise names itself). Large transfers may take as long as they
+// need, so a slow machine never fails a test that a fast one passes. The client is blocking and
+// single-threaded on purpose: Catch2's assertions are only safe on the test's own thread, and a
+// test reads best as "send this, expect that".
 #pragma once
 
 #include <boost/asio/io_context.hpp>
@@ -19,10 +21,11 @@ namespace mini_redis::testing {
 
 class TestClient {
 public:
-    /// How long one call may wait unless the constructor is told otherwise.
+    /// How long a call may wait with nothing arriving, unless the constructor is told otherwise
+    /// (before hang_guard() stretches it for sanitizer builds).
     static constexpr std::chrono::milliseconds default_deadline{5000};
 
-    /// Connects to 127.0.0.1:`port`; throws if that fails within the deadline.
+    /// Connects to 127.0.0.1:`port`; throws if that fails within hang_guard(deadline).
     explicit TestClient(unsigned short port, std::chrono::milliseconds deadline = default_deadline);
 
     /// Writes all of `bytes`.
@@ -52,17 +55,24 @@ public:
     /// Closes abruptly, as a crashed client would: the kernel sends a reset, not a clean end.
     void abort();
 
+    /// Caps the kernel's receive buffer for this connection at about `bytes` (SO_RCVBUF). Tests
+    /// of a client that stops reading call it first: the kernel's buffers then fill after a few
+    /// hundred KiB, whatever the machine's TCP autotuning would allow (on some machines a
+    /// loopback receive buffer grows to 32 MiB), so such a test needs little data and behaves
+    /// the same everywhere.
+    void limit_receive_buffer(int bytes);
+
 private:
-    std::size_t fill(std::chrono::steady_clock::time_point until, std::string_view waiting_for);
+    std::size_t fill(std::string_view waiting_for);
     std::string take(std::size_t n);
-    std::string read_line(std::chrono::steady_clock::time_point until);
+    std::string read_line();
     [[noreturn]] void fail(std::string_view message) const;
 
     boost::asio::io_context context_;
     boost::asio::ip::tcp::socket socket_;
-    std::chrono::milliseconds deadline_;
-    std::string pending_;  // bytes received but not yet returned to the test
-    bool closed_ = false;  // the server ended the connection
+    std::chrono::milliseconds deadline_;  // silence allowed per wait, already stretched
+    std::string pending_;                 // bytes received but not yet returned to the test
+    bool closed_ = false;                 // the server ended the connection
 };
 
 /// One whole conversation on a fresh connection: sends `request`, closes the sending side, and
