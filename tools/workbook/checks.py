@@ -8,8 +8,8 @@ Each check either meets its expectation or not, and the run ends with "N passed,
   freshly generated starter;
 - the bite check: for every exercise alone, cutting it out of the solution makes at least one
   test tagged with it fail;
-- the sanitizer runs: the newest solution's tests under AddressSanitizer+UBSan, and the
-  multi-threaded chapters (04 on) under ThreadSanitizer;
+- the sanitizer runs: the two newest solutions' tests under AddressSanitizer+UBSan, and the
+  multi-threaded chapters (04 on) under ThreadSanitizer (sanitized_chapters says which, and why);
 - the RESP parser survives libFuzzer for FUZZ_SECONDS without a crash;
 - the book builds with mkdocs in strict mode.
 """
