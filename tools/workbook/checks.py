@@ -10,7 +10,7 @@ Each check either meets its expectation or not, and the run ends with "N passed,
   test tagged with it fail;
 - the sanitizer runs: the two newest solutions' tests under AddressSanitizer+UBSan, and the
   multi-threaded chapters (04 on) under ThreadSanitizer (sanitized_chapters says which, and why);
-- the RESP parser survives libFuzzer for FUZZ_SECONDS without a crash;
+- the RESP parser survives libFuzzer for FUZZ_SECONDS without a crash (beside the test runs);
 - the book builds with mkdocs in strict mode.
 """
 from __future__ import annotations
@@ -64,21 +64,31 @@ class Tally:
 
     def __init__(self, quiet: bool = False) -> None:
         self.quiet = quiet
-        self.passed = 0
-        self.failed: list[str] = []
-        self.names: list[str] = []  # every check, in order
-        self.details: dict[str, str] = {}  # what each failed check said
+        self.results: list[tuple[str, bool, str]] = []  # (name, ok, detail) of every check, in order
 
     def record(self, name: str, ok: bool, detail: str = "") -> bool:
-        self.names.append(name)
-        if ok:
-            self.passed += 1
-        else:
-            self.failed.append(name)
-            self.details[name] = detail
+        self.results.append((name, ok, detail))
         if not self.quiet:
             print(f"  {'ok  ' if ok else 'FAIL'}  {name}" + (f": {detail}" if detail else ""), flush=True)
         return ok
+
+    def replay(self, other: Tally) -> None:
+        """Records here what `other` recorded (a check that ran in the background, quietly)."""
+        for result in other.results:
+            self.record(*result)
+
+    @property
+    def passed(self) -> int:
+        return sum(ok for _, ok, _ in self.results)
+
+    @property
+    def failed(self) -> list[str]:
+        return [name for name, ok, _ in self.results if not ok]
+
+    @property
+    def details(self) -> dict[str, str]:
+        """What each failed check said."""
+        return {name: detail for name, ok, detail in self.results if not ok}
 
 
 def exercise_status(run: build.TestRun, ex_id: str) -> str:
@@ -116,24 +126,22 @@ def _exercise_checks(chapters: list[Chapter], tally: Tally) -> None:
     """For each exercise: its tests on the starter (some must fail) and on the solution with the
     exercise cut out (some must fail). The runs go side by side; the report keeps their order."""
     check_dir = build.build_dir("check")
-    tasks = []
+    tasks = []  # (suite, exercise, is_starter)
     for chapter in chapters:
         starter = Suite("starter", chapter.test_binary(check_dir, "chapter"))
         for exercise in chapter.exercises:
             cut = Suite("bite", chapter.test_binary(check_dir, "solution"), {"MINI_REDIS_CUT": exercise.id})
-            tasks += [(starter, exercise), (cut, exercise)]
+            tasks += [(starter, exercise, True), (cut, exercise, False)]
     runs = run_side_by_side(tasks, lambda task: task[0].run(f"[ex{task[1].id}]"))
-    for (suite, exercise), run in zip(tasks, runs):
+    for (suite, exercise, is_starter), run in zip(tasks, runs):
         failing = [c.name for c in run.cases if not c.passed]
         name = f"{suite.label} {exercise.id}"
-        if suite.label == "starter" and not run.cases:
+        if is_starter and not run.cases:
             tally.record(name, False, f"no test is tagged [ex{exercise.id}]")
-        elif suite.label == "starter":
-            tally.record(name, bool(failing) or run.crashed,
-                         "" if failing or run.crashed else f"all {len(run.cases)} tests pass on the untouched starter")
         else:
-            tally.record(name, bool(failing) or run.crashed,
-                         "" if failing or run.crashed else "no test fails with this exercise cut out")
+            everything_passed = (f"all {len(run.cases)} tests pass on the untouched starter" if is_starter
+                                 else "no test fails with this exercise cut out")
+            tally.record(name, bool(failing) or run.crashed, "" if failing or run.crashed else everything_passed)
 
 
 def exercise_checks(chapters: list[Chapter]) -> int:
@@ -261,6 +269,12 @@ def full_check() -> int:
         return 1
     _took(start)
 
+    # The fuzzer keeps one core busy for FUZZ_SECONDS; the test runs below mostly wait on sockets,
+    # so it runs beside them and reports at the end.
+    fuzz_tally = Tally(quiet=True)
+    background = ThreadPoolExecutor(1)
+    fuzzing = background.submit(fuzz, fuzz_tally)
+
     start = _section("solution tests")
     run_suites(solution_suites(chapters), tally)
     _took(start)
@@ -277,8 +291,10 @@ def full_check() -> int:
             run_suites(sanitizer_suites(preset, sanitized), tally)
         _took(start)
 
-    start = _section(f"fuzz: the RESP parser under libFuzzer for {FUZZ_SECONDS} s")
-    fuzz(tally)
+    start = _section(f"fuzz: the RESP parser under libFuzzer for {FUZZ_SECONDS} s (ran beside the tests above)")
+    fuzzing.result()
+    background.shutdown()
+    tally.replay(fuzz_tally)
     _took(start)
 
     start = _section("book: mkdocs build --strict")
@@ -318,7 +334,7 @@ def flake_hunt(chapters: list[Chapter], repeats: int) -> int:
         start = time.monotonic()
         round_tally = Tally(quiet=True)
         run_suites(suites, round_tally)
-        seen.update(round_tally.names)
+        seen.update(name for name, _, _ in round_tally.results)
         for name, detail in round_tally.details.items():
             failures.setdefault(name, []).append(f"round {round_number}: {detail}")
         print(f"round {round_number}/{repeats}: {len(round_tally.failed)} failed "

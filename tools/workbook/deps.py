@@ -17,9 +17,10 @@ BUILD = ["cmake", "ninja-build", "g++", "ccache", "libboost1.81-dev", "libspdlog
          "libcli11-dev"]
 # What the tests and the book need on top: Catch2, a real Redis to compare with and its
 # clients (redis-cli, redis-benchmark, the Python library), clang with libFuzzer for the fuzz
-# targets, and the site builder.
+# targets, lld (the check and sanitizer presets link with it: four times faster than ld.bfd),
+# and the site builder.
 TEST = BUILD + ["catch2", "redis-server", "redis-tools", "python3-redis", "clang", "clang-format",
-                "libclang-rt-14-dev", "mkdocs", "mkdocs-material", "python3-pymdownx"]
+                "libclang-rt-14-dev", "lld", "mkdocs", "mkdocs-material", "python3-pymdownx"]
 # Boost 1.81's headers cannot be installed beside the default 1.74 ones.
 CONFLICTS = ["libboost1.74-dev", "libboost-dev"]
 
