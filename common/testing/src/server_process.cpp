@@ -6,10 +6,13 @@
 
 #include <fmt/format.h>
 
+#include <cerrno>
 #include <csignal>
 #include <regex>
 #include <stdexcept>
 
+#include <fcntl.h>
+#include <poll.h>
 #include <unistd.h>
 
 namespace mini_redis::testing {
@@ -24,16 +27,33 @@ ServerProcess::ServerProcess(const std::string& binary, std::vector<std::string>
     ::close(child.input_fd);  // servers read no stdin
     pid_ = child.pid;
     output_fd_ = child.output_fd;
-    reader_ = std::thread([this] {
+    int stop[2];
+    if (::pipe2(stop, O_CLOEXEC) != 0) {
+        kill_and_reap();
+        throw std::runtime_error("pipe2 failed");
+    }
+    stop_reading_fd_ = stop[1];
+    reader_ = std::thread([this, stop_fd = stop[0]] {
+        pollfd fds[2] = {{output_fd_, POLLIN, 0}, {stop_fd, POLLIN, 0}};
         char chunk[4096];
         for (;;) {
+            if (::poll(fds, 2, -1) < 0 && errno != EINTR) {
+                break;
+            }
+            if (fds[1].revents != 0) {
+                break;  // close_output()
+            }
+            if (fds[0].revents == 0) {
+                continue;
+            }
             const auto n = ::read(output_fd_, chunk, sizeof chunk);
             if (n <= 0) {
-                return;  // the process closed its end: it exited
+                break;  // the process closed its end: it exited
             }
             std::lock_guard lock(mutex_);
             output_.append(chunk, static_cast<std::size_t>(n));
         }
+        ::close(stop_fd);
     });
 
     // Wait for the ready line. Polling the collected output is fine here: this is process
@@ -82,6 +102,20 @@ void ServerProcess::kill_and_reap()
         exited_ = true;
     }
     if (reader_.joinable()) {
+        reader_.join();  // the process is gone: the reader takes the rest of its output first
+    }
+    close_output();
+    if (stop_reading_fd_ >= 0) {
+        ::close(stop_reading_fd_);
+        stop_reading_fd_ = -1;
+    }
+}
+
+void ServerProcess::close_output()
+{
+    if (reader_.joinable()) {
+        const char wake = 0;
+        (void)!::write(stop_reading_fd_, &wake, 1);  // a reader that already ended ignores it
         reader_.join();
     }
     if (output_fd_ >= 0) {

@@ -49,11 +49,17 @@ public:
     /// Everything the process wrote to stdout and stderr so far.
     std::string output() const;
 
+    /// Stops reading the process's output and closes the pipe, as the reader of a shell
+    /// pipeline does when it exits (`mini-redis-server | head -1`): the process's next write to
+    /// stdout or stderr fails with EPIPE and raises SIGPIPE. output() keeps what came before.
+    void close_output();
+
 private:
     void kill_and_reap();
 
     pid_t pid_ = -1;
     int output_fd_ = -1;
+    int stop_reading_fd_ = -1;  // close_output() writes here to wake the reader and end it
     unsigned short port_ = 0;
     bool exited_ = false;
     int status_ = 0;
