@@ -4,10 +4,10 @@
 // "Running it".
 #include "server.hpp"
 
+#include "mini_redis/command_line.hpp"
 #include "mini_redis/logging.hpp"
 
 #include <spdlog/spdlog.h>
-#include <CLI/CLI.hpp>
 #include <boost/asio/signal_set.hpp>
 
 #include <csignal>
@@ -18,17 +18,17 @@ int main(int argc, char** argv)
 {
     using namespace mini_redis;
 
-    CLI::App app{"mini-redis chapter 02: a RESP frame echo server"};
+    CommandLine flags("mini-redis chapter 02: a RESP frame echo server");
     unsigned short port = 6379;
     std::string bind = "127.0.0.1";
     std::string log_level;
-    app.add_option("-p,--port", port, "Port to listen on (0: any free port)")
-        ->capture_default_str();
-    app.add_option("-b,--bind", bind, "Address to listen on")->capture_default_str();
-    app.add_option("--log-level", log_level,
-                   "trace, debug, info, warn, error or off "
-                   "(default: $SPDLOG_LEVEL, else info)");
-    CLI11_PARSE(app, argc, argv);
+    flags.add("-p,--port", port, "Port to listen on (0: any free port)");
+    flags.add("-b,--bind", bind, "Address to listen on");
+    flags.add("--log-level", log_level,
+              "trace, debug, info, warn, error or off (default: $SPDLOG_LEVEL, else info)");
+    if (const auto status = flags.parse(argc, argv)) {
+        return *status;  // after --help, --version, or a mistake CLI11 has explained
+    }
 
     try {
         init_logging(log_level);
@@ -50,6 +50,10 @@ int main(int argc, char** argv)
         // [end book: listen]
 
         // [book: signals]
+        // Writing to a pipe whose reader has gone raises SIGPIPE, and its default action ends
+        // the process: `server | head -1` would die at its second log line. Ignored, the write
+        // just fails. (Asio's socket writes never raise it: they report broken_pipe instead.)
+        std::signal(SIGPIPE, SIG_IGN);
         // Ctrl-C (SIGINT) or SIGTERM stops the event loop. Chapter 08 turns this into a graceful
         // shutdown that lets connections finish first.
         asio::signal_set signals(context, SIGINT, SIGTERM);

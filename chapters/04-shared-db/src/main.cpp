@@ -4,11 +4,11 @@
 // "Running it".
 #include "server.hpp"
 
+#include "mini_redis/command_line.hpp"
 #include "mini_redis/exercise.hpp"
 #include "mini_redis/logging.hpp"
 
 #include <spdlog/spdlog.h>
-#include <CLI/CLI.hpp>
 #include <boost/asio/signal_set.hpp>
 
 #include <algorithm>
@@ -23,21 +23,19 @@ int main(int argc, char** argv)
     using namespace mini_redis;
 
     // [book: options]
-    CLI::App app{"mini-redis chapter 04: a key space shared by a pool of threads"};
+    CommandLine flags("mini-redis chapter 04: a key space shared by a pool of threads");
     unsigned short port = 6379;
     std::string bind = "127.0.0.1";
     std::string log_level;
     unsigned threads = std::max(1U, std::thread::hardware_concurrency());
-    app.add_option("-p,--port", port, "Port to listen on (0: any free port)")
-        ->capture_default_str();
-    app.add_option("-b,--bind", bind, "Address to listen on")->capture_default_str();
-    app.add_option("--log-level", log_level,
-                   "trace, debug, info, warn, error or off "
-                   "(default: $SPDLOG_LEVEL, else info)");
-    app.add_option("--threads", threads, "Threads running the event loop")
-        ->capture_default_str()
-        ->check(CLI::Range(1U, 1024U));
-    CLI11_PARSE(app, argc, argv);
+    flags.add("-p,--port", port, "Port to listen on (0: any free port)");
+    flags.add("-b,--bind", bind, "Address to listen on");
+    flags.add("--log-level", log_level,
+              "trace, debug, info, warn, error or off (default: $SPDLOG_LEVEL, else info)");
+    flags.add("--threads", threads, "Threads running the event loop", 1, 1024);
+    if (const auto status = flags.parse(argc, argv)) {
+        return *status;  // after --help, --version, or a mistake CLI11 has explained
+    }
     // [end book: options]
 
     try {
@@ -60,6 +58,10 @@ int main(int argc, char** argv)
         // [end book: listen]
 
         // [book: signals]
+        // Writing to a pipe whose reader has gone raises SIGPIPE, and its default action ends
+        // the process: `server | head -1` would die at its second log line. Ignored, the write
+        // just fails. (Asio's socket writes never raise it: they report broken_pipe instead.)
+        std::signal(SIGPIPE, SIG_IGN);
         // Ctrl-C (SIGINT) or SIGTERM stops the event loop: every thread's run() returns. Chapter
         // 08 turns this into a graceful shutdown that lets connections finish first.
         asio::signal_set signals(context, SIGINT, SIGTERM);

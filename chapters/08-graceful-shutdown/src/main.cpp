@@ -5,11 +5,11 @@
 #include "server.hpp"
 #include "shutdown.hpp"
 
+#include "mini_redis/command_line.hpp"
 #include "mini_redis/exercise.hpp"
 #include "mini_redis/logging.hpp"
 
 #include <spdlog/spdlog.h>
-#include <CLI/CLI.hpp>
 #include <boost/asio/signal_set.hpp>
 
 #include <algorithm>
@@ -24,26 +24,22 @@ int main(int argc, char** argv)
 {
     using namespace mini_redis;
 
-    CLI::App app{"mini-redis chapter 08: a graceful shutdown"};
+    CommandLine flags("mini-redis chapter 08: a graceful shutdown");
     unsigned short port = 6379;
     std::string bind = "127.0.0.1";
     std::string log_level;
     unsigned threads = std::max(1U, std::thread::hardware_concurrency());
-    app.add_option("-p,--port", port, "Port to listen on (0: any free port)")
-        ->capture_default_str();
-    app.add_option("-b,--bind", bind, "Address to listen on")->capture_default_str();
-    app.add_option("--log-level", log_level,
-                   "trace, debug, info, warn, error or off "
-                   "(default: $SPDLOG_LEVEL, else info)");
+    flags.add("-p,--port", port, "Port to listen on (0: any free port)");
+    flags.add("-b,--bind", bind, "Address to listen on");
+    flags.add("--log-level", log_level,
+              "trace, debug, info, warn, error or off (default: $SPDLOG_LEVEL, else info)");
     ServerOptions options;
-    app.add_option("--max-connections", options.max_connections,
-                   "Clients connected at once; more are refused")
-        ->capture_default_str()
-        ->check(CLI::PositiveNumber);
-    app.add_option("--threads", threads, "Threads running the event loop")
-        ->capture_default_str()
-        ->check(CLI::Range(1U, 1024U));
-    CLI11_PARSE(app, argc, argv);
+    flags.add("--max-connections", options.max_connections,
+              "Clients connected at once; more are refused", 1, 1'000'000);
+    flags.add("--threads", threads, "Threads running the event loop", 1, 1024);
+    if (const auto status = flags.parse(argc, argv)) {
+        return *status;  // after --help, --version, or a mistake CLI11 has explained
+    }
 
     try {
         init_logging(log_level);
@@ -63,6 +59,10 @@ int main(int argc, char** argv)
         // [end book: listen]
 
         // [book: signals]
+        // Writing to a pipe whose reader has gone raises SIGPIPE, and its default action ends
+        // the process: `server | head -1` would die at its second log line. Ignored, the write
+        // just fails. (Asio's socket writes never raise it: they report broken_pipe instead.)
+        std::signal(SIGPIPE, SIG_IGN);
         // The first Ctrl-C (SIGINT) or SIGTERM asks for a graceful shutdown: no new clients, and
         // every connection sends what it owes and closes. A second one, for the impatient,
         // exits at once with 130 (128 + SIGINT, as a shell reports an interrupted program).

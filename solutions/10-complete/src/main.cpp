@@ -8,10 +8,10 @@
 #include "server.hpp"
 #include "shutdown.hpp"
 
+#include "mini_redis/command_line.hpp"
 #include "mini_redis/logging.hpp"
 
 #include <spdlog/spdlog.h>
-#include <CLI/CLI.hpp>
 #include <boost/asio/signal_set.hpp>
 
 #include <algorithm>
@@ -27,9 +27,9 @@ int main(int argc, char** argv)
     using namespace mini_redis;
 
     // [book: options]
-    CLI::App app{"mini-redis-server: a Redis-compatible key-value and pub/sub server"};
+    CommandLine flags("mini-redis-server: a Redis-compatible key-value and pub/sub server");
     // MINI_REDIS_VERSION is the project's version, from the top-level CMakeLists.txt.
-    app.set_version_flag("--version", "mini-redis-server " MINI_REDIS_VERSION);
+    flags.version("mini-redis-server " MINI_REDIS_VERSION);
     unsigned short port = 6379;
     std::string bind = "127.0.0.1";
     std::string log_level;
@@ -37,21 +37,17 @@ int main(int argc, char** argv)
     // benchmark) need the rest, and threads that fight the clients for cores slow every request
     // down (bench/compare.py on 2 cores: SET with one thread about 1.5 times as fast as with two).
     unsigned threads = std::max(1U, std::thread::hardware_concurrency() / 2);
-    app.add_option("-p,--port", port, "Port to listen on (0: any free port)")
-        ->capture_default_str();
-    app.add_option("-b,--bind", bind, "Address to listen on")->capture_default_str();
-    app.add_option("--log-level", log_level,
-                   "trace, debug, info, warn, error or off "
-                   "(default: $SPDLOG_LEVEL, else info)");
+    flags.add("-p,--port", port, "Port to listen on (0: any free port)");
+    flags.add("-b,--bind", bind, "Address to listen on");
+    flags.add("--log-level", log_level,
+              "trace, debug, info, warn, error or off (default: $SPDLOG_LEVEL, else info)");
     ServerOptions options;
-    app.add_option("--max-connections", options.max_connections,
-                   "Clients connected at once; more are refused")
-        ->capture_default_str()
-        ->check(CLI::Range(std::size_t{1}, std::size_t{1'000'000}));
-    app.add_option("--threads", threads, "Threads running the event loop")
-        ->capture_default_str()
-        ->check(CLI::Range(1U, 1024U));
-    CLI11_PARSE(app, argc, argv);
+    flags.add("--max-connections", options.max_connections,
+              "Clients connected at once; more are refused", 1, 1'000'000);
+    flags.add("--threads", threads, "Threads running the event loop", 1, 1024);
+    if (const auto status = flags.parse(argc, argv)) {
+        return *status;  // after --help, --version, or a mistake CLI11 has explained
+    }
     // [end book: options]
 
     try {
@@ -85,6 +81,10 @@ int main(int argc, char** argv)
         // [end book: listen]
 
         // [book: signals]
+        // Writing to a pipe whose reader has gone raises SIGPIPE, and its default action ends
+        // the process: `server | head -1` would die at its second log line. Ignored, the write
+        // just fails. (Asio's socket writes never raise it: they report broken_pipe instead.)
+        std::signal(SIGPIPE, SIG_IGN);
         // The first Ctrl-C (SIGINT) or SIGTERM asks for a graceful shutdown: no new clients, and
         // every connection sends what it owes and closes. A second one, for the impatient,
         // exits at once with 130 (128 + SIGINT, as a shell reports an interrupted program).
