@@ -1,10 +1,12 @@
 // Chapter 06 without sockets: Db::publish fanning out to subscribers (06.1), and the Outbox's
-// bound on undelivered messages (06.2).
+// bound on undelivered messages (06.2) and the memory it keeps.
 #include "db.hpp"
 #include "outbox.hpp"
 
 #include <catch2/catch.hpp>
 
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/strand.hpp>
 
@@ -112,4 +114,55 @@ TEST_CASE("a closed outbox refuses messages without counting as overflowed", "[c
     outbox->close();
     CHECK_FALSE(outbox->deliver("x"));
     CHECK_FALSE(outbox->overflowed());
+}
+
+TEST_CASE("an outbox counts the batch being written against its limit", "[ch06][ex06.2]")
+{
+    // A subscriber that reads nothing holds the batch its writer took as well as what waits
+    // behind it: the limit covers both, or it could hold twice the limit.
+    boost::asio::io_context context;
+    auto strand = boost::asio::make_strand(context);
+    auto outbox = std::make_shared<Outbox>(strand, 100);
+    const std::string sixty(60, 'x');
+    bool second_accepted = true;
+    boost::asio::co_spawn(
+        strand,
+        [&]() -> boost::asio::awaitable<void> {
+            std::string batch;
+            outbox->deliver(sixty);
+            co_await outbox->take(batch);  // the writer is now writing these 60 bytes
+            second_accepted = outbox->deliver(sixty);
+        },
+        boost::asio::detached);
+    context.run();
+    CHECK_FALSE(second_accepted);  // 60 being written + 60 would pass the limit of 100
+    CHECK(outbox->overflowed());
+}
+
+TEST_CASE("an outbox gives back the buffer of a large batch once it is written", "[ch06]")
+{
+    // After one 4 MiB reply, an idle connection should not keep 4 MiB. take() is the writer
+    // saying the last batch is written; the buffers it hands out after that must be small.
+    boost::asio::io_context context;
+    auto strand = boost::asio::make_strand(context);
+    auto outbox = std::make_shared<Outbox>(strand, 64 * 1024 * 1024);
+    std::vector<std::size_t> capacities;
+    boost::asio::co_spawn(
+        strand,
+        [&]() -> boost::asio::awaitable<void> {
+            std::string batch;
+            outbox->deliver(std::string(4 * 1024 * 1024, 'x'));
+            co_await outbox->take(batch);  // the large batch, written...
+            for (int i = 0; i < 3; ++i) {
+                outbox->deliver("small");
+                co_await outbox->take(batch);  // ...then small ones
+                capacities.push_back(batch.capacity());
+            }
+        },
+        boost::asio::detached);
+    context.run();
+    REQUIRE(capacities.size() == 3);
+    for (const auto capacity : capacities) {
+        CHECK(capacity <= Outbox::kept_buffer);
+    }
 }

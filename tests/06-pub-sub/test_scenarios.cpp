@@ -102,6 +102,47 @@ TEST_CASE("redis-server goes through both mini-redis scenarios with the same byt
     manage_subscription_scenario(redis.port());
 }
 
+TEST_CASE("one client subscribes to 50,000 channels and leaves them all, and others are served",
+          "[ch06][ex06.3]")
+{
+    // Each channel costs the same whatever the client already has. Looking each one up in a
+    // list of the client's channels would make this request quadratic: over a billion string
+    // comparisons, seconds of a thread that serves everyone (here the only one), and the
+    // subscriber's wait for its first confirmation would outlast the harness's hang guard.
+    constexpr int channels = 50'000;
+    Db db;
+    auto server = pubsub_server(db);
+    TestClient subscriber(server.port());
+    std::string subscribe = "*" + std::to_string(channels + 1) + "\r\n" + bulk("SUBSCRIBE");
+    for (int i = 0; i < channels; ++i) {
+        subscribe += bulk("c" + std::to_string(i));
+    }
+    subscriber.send(subscribe);
+    for (int i = 0; i < channels; ++i) {
+        REQUIRE(subscriber.read_reply() ==
+                confirmation("subscribe", "c" + std::to_string(i), i + 1));
+    }
+    TestClient other(server.port());
+    other.send(command({"PING"}));
+    CHECK(other.read_reply() == "+PONG\r\n");
+
+    // Leaving all of them: Redis names them in its hash table's order, so only the counts and
+    // the set of names are fixed.
+    subscriber.send(command({"UNSUBSCRIBE"}));
+    std::vector<bool> left(channels, false);
+    for (int remaining = channels - 1; remaining >= 0; --remaining) {
+        const auto reply = subscriber.read_reply();
+        const auto name = reply.find("\r\nc");  // the channel's name: c and its number
+        REQUIRE(name != std::string::npos);
+        const int channel = std::stoi(reply.substr(name + 3));
+        REQUIRE((channel >= 0 && channel < channels));
+        REQUIRE(reply == confirmation("unsubscribe", "c" + std::to_string(channel), remaining));
+        REQUIRE_FALSE(left[static_cast<std::size_t>(channel)]);
+        left[static_cast<std::size_t>(channel)] = true;
+    }
+    CHECK(eventually([&] { return db.channel_count() == 0; }));
+}
+
 TEST_CASE("twenty subscribers on one channel all get every message, in order", "[ch06][ex06.4]")
 {
     Db db;

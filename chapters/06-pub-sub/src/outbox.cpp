@@ -56,9 +56,10 @@ bool Outbox::deliver(std::string_view encoded)
         // EXERCISE 06.2: Deliver a message, or give up on a subscriber that cannot keep up
         //
         // The mutex is held. If the outbox is closed already, return false. If adding `encoded`
-        // would make pending_ larger than message_limit_, give up on this subscriber: set
-        // closed_ and overflowed_, and free pending_ (clear() and shrink_to_fit()). Otherwise
-        // append `encoded` to pending_ and set `accepted`.
+        // would make pending_.size() + writing_ (the batch being written) larger than
+        // message_limit_, give up on this subscriber: set closed_ and overflowed_, and free
+        // pending_ (clear() and shrink_to_fit()). Otherwise append `encoded` to pending_ and
+        // set `accepted`.
         //
         // Check: ./workbook test 6   Stuck? ./workbook hint 06.2
         mini_redis::todo("06.2", "book/06-pub-sub.md#exercise-062-a-bounded-outbox");
@@ -98,13 +99,28 @@ bool Outbox::overflowed() const
 // [book: take]
 asio::awaitable<bool> Outbox::take(std::string& batch)
 {
+    // The last batch is written. Its buffer goes back to pending_ below, to be refilled; unless
+    // it grew for a large reply: an idle connection should not keep megabytes it used once.
+    if (batch.capacity() > kept_buffer) {
+        std::string().swap(batch);
+    }
     batch.clear();
+    bool room_made = false;
+    {
+        std::lock_guard lock(mutex_);
+        writing_ = 0;
+        room_made = std::exchange(reader_waiting_, false);
+    }
+    if (room_made) {
+        wake(reader_sleeps_);  // it waits for room, and there is room now (or it waits again)
+    }
     for (;;) {
         bool wake_reader = false;
         {
             std::lock_guard lock(mutex_);
             if (!pending_.empty()) {
                 batch.swap(pending_);  // pending_ gets batch's old buffer back, to refill
+                writing_ = batch.size();
                 wake_reader = std::exchange(reader_waiting_, false);
             } else if (closed_) {
                 co_return false;
@@ -131,7 +147,7 @@ asio::awaitable<void> Outbox::wait_for_room()
     for (;;) {
         {
             std::lock_guard lock(mutex_);
-            if (pending_.size() <= reply_backlog || closed_) {
+            if (pending_.size() + writing_ <= reply_backlog || closed_) {
                 co_return;
             }
             reader_waiting_ = true;

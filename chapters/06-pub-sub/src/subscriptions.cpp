@@ -3,8 +3,6 @@
 
 #include "mini_redis/exercise.hpp"
 
-#include <algorithm>
-
 namespace mini_redis {
 
 Subscriptions::Subscriptions(Db db, std::shared_ptr<Outbox> outbox)
@@ -33,11 +31,13 @@ void Subscriptions::confirm(const char* kind, const std::string* channel)
 void Subscriptions::subscribe(const std::vector<std::string>& channels)
 {
     for (const auto& channel : channels) {
-        if (std::find(channels_.begin(), channels_.end(), channel) == channels_.end()) {
-            db_.subscribe(channel, outbox_);
-            channels_.push_back(channel);
-        }
+        const bool added = channels_.insert(channel).second;
+        // Confirm first, register second: once the Db knows us, a PUBLISH on another thread
+        // may deliver at once, and its message must not overtake the confirmation.
         confirm("subscribe", &channel);
+        if (added) {
+            db_.subscribe(channel, outbox_);
+        }
     }
 }
 // [end book: subscribe]

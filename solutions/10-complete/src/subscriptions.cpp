@@ -1,8 +1,6 @@
 // A connection's subscriptions: see subscriptions.hpp. Book: chapter 06, "Subscriber mode".
 #include "subscriptions.hpp"
 
-#include <algorithm>
-
 namespace mini_redis {
 
 Subscriptions::Subscriptions(Db db, std::shared_ptr<Outbox> outbox)
@@ -31,11 +29,13 @@ void Subscriptions::confirm(const char* kind, const std::string* channel)
 void Subscriptions::subscribe(const std::vector<std::string>& channels)
 {
     for (const auto& channel : channels) {
-        if (std::find(channels_.begin(), channels_.end(), channel) == channels_.end()) {
-            db_.subscribe(channel, outbox_);
-            channels_.push_back(channel);
-        }
+        const bool added = channels_.insert(channel).second;
+        // Confirm first, register second: once the Db knows us, a PUBLISH on another thread
+        // may deliver at once, and its message must not overtake the confirmation.
         confirm("subscribe", &channel);
+        if (added) {
+            db_.subscribe(channel, outbox_);
+        }
     }
 }
 // [end book: subscribe]
@@ -47,13 +47,12 @@ void Subscriptions::unsubscribe(const std::vector<std::string>& channels)
         confirm("unsubscribe", nullptr);  // nothing to leave: one reply with a null channel
         return;
     }
-    // No names means every channel; copy the list, since leaving changes channels_.
-    const std::vector<std::string> leaving = channels.empty() ? channels_ : channels;
+    // No names means every channel; copy them, since leaving changes channels_.
+    const std::vector<std::string> leaving =
+        channels.empty() ? std::vector<std::string>(channels_.begin(), channels_.end()) : channels;
     for (const auto& channel : leaving) {
-        const auto found = std::find(channels_.begin(), channels_.end(), channel);
-        if (found != channels_.end()) {
+        if (channels_.erase(channel) > 0) {
             db_.unsubscribe(channel, outbox_.get());
-            channels_.erase(found);
         }
         confirm("unsubscribe", &channel);  // count: the channels that remain
     }

@@ -10,12 +10,14 @@
 
 #include <memory>
 #include <string>
+#include <unordered_set>
 #include <vector>
 
 namespace mini_redis {
 
-/// The channels of one connection, in the order they were subscribed. Used by that connection's
-/// reader only (not thread-safe). On destruction it leaves every channel, so a connection that
+/// The channels of one connection, in a hash set: a client may hold a hundred thousand, and
+/// each (un)subscribe must cost the same however many it has. Used by that connection's reader
+/// only (not thread-safe). On destruction it leaves every channel, so a connection that
 /// ends, however it ends, stops receiving and leaves no empty channel behind.
 class Subscriptions {
 public:
@@ -32,8 +34,9 @@ public:
     /// count is the number of channels subscribed afterwards (a repeated channel counts once).
     void subscribe(const std::vector<std::string>& channels);
 
-    /// Leaves each named channel, or all of them when `channels` is empty, and queues one
-    /// `*3 unsubscribe <channel> <count>` per channel, count being what remains. Naming a
+    /// Leaves each named channel, or all of them (in no particular order, as in Redis) when
+    /// `channels` is empty, and queues one `*3 unsubscribe <channel> <count>` per channel,
+    /// count being what remains. Naming a
     /// channel we are not on still gets a reply. With nothing to leave at all, the one reply is
     /// `*3 unsubscribe <null> 0`, as Redis gives.
     void unsubscribe(const std::vector<std::string>& channels);
@@ -44,7 +47,7 @@ private:
 
     Db db_;
     std::shared_ptr<Outbox> outbox_;
-    std::vector<std::string> channels_;
+    std::unordered_set<std::string> channels_;
 };
 
 }  // namespace mini_redis
