@@ -8,8 +8,9 @@ Each check either meets its expectation or not, and the run ends with "N passed,
   freshly generated starter;
 - the bite check: for every exercise alone, cutting it out of the solution makes at least one
   test tagged with it fail;
-- the sanitizer runs: the two newest solutions' tests under AddressSanitizer+UBSan, and the
-  multi-threaded chapters (04 on) under ThreadSanitizer (sanitized_chapters says which, and why);
+- the sanitizer runs: every test binary built against the complete server under
+  AddressSanitizer+UBSan, and the multi-threaded chapters (04 on) under ThreadSanitizer
+  (sanitized_targets says which, and why);
 - the RESP parser survives libFuzzer for FUZZ_SECONDS without a crash (beside the test runs);
 - the book builds with mkdocs in strict mode.
 """
@@ -194,29 +195,36 @@ def solution_suites(chapters: list[Chapter]) -> list[Suite]:
     suites = [Suite("common", check_dir / "tests" / "common" / "common_tests")]
     for chapter in chapters:
         for target, folder in chapter.solution_test_targets(chapters):
-            label = target.removesuffix("_tests").replace("_solution", "")
-            suites.append(Suite(label, check_dir / "tests" / folder / target))
+            suites.append(Suite(_label(target), check_dir / "tests" / folder / target))
     return suites
 
 
-def sanitized_chapters(chapters: list[Chapter]) -> dict[str, list[Chapter]]:
-    """Which solutions each sanitizer preset checks, with their own tests. AddressSanitizer: the
-    two newest (the complete server runs as a process in its own tests; the client library runs
-    in process in chapter 09's). ThreadSanitizer: every chapter from the first that runs the
-    server on a thread pool."""
-    return {"asan": chapters[-2:],
-            "tsan": [c for c in chapters if int(c.number) >= FIRST_THREADED_CHAPTER]}
+def sanitized_targets(chapters: list[Chapter]) -> dict[str, list[tuple[str, str]]]:
+    """The test binaries each sanitizer preset builds and runs, as (target, folder under tests/).
+    AddressSanitizer: every binary built against the complete server, which runs as a process
+    in its own tests; that is its own tests and every earlier chapter's socket tests, chapter
+    09's among them, which run the client library in process. ThreadSanitizer: the tests of
+    every chapter from the first that runs the server on a thread pool, against that chapter's
+    own solution (each chapter changes what its threads share)."""
+    return {"asan": chapters[-1].solution_test_targets(chapters),
+            "tsan": [(f"ch{c.number}_solution_tests", c.name) for c in chapters
+                     if int(c.number) >= FIRST_THREADED_CHAPTER]}
 
 
-def sanitizer_build(preset: str, chapters: list[Chapter], tally: Tally) -> bool:
+def sanitizer_build(preset: str, targets: list[tuple[str, str]], tally: Tally) -> bool:
     build.configure(preset)
-    targets = [f"ch{c.number}_solution_tests" for c in chapters]
-    return tally.record(f"{preset} build", build.build(preset, targets, quiet=True))
+    return tally.record(f"{preset} build", build.build(preset, [target for target, _ in targets], quiet=True))
 
 
-def sanitizer_suites(preset: str, chapters: list[Chapter]) -> list[Suite]:
-    return [Suite(f"{preset} ch{c.number}", c.test_binary(build.build_dir(preset), "solution"), SANITIZER_ENV)
-            for c in chapters]
+def sanitizer_suites(preset: str, targets: list[tuple[str, str]]) -> list[Suite]:
+    return [Suite(f"{preset} {_label(target)}", build.build_dir(preset) / "tests" / folder / target, SANITIZER_ENV)
+            for target, folder in targets]
+
+
+def _label(target: str) -> str:
+    """How the report names a test binary: ch10 for ch10_solution_tests, ch03_on_ch10 for
+    ch03_on_ch10_tests."""
+    return target.removesuffix("_tests").replace("_solution", "")
 
 
 def fuzz(tally: Tally, seconds: int = FUZZ_SECONDS) -> None:
@@ -284,11 +292,10 @@ def full_check() -> int:
     _took(start)
 
     titles = {"asan": "AddressSanitizer + UndefinedBehaviorSanitizer", "tsan": "ThreadSanitizer"}
-    for preset, sanitized in sanitized_chapters(chapters).items():
-        numbers = ", ".join(c.number for c in sanitized)
-        start = _section(f"{titles[preset]}: the solutions of chapters {numbers}")
-        if sanitizer_build(preset, sanitized, tally):
-            run_suites(sanitizer_suites(preset, sanitized), tally)
+    for preset, targets in sanitized_targets(chapters).items():
+        start = _section(f"{titles[preset]}: {', '.join(_label(target) for target, _ in targets)}")
+        if sanitizer_build(preset, targets, tally):
+            run_suites(sanitizer_suites(preset, targets), tally)
         _took(start)
 
     start = _section(f"fuzz: the RESP parser under libFuzzer for {FUZZ_SECONDS} s (ran beside the tests above)")
@@ -320,12 +327,12 @@ def flake_hunt(chapters: list[Chapter], repeats: int) -> int:
         return 2
     suites = [s for s in solution_suites(everyone)
               if s.label == "common" or any(s.label.startswith(f"ch{c.number}") for c in chapters)]
-    for preset, sanitized in sanitized_chapters(everyone).items():
-        sanitized = [c for c in sanitized if c in chapters]
-        if sanitized:
-            if not sanitizer_build(preset, sanitized, tally):
+    for preset, targets in sanitized_targets(everyone).items():
+        targets = [(t, folder) for t, folder in targets if any(f"ch{c.number}" in t for c in chapters)]
+        if targets:
+            if not sanitizer_build(preset, targets, tally):
                 return 2
-            suites += sanitizer_suites(preset, sanitized)
+            suites += sanitizer_suites(preset, targets)
     _took(start)
 
     failures: dict[str, list[str]] = {}
