@@ -34,6 +34,25 @@ TEST_CASE("integers are signed 64-bit: one past the range is an error, not a wra
     CHECK(feed_all_ways(":\r\n").error == "invalid integer");
 }
 
+TEST_CASE("a number has one spelling: no sign but '-', no leading zero, no space", "[ch02]")
+{
+    // As strict as Redis's reading of lengths: each of these is refused there too.
+    CHECK(feed_all_ways(":0\r\n").frames == std::vector{Frame::integer(0)});
+    for (const std::string number : {"+5", "05", "-05", "-0", "00", " 5", "5 ", "-"}) {
+        INFO(number);
+        CHECK(feed_all_ways(":" + number + "\r\n").error == "invalid integer");
+        CHECK(feed_all_ways("*" + number + "\r\n").error == "invalid multibulk length");
+    }
+}
+
+TEST_CASE("a bulk length has one spelling too", "[ch02][ex02.1]")
+{
+    for (const std::string number : {"+5", "05", "-05", "-0", "00", " 5", "5 ", "-"}) {
+        INFO(number);
+        CHECK(feed_all_ways("$" + number + "\r\n").error == "invalid bulk length");
+    }
+}
+
 TEST_CASE("an unknown type byte is a protocol error", "[ch02]")
 {
     CHECK(feed_all_ways("!oops\r\n").error.find("invalid frame type byte") == 0);

@@ -20,7 +20,7 @@ const std::string not_allowed =
     " only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context\r\n";
 
 /// Every case leaves at most one channel with a bare UNSUBSCRIBE: Redis leaves several in the
-/// order of its hash table, which changes from run to run (we leave them in subscription order).
+/// order of its hash table, which changes from run to run (and so do we).
 const std::vector<ReplyCase>& subscriber_mode_cases()
 {
     static const std::vector<ReplyCase> cases = {
@@ -47,6 +47,12 @@ const std::vector<ReplyCase>& subscriber_mode_cases()
              not_allowed + "-ERR Can't execute 'echo':" + not_allowed +
              confirmation("unsubscribe", "c06:zz", 2) + confirmation("unsubscribe", "c06:b", 1) +
              confirmation("unsubscribe", "c06:a", 0) + "$-1\r\n"},
+        {"while subscribed, a command's options are not even looked at, its arity is",
+         "SUBSCRIBE c06:o\r\nSET c06:k v EX 0\r\nSET c06:k v PX\r\nSET c06:k\r\nUNSUBSCRIBE\r\n",
+         confirmation("subscribe", "c06:o", 1) + "-ERR Can't execute 'set':" + not_allowed +
+             "-ERR Can't execute 'set':" + not_allowed +
+             "-ERR wrong number of arguments for 'set' command\r\n" +
+             confirmation("unsubscribe", "c06:o", 0)},
         {"QUIT while subscribed", "SUBSCRIBE c06:q\r\nQUIT\r\nPING\r\n",
          confirmation("subscribe", "c06:q", 1) + "+OK\r\n"},
     };

@@ -83,3 +83,21 @@ TEST_CASE("the server executable refuses clients beyond --max-connections", "[ch
     server.signal(SIGINT);
     CHECK(server.wait() == 0);
 }
+
+TEST_CASE("under a low open-file limit the server takes fewer clients, and says so", "[ch07]")
+{
+    // prlimit (util-linux) starts the server with at most 128 open files, a hard limit it cannot
+    // raise: room for 96 clients beside the 32 descriptors the server keeps for itself. Without
+    // the adjustment, the 97th client would wait in vain for an accept() failing with "too many
+    // open files" instead of being told the server is full.
+    ServerProcess server("/usr/bin/prlimit", {"--nofile=128:128", MINI_REDIS_SERVER_BINARY,
+                                              "--port", "0", "--max-connections", "1000"});
+    CHECK(server.output().find("serving at most 96 clients") != std::string::npos);
+    std::vector<std::unique_ptr<TestClient>> clients;
+    for (int i = 0; i < 96; ++i) {
+        clients.push_back(std::make_unique<TestClient>(server.port()));
+        REQUIRE(pings(*clients.back()));
+    }
+    TestClient one_more(server.port());
+    CHECK(one_more.read_until_closed() == "-ERR max number of clients reached\r\n");
+}

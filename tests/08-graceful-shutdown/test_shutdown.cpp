@@ -6,15 +6,21 @@
 
 #include "stubborn.hpp"
 
+#include "mini_redis/testing/eventually.hpp"
 #include "mini_redis/testing/test_client.hpp"
 #include "mini_redis/testing/test_server.hpp"
 
 #include <catch2/catch.hpp>
 
+#include <boost/asio/error.hpp>
+
+#include <atomic>
 #include <chrono>
+#include <memory>
 #include <string>
 
 using mini_redis::Shutdown;
+using mini_redis::testing::eventually;
 using mini_redis::testing::TestClient;
 using mini_redis::testing::TestServer;
 using namespace std::chrono_literals;
@@ -104,5 +110,24 @@ TEST_CASE("the whole server, purge task included, finishes after a shutdown", "[
     REQUIRE(client.read_reply() == "+OK\r\n");
     shutdown.request();
     CHECK(client.read_until_closed().empty());
+    CHECK(server.wait_finished(5s));
+}
+
+TEST_CASE("a shutdown ends the wait after a failed accept at once", "[ch08]")
+{
+    // Every accept fails ("too many open files") and the loop backs off for an hour: the real
+    // timer, no fake. A shutdown must not wait for it.
+    Shutdown shutdown;
+    auto failed = std::make_shared<std::atomic<bool>>(false);
+    mini_redis::ServerOptions options;
+    options.accept_fault = [failed]() -> boost::system::error_code {
+        *failed = true;
+        return boost::asio::error::no_descriptors;
+    };
+    options.accept_backoff_start = std::chrono::hours(1);
+    auto server = server_until(shutdown, options);
+    REQUIRE(eventually([&] { return failed->load(); }));  // the loop is in, or going into, its wait
+
+    shutdown.request();
     CHECK(server.wait_finished(5s));
 }

@@ -15,12 +15,15 @@
 namespace mini_redis {
 namespace {
 
-/// A length or integer as RESP writes it: an optional '-', then decimal digits, nothing else.
-/// std::from_chars reports overflow, so a 20-digit length is an error, not a wrapped number.
+/// A length or integer as RESP writes it, read as strictly as Redis reads one: "0", or an
+/// optional '-' and a digit from 1 to 9, then more digits, nothing else. "+5", "05", "-0" and
+/// " 5" are refused: a number has one spelling. std::from_chars reports overflow, so a 20-digit
+/// length is an error, not a wrapped number.
 std::optional<std::int64_t> parse_integer(std::string_view text)
 {
     std::int64_t value = 0;
-    if (text.empty() || text.front() == '+') {
+    const auto digits = text.substr(text.starts_with('-') ? 1 : 0);
+    if (text != "0" && (digits.empty() || digits.front() < '1' || digits.front() > '9')) {
         return std::nullopt;
     }
     const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);

@@ -89,10 +89,15 @@ asio::awaitable<void> accept_and_drain(tcp::acceptor acceptor_in, Db db, ServerO
     // [book: stop-accepting]
     // Shared with the shutdown listener, which closes it (on this strand) to stop the loop.
     auto acceptor = std::make_shared<tcp::acceptor>(std::move(acceptor_in));
-    auto stop_accepting = shutdown.listen([strand, acceptor](Shutdown::Stage) {
-        asio::post(strand, [acceptor] {
+    // A timer that expires only when the listener says so, at the beginning of time: a back-off
+    // wait beside it ends at once on a shutdown, even a wait that starts after the shutdown.
+    auto stopped =
+        std::make_shared<asio::steady_timer>(strand, asio::steady_timer::time_point::max());
+    auto stop_accepting = shutdown.listen([strand, acceptor, stopped](Shutdown::Stage) {
+        asio::post(strand, [acceptor, stopped] {
             boost::system::error_code ignored;
             acceptor->close(ignored);
+            stopped->expires_at(asio::steady_timer::time_point::min());
         });
     });
     // [end book: stop-accepting]
@@ -126,7 +131,8 @@ asio::awaitable<void> accept_and_drain(tcp::acceptor acceptor_in, Db db, ServerO
             // and wait longer each time, up to the cap; keep serving the clients we have.
             spdlog::warn("accept failed: {}; trying again in {} ms", error.message(),
                          backoff.count());
-            co_await options.sleep(backoff);
+            using namespace asio::experimental::awaitable_operators;
+            co_await (options.sleep(backoff) || stopped->async_wait(use_tuple));
             backoff = std::min(backoff * 2, options.accept_backoff_cap);
             continue;
         }

@@ -73,6 +73,11 @@ struct Quit {
 /// an exception) lets the session treat every request alike: parse, execute, reply.
 struct Invalid {
     std::string error;
+    /// The command's name when the mistake is in its options (SET's EX and PX), which Redis
+    /// finds only once the command runs; empty when the command is unknown or has too few or
+    /// too many arguments, which Redis checks first. A subscribed connection is told it cannot
+    /// run the command at all before it is told what is wrong with the options.
+    std::string command = {};
     bool operator==(const Invalid&) const = default;
 };
 

@@ -2,6 +2,7 @@
 //
 // Everything interesting happens in server.cpp; this file wires it to a process. Book: chapter 01,
 // "Running it".
+#include "open_files.hpp"
 #include "server.hpp"
 #include "shutdown.hpp"
 
@@ -43,6 +44,7 @@ int main(int argc, char** argv)
 
     try {
         init_logging(log_level);
+        options.max_connections = fit_open_file_limit(options.max_connections);
 
         // [book: listen]
         // The io_context is Asio's event loop: it waits for the operating system to report that

@@ -124,7 +124,11 @@ Command parse_command(Frame request)
             Set set;
             set.key = args.next_bytes();
             set.value = args.next_bytes();
-            set.expire = parse_set_expiry(args);
+            try {
+                set.expire = parse_set_expiry(args);
+            } catch (const CommandError& e) {
+                return Invalid{e.what(), "set"};  // a mistake in the options: see Invalid
+            }
             return set;
         }
         if (name == "publish") {

@@ -19,8 +19,11 @@ namespace mini_redis {
 namespace {
 
 /// The name Redis quotes for a command refused in subscriber mode.
-const char* name_of(const Command& command)
+std::string name_of(const Command& command)
 {
+    if (const auto* invalid = std::get_if<Invalid>(&command)) {
+        return invalid->command;
+    }
     static constexpr const char* names[] = {"ping",      "echo",        "get",  "set", "publish",
                                             "subscribe", "unsubscribe", "quit", ""};
     static_assert(std::size(names) == std::variant_size_v<Command>, "one name per command type");
@@ -29,13 +32,15 @@ const char* name_of(const Command& command)
 
 // [book: allowed-while-subscribed]
 /// What a subscribed connection may send: Redis allows (P|S)SUBSCRIBE, (P|S)UNSUBSCRIBE, PING,
-/// QUIT and RESET; we have SUBSCRIBE, UNSUBSCRIBE, PING and QUIT. A mistake (Invalid) is
-/// answered with its own error, as Redis checks names and arity first.
+/// QUIT and RESET; we have SUBSCRIBE, UNSUBSCRIBE, PING and QUIT. An unknown command or a wrong
+/// number of arguments (Invalid without a command) is answered with its own error, as Redis
+/// checks names and arity first; a mistake in a command's options is not (see Invalid).
 bool allowed_while_subscribed(const Command& command)
 {
+    const auto* invalid = std::get_if<Invalid>(&command);
     return std::holds_alternative<Subscribe>(command) ||
            std::holds_alternative<Unsubscribe>(command) || std::holds_alternative<Ping>(command) ||
-           std::holds_alternative<Quit>(command) || std::holds_alternative<Invalid>(command);
+           std::holds_alternative<Quit>(command) || (invalid && invalid->command.empty());
 }
 // [end book: allowed-while-subscribed]
 
@@ -84,7 +89,7 @@ asio::awaitable<void> read_requests(Connection& connection, std::shared_ptr<Outb
             } else if (auto* unsubscribe = std::get_if<Unsubscribe>(&command)) {
                 subscriptions.unsubscribe(unsubscribe->channels);
             } else if (subscriptions.active() && !allowed_while_subscribed(command)) {
-                outbox->queue(Frame::error(std::string("ERR Can't execute '") + name_of(command) +
+                outbox->queue(Frame::error("ERR Can't execute '" + name_of(command) +
                                            "': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / "
                                            "QUIT / RESET are allowed in "
                                            "this context"));

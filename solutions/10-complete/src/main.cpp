@@ -5,6 +5,7 @@
 //
 // Everything interesting happens in server.cpp; this file wires it to a process. Book: chapter 01,
 // "Running it", and chapter 10, "The finished server".
+#include "open_files.hpp"
 #include "server.hpp"
 #include "shutdown.hpp"
 
@@ -52,6 +53,7 @@ int main(int argc, char** argv)
 
     try {
         init_logging(log_level);
+        options.max_connections = fit_open_file_limit(options.max_connections);
         spdlog::info("mini-redis-server {} starting (at most {} clients)", MINI_REDIS_VERSION,
                      options.max_connections);
 
