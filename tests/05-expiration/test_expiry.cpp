@@ -118,3 +118,28 @@ TEST_CASE("five thousand keys with mixed deadlines expire in order, leaving noth
     CHECK(db.size() == 1000);
     CHECK(db.expiring() == 0);
 }
+
+TEST_CASE("a purge deletes one slice of keys per call, and says to come back at once",
+          "[ch05][ex05.3]")
+{
+    // With the lock held for at most purge_slice deletions, a mass expiry cannot keep the
+    // other clients waiting for the lock until the last key is gone.
+    ManualClock::reset();
+    Db db(manual_now);
+    const std::size_t keys = 2 * Db::purge_slice + 10;
+    for (std::size_t i = 0; i < keys; ++i) {
+        db.set("key:" + std::to_string(i), "value", 10ms);
+    }
+    db.set("later", "value", 20ms);
+    ManualClock::advance(10ms);
+    for (std::size_t slice = 1; slice <= 2; ++slice) {
+        const auto next = db.purge_expired();
+        REQUIRE(next.has_value());
+        CHECK(*next == manual_now());  // expired keys are left: again, at once
+        CHECK(db.size() == keys + 1 - slice * Db::purge_slice);
+    }
+    const auto next = db.purge_expired();
+    REQUIRE(next.has_value());
+    CHECK(*next == manual_now() + 10ms);  // the last ten are gone; "later" is next
+    CHECK(db.size() == 1);
+}

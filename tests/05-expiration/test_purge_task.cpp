@@ -67,6 +67,24 @@ TEST_CASE("the purge task deletes a key once the clock passes its deadline", "[c
     CHECK(eventually([&] { return db.size() == 0; }));
 }
 
+TEST_CASE("the purge task comes back at once while expired keys are left", "[ch05][ex05.4]")
+{
+    // Three slices' worth of keys expire together: purge_expired() returns "now" twice, and the
+    // task must run again at once instead of sleeping towards a later deadline.
+    ManualClock::reset();
+    Db db(manual_now);
+    auto done = std::make_shared<std::atomic<bool>>(false);
+    const auto size_after = add_due_key(db);
+    auto task = purge_task_for(db, done);
+    REQUIRE(first_round_done(db, size_after, *done));
+    for (std::size_t i = 0; i < 3 * Db::purge_slice; ++i) {
+        db.set("key:" + std::to_string(i), "value", 10ms);
+    }
+    db.set("later", "value", 1h);
+    ManualClock::advance(10ms);
+    CHECK(eventually([&] { return db.size() == 1; }));
+}
+
 TEST_CASE("a new deadline earlier than all others wakes the purge task", "[ch05][ex05.4]")
 {
     ManualClock::reset();

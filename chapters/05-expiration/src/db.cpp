@@ -94,11 +94,13 @@ std::optional<TimePoint> Db::purge_expired()
     if (state_->shut_down) {
         return std::nullopt;
     }
-    // EXERCISE 05.3: Delete the keys whose time has come
+    // EXERCISE 05.3: Delete the keys whose time has come, a slice at a time
     //
-    // Delete every key whose deadline is at or before `now`, taking them from the front of
-    // state_->expirations (the earliest first), and return the first deadline that is still
-    // ahead, or std::nullopt when the index runs empty.
+    // Delete the keys whose deadline is at or before `now`, taking them from the front of
+    // state_->expirations (the earliest first), but no more than purge_slice of them. Return
+    // the first deadline that is still ahead; `now` if you stopped at purge_slice with expired
+    // keys left (the purge task then comes back at once); std::nullopt when the index runs
+    // empty.
     //
     // Check: ./workbook test 5   Stuck? ./workbook hint 05.3
     mini_redis::todo("05.3", "book/05-expiration.md#exercise-053-purging-expired-keys");

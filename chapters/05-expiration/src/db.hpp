@@ -49,8 +49,14 @@ public:
     void set(std::string key, std::string value,
              std::optional<std::chrono::milliseconds> expire = std::nullopt);
 
-    /// Deletes every key whose deadline has passed and returns the next deadline still ahead,
-    /// or std::nullopt when no key has one (or the Db is shut down). The purge task calls this.
+    /// The most keys purge_expired() deletes while it holds the lock. A million keys that expire
+    /// together are deleted a slice at a time, and other clients' GET and SET get the lock in
+    /// between. (Redis bounds each of its expiry cycles the same way.)
+    static constexpr std::size_t purge_slice = 1000;
+
+    /// Deletes the keys whose deadline has passed, at most purge_slice of them, and says when to
+    /// call again: the next deadline still ahead; now, if expired keys are left; std::nullopt
+    /// when no key has a deadline (or the Db is shut down). The purge task calls this.
     std::optional<TimePoint> purge_expired();
 
     /// How many keys there are, and how many of them have a deadline. For tests and statistics.

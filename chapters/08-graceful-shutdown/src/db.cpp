@@ -95,12 +95,17 @@ std::optional<TimePoint> Db::purge_expired()
     }
     // The index is sorted by deadline, so the keys to delete are at its front, and the first
     // deadline still ahead is the answer.
+    std::size_t deleted = 0;
     while (!state_->expirations.empty()) {
         const auto [when, key] = *state_->expirations.begin();
         if (when > now) {
             return when;
         }
+        if (deleted == purge_slice) {
+            return now;  // more are due: let the others have the lock, then come back at once
+        }
         erase(*state_, state_->entries.find(key));
+        ++deleted;
     }
     return std::nullopt;
 }
