@@ -11,7 +11,8 @@ Each check either meets its expectation or not, and the run ends with "N passed,
 - the sanitizer runs: every test binary built against the complete server under
   AddressSanitizer+UBSan, and the multi-threaded chapters (04 on) under ThreadSanitizer
   (sanitized_targets says which, and why);
-- the RESP parser survives libFuzzer for FUZZ_SECONDS without a crash (beside the test runs);
+- the RESP parser and the request path survive libFuzzer for FUZZ_SECONDS in all without a
+  crash (beside the test runs);
 - the book builds with mkdocs in strict mode.
 """
 from __future__ import annotations
@@ -228,23 +229,27 @@ def _label(target: str) -> str:
 
 
 def fuzz(tally: Tally, seconds: int = FUZZ_SECONDS) -> None:
-    """Builds the fuzz preset and runs the parser fuzzer on a copy of the seed corpus."""
+    """Builds the fuzz preset and runs each fuzz target in turn, `seconds` in all, on a copy of
+    its seed corpus (fuzz/corpus/<name>)."""
     build.configure("fuzz")
-    if not tally.record("fuzz build", build.build("fuzz", ["fuzz_parser"], quiet=True)):
+    targets = {"parser": "the RESP parser", "requests": "the request path (parse, command, execute)"}
+    if not tally.record("fuzz build", build.build("fuzz", [f"fuzz_{t}" for t in targets], quiet=True)):
         return
-    corpus = build.build_dir("fuzz") / "corpus" / "parser"
-    corpus.mkdir(parents=True, exist_ok=True)
-    for seed in (ROOT / "fuzz" / "corpus" / "parser").iterdir():
-        shutil.copy(seed, corpus / seed.name)
-    binary = build.build_dir("fuzz") / "fuzz" / "fuzz_parser"
-    result = subprocess.run([str(binary), f"-max_total_time={seconds}", "-print_final_stats=1",
-                             "-artifact_prefix=" + str(build.build_dir("fuzz")) + "/", str(corpus)],
-                            capture_output=True, text=True)
-    runs = re.search(r"stat::number_of_executed_units:\s*(\d+)", result.stderr)
-    detail = f"{int(runs[1]):,} inputs in {seconds} s" if runs else ""
-    if result.returncode != 0:
-        detail = "crash; the input is saved in build/fuzz/:\n" + "\n".join(result.stderr.splitlines()[-30:])
-    tally.record("fuzz parser", result.returncode == 0, detail)
+    each = seconds // len(targets)
+    for target, what in targets.items():
+        corpus = build.build_dir("fuzz") / "corpus" / target
+        corpus.mkdir(parents=True, exist_ok=True)
+        for seed in (ROOT / "fuzz" / "corpus" / target).iterdir():
+            shutil.copy(seed, corpus / seed.name)
+        binary = build.build_dir("fuzz") / "fuzz" / f"fuzz_{target}"
+        result = subprocess.run([str(binary), f"-max_total_time={each}", "-print_final_stats=1",
+                                 "-artifact_prefix=" + str(build.build_dir("fuzz")) + "/", str(corpus)],
+                                capture_output=True, text=True)
+        runs = re.search(r"stat::number_of_executed_units:\s*(\d+)", result.stderr)
+        detail = f"{int(runs[1]):,} inputs in {each} s" if runs else ""
+        if result.returncode != 0:
+            detail = "crash; the input is saved in build/fuzz/:\n" + "\n".join(result.stderr.splitlines()[-30:])
+        tally.record(f"fuzz {what}", result.returncode == 0, detail)
 
 
 def full_check() -> int:
@@ -298,7 +303,8 @@ def full_check() -> int:
             run_suites(sanitizer_suites(preset, targets), tally)
         _took(start)
 
-    start = _section(f"fuzz: the RESP parser under libFuzzer for {FUZZ_SECONDS} s (ran beside the tests above)")
+    start = _section(f"fuzz: the parser and the request path under libFuzzer, {FUZZ_SECONDS} s in all "
+                     "(ran beside the tests above)")
     fuzzing.result()
     background.shutdown()
     tally.replay(fuzz_tally)

@@ -9,6 +9,9 @@ template <class... Handlers>
 struct overloaded : Handlers... {
     using Handlers::operator()...;
 };
+// C++20 deduces the Handlers from the lambdas by itself; clang before 17 needs this guide.
+template <class... Handlers>
+overloaded(Handlers...) -> overloaded<Handlers...>;
 
 }  // namespace
 
