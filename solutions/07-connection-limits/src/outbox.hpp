@@ -19,7 +19,8 @@
 namespace mini_redis {
 
 // [book: outbox]
-/// A thread-safe queue of encoded frames for one connection, with two bounds:
+/// A thread-safe queue of encoded frames for one connection, with two bounds on the bytes not
+/// yet written (queued, plus the batch the writer is writing):
 ///
 /// - The session's own replies (queue()) are never refused. Instead the session waits before
 ///   reading the next request while more than `reply_backlog` bytes wait (wait_for_room()), so
@@ -36,6 +37,10 @@ class Outbox : public Subscriber, public std::enable_shared_from_this<Outbox> {
 public:
     /// The backlog of replies above which the reader pauses.
     static constexpr std::size_t reply_backlog = 256 * 1024;
+
+    /// The largest write buffer a connection keeps between batches; a larger one, grown for a
+    /// large reply, is given back to the allocator once written.
+    static constexpr std::size_t kept_buffer = 64 * 1024;
 
     Outbox(asio::any_io_executor strand, std::size_t message_limit);
 
@@ -54,10 +59,12 @@ public:
 
     /// The writer's side: suspends until something is queued or the outbox is closed. Swaps the
     /// queued bytes into `batch` (everything at once: one write for many frames) and returns
-    /// true; returns false once the outbox is closed and empty.
+    /// true; returns false once the outbox is closed and empty. Calling it again says the last
+    /// batch is written: until then its bytes count against both bounds, like queued ones.
     asio::awaitable<bool> take(std::string& batch);
 
-    /// The reader's side: suspends while more than reply_backlog bytes wait to be written.
+    /// The reader's side: suspends while more than reply_backlog bytes wait to be written
+    /// (queued, or in the batch being written).
     asio::awaitable<void> wait_for_room();
 
     /// The writer binds its socket writes to this slot: when the outbox overflows, the write in
@@ -77,6 +84,7 @@ private:
 
     mutable std::mutex mutex_;  // guards everything below
     std::string pending_;
+    std::size_t writing_ = 0;  // bytes of the batch the writer took and has not finished
     bool closed_ = false;
     bool overflowed_ = false;
     bool writer_waiting_ = false;

@@ -54,7 +54,7 @@ bool Outbox::deliver(std::string_view encoded)
         if (closed_) {
             return false;
         }
-        if (pending_.size() + encoded.size() > message_limit_) {
+        if (pending_.size() + writing_ + encoded.size() > message_limit_) {
             // The client reads too slowly. Waiting would slow the publisher down, and queueing
             // more would let one client use up our memory: drop it, as Redis does.
             closed_ = true;
@@ -119,13 +119,28 @@ bool Outbox::overflowed() const
 // [book: take]
 asio::awaitable<bool> Outbox::take(std::string& batch)
 {
+    // The last batch is written. Its buffer goes back to pending_ below, to be refilled; unless
+    // it grew for a large reply: an idle connection should not keep megabytes it used once.
+    if (batch.capacity() > kept_buffer) {
+        std::string().swap(batch);
+    }
     batch.clear();
+    bool room_made = false;
+    {
+        std::lock_guard lock(mutex_);
+        writing_ = 0;
+        room_made = std::exchange(reader_waiting_, false);
+    }
+    if (room_made) {
+        wake(reader_sleeps_);  // it waits for room, and there is room now (or it waits again)
+    }
     for (;;) {
         bool wake_reader = false;
         {
             std::lock_guard lock(mutex_);
             if (!pending_.empty()) {
                 batch.swap(pending_);  // pending_ gets batch's old buffer back, to refill
+                writing_ = batch.size();
                 wake_reader = std::exchange(reader_waiting_, false);
             } else if (closed_) {
                 co_return false;
@@ -152,7 +167,7 @@ asio::awaitable<void> Outbox::wait_for_room()
     for (;;) {
         {
             std::lock_guard lock(mutex_);
-            if (pending_.size() <= reply_backlog || closed_) {
+            if (pending_.size() + writing_ <= reply_backlog || closed_) {
                 co_return;
             }
             reader_waiting_ = true;
