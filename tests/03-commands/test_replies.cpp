@@ -89,6 +89,15 @@ TEST_CASE("arguments may be simple strings and integers, as mini-redis sends the
           "+OK\r\n$2\r\n42\r\n");
 }
 
+TEST_CASE("a NUL where an argument should start gets an error that stays one line", "[ch03]")
+{
+    // A deliberate difference: Redis cuts its error text at the NUL and sends no reply at all.
+    // We quote the byte as a space, as Redis does a \r or \n there, so the client learns why.
+    auto server = command_server();
+    CHECK(conversation(server.port(), std::string("*2\r\n$3\r\nGET\r\n\0\r\n", 16)) ==
+          "-ERR Protocol error: expected '$', got ' '\r\n");
+}
+
 TEST_CASE("a bulk string not followed by \\r\\n is a protocol error", "[ch03][ex03.3]")
 {
     // A deliberate difference: Redis skips the two bytes after a bulk string without looking;

@@ -1,9 +1,11 @@
 // The RESP2 parser: see parser.hpp for the contract. Book: chapter 02, "The parser".
 //
 // The parser works item by item. An item is one header line plus, for a bulk string, its bytes.
-// Scalars (+, -, :, $) become frames at once; an array header (*N) opens an array that the next
-// N frames fill. When a frame completes the last open array, that array is itself a frame that
-// may complete its parent, and so on: the stack `open_` does the work recursion would do.
+// Scalars (+, -, :, $) are one element each; an array header (*N) opens an array that the next
+// N elements fill, and a filled array is itself one element of its parent. The first pass only
+// counts: the stack `due_` holds, for each open array, how many elements it still waits for.
+// Once nothing is open, the frame's bytes are all here and the second pass, build(), makes the
+// frame from them.
 #include "parser.hpp"
 
 #include "mini_redis/exercise.hpp"
@@ -38,10 +40,11 @@ std::optional<std::int64_t> parse_integer(std::string_view text)
 // [book: parse]
 Parser::Result Parser::parse(std::string_view input)
 {
+    // First pass: find where the frame ends, checking every item but keeping none.
     for (;;) {
-        Item item = read_item(input.substr(offset_));
+        Item item = read_item(input.substr(offset_), false);
         if (item.status == Status::needs_more) {
-            return {};  // keep offset_ and open_: the next call resumes here
+            return {};  // keep offset_ and due_: the next call resumes here
         }
         if (item.status == Status::error) {
             return fail(std::move(item.error));
@@ -49,23 +52,37 @@ Parser::Result Parser::parse(std::string_view input)
         offset_ += item.length;
         if (item.open) {
             // An array header: the next *item.open frames are its elements.
-            if (open_.size() == limits_.max_depth) {
+            if (due_.size() == limits_.max_depth) {
                 return fail("too deeply nested arrays");
             }
-            open_.push_back(OpenArray{*item.open, {}});
+            due_.push_back(*item.open);
             continue;
         }
-        if (auto done = complete(std::move(item.frame))) {
-            Result result{Status::frame, std::move(*done), offset_, {}};
-            offset_ = 0;
-            return result;
+        if (finish_element()) {
+            break;  // nothing is open any more: the frame ends at offset_
         }
     }
+    // Second pass: every byte of the frame is here and checked, so build it.
+    std::string_view bytes = input.substr(0, offset_);
+    Result result{Status::frame, build(bytes), offset_, {}};
+    offset_ = 0;
+    return result;
+}
+
+bool Parser::finish_element()
+{
+    while (!due_.empty()) {
+        if (--due_.back() > 0) {
+            return false;  // the innermost open array waits for more elements
+        }
+        due_.pop_back();  // that array is full: it is one finished element of its parent
+    }
+    return true;
 }
 // [end book: parse]
 
 // [book: read-item]
-Parser::Item Parser::read_item(std::string_view rest) const
+Parser::Item Parser::read_item(std::string_view rest, bool keep) const
 {
     if (rest.empty()) {
         return {};
@@ -87,16 +104,16 @@ Parser::Item Parser::read_item(std::string_view rest) const
 
     switch (rest.front()) {
     case '+':
-        return {Status::frame, Frame::simple(std::string(line)), line_length};
+        return {Status::frame, keep ? Frame::simple(std::string(line)) : Frame{}, line_length};
     case '-':
-        return {Status::frame, Frame::error(std::string(line)), line_length};
+        return {Status::frame, keep ? Frame::error(std::string(line)) : Frame{}, line_length};
     case ':':
         if (const auto n = parse_integer(line)) {
             return {Status::frame, Frame::integer(*n), line_length};
         }
         return {Status::error, {}, 0, {}, "invalid integer"};
     case '$':
-        return read_bulk(rest, line_end);
+        return read_bulk(rest, line_end, keep);
     case '*': {
         const auto n = parse_integer(line);
         if (!n || *n < -1 || *n > limits_.max_array_length) {
@@ -118,15 +135,16 @@ Parser::Item Parser::read_item(std::string_view rest) const
 // [end book: read-item]
 
 // [book: read-bulk]
-Parser::Item Parser::read_bulk(std::string_view rest, std::size_t line_end) const
+Parser::Item Parser::read_bulk(std::string_view rest, std::size_t line_end, bool keep) const
 {
     // EXERCISE 02.1: Parse a bulk string
     //
     // `rest` starts with "$<length>\r\n". Parse the length (parse_integer): -1 is the null bulk
     // string; anything else below 0, above limits_.max_bulk_length or not a number is the error
     // "invalid bulk length". Otherwise wait (return {}, needs more) until the length's bytes
-    // and a closing \r\n are all in `rest`; a missing \r\n is an error. Return the frame and
-    // the bytes it used, header included.
+    // and a closing \r\n are all in `rest`; a missing \r\n is an error. Return the bytes it
+    // used, header included, and the frame, but copy the bytes into a frame only if `keep`: the
+    // first pass only checks.
     //
     // Check: ./workbook test 2   Stuck? ./workbook hint 02.1
     mini_redis::todo("02.1", "book/02-framing.md#exercise-021-bulk-strings");
@@ -134,30 +152,32 @@ Parser::Item Parser::read_bulk(std::string_view rest, std::size_t line_end) cons
 }
 // [end book: read-bulk]
 
-// [book: complete]
-std::optional<Frame> Parser::complete(Frame frame)
+// [book: build]
+Frame Parser::build(std::string_view& bytes) const
 {
-    if (open_.empty()) {
-        return frame;  // no array is waiting for it: a whole top-level frame
+    Item item = read_item(bytes, true);
+    bytes.remove_prefix(item.length);
+    if (!item.open) {
+        return std::move(item.frame);  // a scalar is a whole frame
     }
-    // EXERCISE 02.2: Fill open arrays with finished frames
+    // EXERCISE 02.2: Build an array
     //
-    // A frame just finished and at least one array is open (open_ is not empty). Append the
-    // frame to the innermost open array (open_.back()). If that array now has all its
-    // `expected` items, it is finished: it becomes the frame to place in *its* parent, and so
-    // on up the stack. Return std::nullopt while an array still waits for items, and the
-    // finished outermost array once the stack is empty.
+    // The first pass has checked the whole frame at the front of `bytes`, and its first item
+    // was an array header: its *item.open elements follow in `bytes`. Build each in turn
+    // (build() reads one whole frame and drops its bytes), in order, and return them as one
+    // array, allocated once at its size: the count is safe to believe now that every element
+    // has arrived.
     //
     // Check: ./workbook test 2   Stuck? ./workbook hint 02.2
     mini_redis::todo("02.2", "book/02-framing.md#exercise-022-arrays");
     // END EXERCISE 02.2
 }
-// [end book: complete]
+// [end book: build]
 
 Parser::Result Parser::fail(std::string error)
 {
     offset_ = 0;
-    open_.clear();
+    due_.clear();
     return {Status::error, {}, 0, std::move(error)};
 }
 

@@ -1,9 +1,11 @@
 // The RESP2 parser: see parser.hpp for the contract. Book: chapter 02, "The parser".
 //
 // The parser works item by item. An item is one header line plus, for a bulk string, its bytes.
-// Scalars (+, -, :, $) become frames at once; an array header (*N) opens an array that the next
-// N frames fill. When a frame completes the last open array, that array is itself a frame that
-// may complete its parent, and so on: the stack `open_` does the work recursion would do.
+// Scalars (+, -, :, $) are one element each; an array header (*N) opens an array that the next
+// N elements fill, and a filled array is itself one element of its parent. The first pass only
+// counts: the stack `due_` holds, for each open array, how many elements it still waits for.
+// Once nothing is open, the frame's bytes are all here and the second pass, build(), makes the
+// frame from them.
 #include "parser.hpp"
 
 #include "mini_redis/exercise.hpp"
@@ -38,10 +40,11 @@ std::optional<std::int64_t> parse_integer(std::string_view text)
 // [book: parse]
 Parser::Result Parser::parse(std::string_view input)
 {
+    // First pass: find where the frame ends, checking every item but keeping none.
     for (;;) {
-        Item item = read_item(input.substr(offset_));
+        Item item = read_item(input.substr(offset_), false);
         if (item.status == Status::needs_more) {
-            return {};  // keep offset_ and open_: the next call resumes here
+            return {};  // keep offset_ and due_: the next call resumes here
         }
         if (item.status == Status::error) {
             return fail(std::move(item.error));
@@ -49,23 +52,37 @@ Parser::Result Parser::parse(std::string_view input)
         offset_ += item.length;
         if (item.open) {
             // An array header: the next *item.open frames are its elements.
-            if (open_.size() == limits_.max_depth) {
+            if (due_.size() == limits_.max_depth) {
                 return fail("too deeply nested arrays");
             }
-            open_.push_back(OpenArray{*item.open, {}});
+            due_.push_back(*item.open);
             continue;
         }
-        if (auto done = complete(std::move(item.frame))) {
-            Result result{Status::frame, std::move(*done), offset_, {}};
-            offset_ = 0;
-            return result;
+        if (finish_element()) {
+            break;  // nothing is open any more: the frame ends at offset_
         }
     }
+    // Second pass: every byte of the frame is here and checked, so build it.
+    std::string_view bytes = input.substr(0, offset_);
+    Result result{Status::frame, build(bytes), offset_, {}};
+    offset_ = 0;
+    return result;
+}
+
+bool Parser::finish_element()
+{
+    while (!due_.empty()) {
+        if (--due_.back() > 0) {
+            return false;  // the innermost open array waits for more elements
+        }
+        due_.pop_back();  // that array is full: it is one finished element of its parent
+    }
+    return true;
 }
 // [end book: parse]
 
 // [book: read-item]
-Parser::Item Parser::read_item(std::string_view rest) const
+Parser::Item Parser::read_item(std::string_view rest, bool keep) const
 {
     if (rest.empty()) {
         return {};
@@ -87,16 +104,16 @@ Parser::Item Parser::read_item(std::string_view rest) const
 
     switch (rest.front()) {
     case '+':
-        return {Status::frame, Frame::simple(std::string(line)), line_length};
+        return {Status::frame, keep ? Frame::simple(std::string(line)) : Frame{}, line_length};
     case '-':
-        return {Status::frame, Frame::error(std::string(line)), line_length};
+        return {Status::frame, keep ? Frame::error(std::string(line)) : Frame{}, line_length};
     case ':':
         if (const auto n = parse_integer(line)) {
             return {Status::frame, Frame::integer(*n), line_length};
         }
         return {Status::error, {}, 0, {}, "invalid integer"};
     case '$':
-        return read_bulk(rest, line_end);
+        return read_bulk(rest, line_end, keep);
     case '*': {
         const auto n = parse_integer(line);
         if (!n || *n < -1 || *n > limits_.max_array_length) {
@@ -118,7 +135,7 @@ Parser::Item Parser::read_item(std::string_view rest) const
 // [end book: read-item]
 
 // [book: read-bulk]
-Parser::Item Parser::read_bulk(std::string_view rest, std::size_t line_end) const
+Parser::Item Parser::read_bulk(std::string_view rest, std::size_t line_end, bool keep) const
 {
     // EXERCISE 02.1: Parse a bulk string
     // `rest` starts with "$<length>\r\n"; the bytes follow, then another \r\n.
@@ -132,45 +149,46 @@ Parser::Item Parser::read_bulk(std::string_view rest, std::size_t line_end) cons
     const std::size_t start = line_end + 2;
     const std::size_t end = start + static_cast<std::size_t>(*length);
     // Wait until every byte and the closing \r\n are here. Nothing is allocated before then,
-    // so a peer that claims 512 MiB and sends 10 bytes costs us nothing but those 10 bytes.
+    // so a peer that claims 512 MiB and sends 10 bytes costs us nothing but those 10 bytes;
+    // and the bytes are copied only in the second pass, once the whole frame is here.
     if (rest.size() < end + 2) {
         return {};
     }
     if (rest.substr(end, 2) != "\r\n") {
         return {Status::error, {}, 0, {}, "expected \\r\\n after the bulk string"};
     }
+    if (!keep) {
+        return {Status::frame, {}, end + 2};
+    }
     return {Status::frame, Frame::bulk(std::string(rest.substr(start, *length))), end + 2};
     // END EXERCISE 02.1
 }
 // [end book: read-bulk]
 
-// [book: complete]
-std::optional<Frame> Parser::complete(Frame frame)
+// [book: build]
+Frame Parser::build(std::string_view& bytes) const
 {
-    if (open_.empty()) {
-        return frame;  // no array is waiting for it: a whole top-level frame
+    Item item = read_item(bytes, true);
+    bytes.remove_prefix(item.length);
+    if (!item.open) {
+        return std::move(item.frame);  // a scalar is a whole frame
     }
-    // EXERCISE 02.2: Fill open arrays with finished frames
-    // Put the finished frame into the innermost open array. If that fills it, the array is
-    // finished too and goes into its parent, and so on up the stack.
-    while (!open_.empty()) {
-        OpenArray& top = open_.back();
-        top.items.push_back(std::move(frame));
-        if (top.items.size() < top.expected) {
-            return std::nullopt;  // this array wants more elements: keep parsing
-        }
-        frame = Frame::array(std::move(top.items));
-        open_.pop_back();
+    // EXERCISE 02.2: Build an array
+    // An array header: its elements follow, each a frame to build in turn.
+    Frame::Array items;
+    items.reserve(*item.open);  // safe here: the first pass has seen every element arrive
+    for (std::size_t i = 0; i < *item.open; ++i) {
+        items.push_back(build(bytes));  // as deep as the nesting, which the first pass bounded
     }
-    return frame;  // nothing is open any more: this frame is a whole top-level frame
+    return Frame::array(std::move(items));
     // END EXERCISE 02.2
 }
-// [end book: complete]
+// [end book: build]
 
 Parser::Result Parser::fail(std::string error)
 {
     offset_ = 0;
-    open_.clear();
+    due_.clear();
     return {Status::error, {}, 0, std::move(error)};
 }
 

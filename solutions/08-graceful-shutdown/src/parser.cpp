@@ -1,9 +1,11 @@
 // The RESP2 parser: see parser.hpp for the contract. Book: chapter 02, "The parser".
 //
 // The parser works item by item. An item is one header line plus, for a bulk string, its bytes.
-// Scalars (+, -, :, $) become frames at once; an array header (*N) opens an array that the next
-// N frames fill. When a frame completes the last open array, that array is itself a frame that
-// may complete its parent, and so on: the stack `open_` does the work recursion would do.
+// Scalars (+, -, :, $) are one element each; an array header (*N) opens an array that the next
+// N elements fill, and a filled array is itself one element of its parent. The first pass only
+// counts: the stack `due_` holds, for each open array, how many elements it still waits for.
+// Once nothing is open, the frame's bytes are all here and the second pass, build(), makes the
+// frame from them.
 #include "parser.hpp"
 
 #include "inline_command.hpp"
@@ -38,46 +40,70 @@ std::optional<std::int64_t> parse_integer(std::string_view text)
 // [book: parse]
 Parser::Result Parser::parse(std::string_view input)
 {
+    // First pass: find where the frame ends, checking every item but keeping none.
     for (;;) {
         const std::string_view rest = input.substr(offset_);
         Item item;
-        if (syntax_ == Syntax::requests && open_.empty() && !rest.empty() && rest.front() != '*') {
+        if (syntax_ == Syntax::requests && due_.empty() && !rest.empty() && rest.front() != '*') {
             item = read_inline(rest);  // not an array: Redis reads the line as an inline command
         } else if (auto error = request_element_error(rest)) {
             return fail(std::move(*error));
         } else {
-            item = read_item(rest);
+            item = read_item(rest, false);
         }
         if (item.status == Status::needs_more) {
-            return {};  // keep offset_ and open_: the next call resumes here
+            return {};  // keep offset_ and due_: the next call resumes here
         }
         if (item.status == Status::error) {
             return fail(std::move(item.error));
         }
         offset_ += item.length;
-        if (syntax_ == Syntax::requests && open_.empty() && !item.open &&
-            item.frame == Frame::array({})) {
-            continue;  // an empty request (*0, *-5 or a blank line): Redis skips it silently
+        if (syntax_ == Syntax::requests && due_.empty() && !item.open) {
+            if (item.frame == Frame::array({})) {
+                start_ = offset_;
+                continue;  // an empty request (*0, *-5 or a blank line): Redis skips it silently
+            }
+            return whole(std::move(item.frame));  // an inline command: one line, built at once
         }
         if (item.open) {
             // An array header: the next *item.open frames are its elements.
-            if (open_.size() == limits_.max_depth) {
+            if (due_.size() == limits_.max_depth) {
                 return fail("too deeply nested arrays");
             }
-            open_.push_back(OpenArray{*item.open, {}});
+            due_.push_back(*item.open);
             continue;
         }
-        if (auto done = complete(std::move(item.frame))) {
-            Result result{Status::frame, std::move(*done), offset_, {}};
-            offset_ = 0;
-            return result;
+        if (finish_element()) {
+            break;  // nothing is open any more: the frame ends at offset_
         }
     }
+    // Second pass: every byte of the frame is here and checked, so build it.
+    std::string_view bytes = input.substr(start_, offset_ - start_);
+    return whole(build(bytes));
+}
+
+bool Parser::finish_element()
+{
+    while (!due_.empty()) {
+        if (--due_.back() > 0) {
+            return false;  // the innermost open array waits for more elements
+        }
+        due_.pop_back();  // that array is full: it is one finished element of its parent
+    }
+    return true;
+}
+
+Parser::Result Parser::whole(Frame frame)
+{
+    Result result{Status::frame, std::move(frame), offset_, {}};
+    offset_ = 0;
+    start_ = 0;
+    return result;
 }
 // [end book: parse]
 
 // [book: read-item]
-Parser::Item Parser::read_item(std::string_view rest) const
+Parser::Item Parser::read_item(std::string_view rest, bool keep) const
 {
     if (rest.empty()) {
         return {};
@@ -99,16 +125,16 @@ Parser::Item Parser::read_item(std::string_view rest) const
 
     switch (rest.front()) {
     case '+':
-        return {Status::frame, Frame::simple(std::string(line)), line_length};
+        return {Status::frame, keep ? Frame::simple(std::string(line)) : Frame{}, line_length};
     case '-':
-        return {Status::frame, Frame::error(std::string(line)), line_length};
+        return {Status::frame, keep ? Frame::error(std::string(line)) : Frame{}, line_length};
     case ':':
         if (const auto n = parse_integer(line)) {
             return {Status::frame, Frame::integer(*n), line_length};
         }
         return {Status::error, {}, 0, {}, "invalid integer"};
     case '$':
-        return read_bulk(rest, line_end);
+        return read_bulk(rest, line_end, keep);
     case '*': {
         const auto n = parse_integer(line);
         // Requests: Redis ignores a count of zero or less. Frames: *-1 is the null array.
@@ -134,7 +160,7 @@ Parser::Item Parser::read_item(std::string_view rest) const
 // [book: request-elements]
 std::optional<std::string> Parser::request_element_error(std::string_view rest) const
 {
-    if (syntax_ != Syntax::requests || open_.empty() || rest.empty()) {
+    if (syntax_ != Syntax::requests || due_.empty() || rest.empty()) {
         return std::nullopt;
     }
     // Inside a request, every element is an argument: a bulk string (or, leniently, a simple
@@ -148,6 +174,10 @@ std::optional<std::string> Parser::request_element_error(std::string_view rest) 
     case '+':
     case ':':
         return std::nullopt;
+    case '\r':
+    case '\n':
+    case '\0':
+        return "expected '$', got ' '";  // as Redis words it: the error line stays one line
     default:
         return fmt::format("expected '$', got '{}'", rest.front());
     }
@@ -181,7 +211,7 @@ Parser::Item Parser::read_inline(std::string_view rest) const
 }
 
 // [book: read-bulk]
-Parser::Item Parser::read_bulk(std::string_view rest, std::size_t line_end) const
+Parser::Item Parser::read_bulk(std::string_view rest, std::size_t line_end, bool keep) const
 {
     // `rest` starts with "$<length>\r\n"; the bytes follow, then another \r\n.
     const auto length = parse_integer(rest.substr(1, line_end - 1));
@@ -194,42 +224,44 @@ Parser::Item Parser::read_bulk(std::string_view rest, std::size_t line_end) cons
     const std::size_t start = line_end + 2;
     const std::size_t end = start + static_cast<std::size_t>(*length);
     // Wait until every byte and the closing \r\n are here. Nothing is allocated before then,
-    // so a peer that claims 512 MiB and sends 10 bytes costs us nothing but those 10 bytes.
+    // so a peer that claims 512 MiB and sends 10 bytes costs us nothing but those 10 bytes;
+    // and the bytes are copied only in the second pass, once the whole frame is here.
     if (rest.size() < end + 2) {
         return {};
     }
     if (rest.substr(end, 2) != "\r\n") {
         return {Status::error, {}, 0, {}, "expected \\r\\n after the bulk string"};
     }
+    if (!keep) {
+        return {Status::frame, {}, end + 2};
+    }
     return {Status::frame, Frame::bulk(std::string(rest.substr(start, *length))), end + 2};
 }
 // [end book: read-bulk]
 
-// [book: complete]
-std::optional<Frame> Parser::complete(Frame frame)
+// [book: build]
+Frame Parser::build(std::string_view& bytes) const
 {
-    if (open_.empty()) {
-        return frame;  // no array is waiting for it: a whole top-level frame
+    Item item = read_item(bytes, true);
+    bytes.remove_prefix(item.length);
+    if (!item.open) {
+        return std::move(item.frame);  // a scalar is a whole frame
     }
-    // Put the finished frame into the innermost open array. If that fills it, the array is
-    // finished too and goes into its parent, and so on up the stack.
-    while (!open_.empty()) {
-        OpenArray& top = open_.back();
-        top.items.push_back(std::move(frame));
-        if (top.items.size() < top.expected) {
-            return std::nullopt;  // this array wants more elements: keep parsing
-        }
-        frame = Frame::array(std::move(top.items));
-        open_.pop_back();
+    // An array header: its elements follow, each a frame to build in turn.
+    Frame::Array items;
+    items.reserve(*item.open);  // safe here: the first pass has seen every element arrive
+    for (std::size_t i = 0; i < *item.open; ++i) {
+        items.push_back(build(bytes));  // as deep as the nesting, which the first pass bounded
     }
-    return frame;  // nothing is open any more: this frame is a whole top-level frame
+    return Frame::array(std::move(items));
 }
-// [end book: complete]
+// [end book: build]
 
 Parser::Result Parser::fail(std::string error)
 {
     offset_ = 0;
-    open_.clear();
+    start_ = 0;
+    due_.clear();
     return {Status::error, {}, 0, std::move(error)};
 }
 

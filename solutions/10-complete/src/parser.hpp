@@ -53,9 +53,11 @@ enum class Syntax {
 /// Between calls the caller may move the bytes (compact its buffer) but must pass the same bytes
 /// again, with any new ones appended, until parse() returns a frame or an error.
 ///
-/// It never reads past the end of its input, never allocates what a length merely claims (a
-/// bulk string is copied only once all its bytes are there), and keeps its own stack instead of
-/// recursing, so neither a deep nesting nor a huge array can overflow the call stack.
+/// It works in two passes. The first checks each item as its bytes arrive and keeps only counts,
+/// so a frame still arriving costs nothing but its own bytes, however many elements it has; the
+/// second builds the frame once all of it is here. It never reads past the end of its input,
+/// never allocates what a length merely claims, and a hostile nesting is refused before the
+/// second pass recurses into it.
 /// Not thread-safe: one parser per connection.
 class Parser {
 public:
@@ -83,37 +85,40 @@ public:
     Result parse(std::string_view input);
 
 private:
-    // [book: open-array]
-    /// One array still waiting for elements: how many it needs and those parsed so far.
-    struct OpenArray {
-        std::size_t expected;
-        Frame::Array items;
-    };
-    // [end book: open-array]
-
     // [book: item]
     /// What reading one item at the current position gave.
     struct Item {
         Status status = Status::needs_more;
-        Frame frame;
+        Frame frame;                      // a scalar's value, filled in only when asked to keep it
         std::size_t length = 0;           // bytes the item took, header included
         std::optional<std::size_t> open;  // set for an array header: its element count
         std::string error;
     };
     // [end book: item]
 
-    Item read_item(std::string_view rest) const;
+    /// Reads the item `rest` starts with. Copies its value into `frame` only if `keep`: the
+    /// first pass only checks, the second builds.
+    Item read_item(std::string_view rest, bool keep) const;
+    Item read_bulk(std::string_view rest, std::size_t line_end, bool keep) const;
+    /// Reads an inline command (a line of words), built at once: it is whole when its line is.
     Item read_inline(std::string_view rest) const;
+    /// Why the element `rest` starts with cannot be an argument of a request, if it cannot.
     std::optional<std::string> request_element_error(std::string_view rest) const;
-    Item read_bulk(std::string_view rest, std::size_t line_end) const;
-    std::optional<Frame> complete(Frame frame);
+    /// Counts one finished element against the open arrays; true once none is left open.
+    bool finish_element();
+    /// Builds the frame `bytes` starts with (checked whole by the first pass), and drops its
+    /// bytes from the front of `bytes`.
+    Frame build(std::string_view& bytes) const;
+    /// The answer for a whole frame; the next call starts afresh.
+    Result whole(Frame frame);
     Result fail(std::string error);
 
     // [book: members]
     ParserLimits limits_;
     Syntax syntax_;
-    std::size_t offset_ = 0;       // bytes of the input already turned into items
-    std::vector<OpenArray> open_;  // arrays being filled, outermost first
+    std::size_t start_ = 0;         // where the frame begins, after any empty requests skipped
+    std::size_t offset_ = 0;        // bytes of the input already checked
+    std::vector<std::size_t> due_;  // open arrays: elements each still waits for, outermost first
     // [end book: members]
 };
 
