@@ -54,8 +54,8 @@ std::string describe(const tcp::endpoint& peer)
 
 // [book: reader]
 /// The reader: requests in, replies into the outbox. Ends when the client closes the connection,
-/// sends QUIT, sends something that is not RESP, or the writer shut the socket down; then it
-/// closes the outbox so the writer can finish.
+/// sends QUIT, sends something that is not RESP, the writer shut the socket down, or anything
+/// else fails; then it closes the outbox so the writer can finish.
 asio::awaitable<void> read_requests(Connection& connection, std::shared_ptr<Outbox> outbox, Db db,
                                     std::string peer)
 {
@@ -98,6 +98,9 @@ asio::awaitable<void> read_requests(Connection& connection, std::shared_ptr<Outb
         spdlog::info("client {}: {}", peer,
                      e.code() == asio::error::eof ? "closed the connection in the middle of a frame"
                                                   : e.code().message());
+    } catch (const std::exception& e) {
+        // Anything else (std::bad_alloc, a bug) ends this session alone; the server serves on.
+        spdlog::error("client {}: {}; disconnected", peer, e.what());
     }
     outbox->close();  // the writer sends what is queued, then ends
 }

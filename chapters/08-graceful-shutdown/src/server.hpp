@@ -36,6 +36,22 @@ struct ServerOptions {
     /// The longest bulk string a request may carry (Redis: proto-max-bulk-len, 512 MiB).
     std::int64_t max_bulk_length = 512LL * 1024 * 1024;
 
+    // [book: quiet-options]
+    /// A client that sends nothing for this long is disconnected; zero: never, the default
+    /// (Redis: timeout). Subscribers are exempt: they wait for messages, not for replies.
+    std::chrono::milliseconds idle_timeout{0};
+
+    /// How long a client that closed its sending side may take to read the replies still due
+    /// to it. Then the connection is closed: a client that never reads would otherwise hold
+    /// its slot and its replies for ever. (Redis drops them at once.)
+    std::chrono::milliseconds drain_timeout{10000};
+
+    /// Seconds of silence after which the operating system probes the peer, so that one that
+    /// vanished (switched off, cable pulled) is noticed and its slot freed; zero: no probes
+    /// (Redis: tcp-keepalive, 300).
+    unsigned tcp_keepalive = 300;
+    // [end book: quiet-options]
+
     /// After a failed accept (for instance "too many open files") the server waits this long
     /// before it tries again, doubling the wait after each further failure up to the cap, and
     /// going back to the start after a success.

@@ -9,6 +9,7 @@
 #include "net.hpp"
 
 #include <atomic>
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -20,6 +21,9 @@ struct SessionLimits {
     std::size_t message_limit;
     std::size_t query_buffer_limit;
     std::int64_t max_bulk_length;
+    std::chrono::milliseconds idle_timeout;
+    std::chrono::milliseconds drain_timeout;
+    unsigned tcp_keepalive;
 };
 
 // [book: client-slot]
@@ -46,7 +50,9 @@ private:
 /// Serves one client: reads commands from `socket`, runs them against `db` and replies, until
 /// the client closes the connection, sends QUIT, falls more than limits.message_limit bytes
 /// behind on its subscriptions' messages, or sends more than limits.query_buffer_limit bytes
-/// without completing a request (then it is disconnected). Bytes that are not RESP get the
+/// without completing a request, or goes quiet for longer than limits.idle_timeout (then it is
+/// disconnected), or closes its sending side and then does not read its last replies within
+/// limits.drain_timeout. Bytes that are not RESP get the
 /// reply "-ERR Protocol error: <reason>" and the connection is closed, as Redis does. `slot`
 /// counts this client among the live ones until the session ends.
 ///

@@ -14,6 +14,7 @@
 #include <boost/asio/signal_set.hpp>
 
 #include <algorithm>
+#include <chrono>
 #include <csignal>
 #include <exception>
 #include <functional>
@@ -38,9 +39,16 @@ int main(int argc, char** argv)
     flags.add("--max-connections", options.max_connections,
               "Clients connected at once; more are refused", 1, 1'000'000);
     flags.add("--threads", threads, "Threads running the event loop", 1, 1024);
+    unsigned timeout = 0;
+    flags.add("--timeout", timeout,
+              "Close a client that sends nothing for this many seconds (0: never)", 0,
+              2'000'000'000);
+    flags.add("--tcp-keepalive", options.tcp_keepalive,
+              "Seconds of silence before TCP keepalive probes start (0: none)", 0, 32767);
     if (const auto status = flags.parse(argc, argv)) {
         return *status;  // after --help, --version, or a mistake CLI11 has explained
     }
+    options.idle_timeout = std::chrono::seconds(timeout);
 
     try {
         init_logging(log_level);

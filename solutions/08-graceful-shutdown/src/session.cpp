@@ -13,8 +13,15 @@
 #include <spdlog/spdlog.h>
 #include <boost/asio/experimental/awaitable_operators.hpp>
 
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
+
+#include <algorithm>
+#include <chrono>
 #include <iterator>
 #include <memory>
+#include <optional>
 #include <string>
 
 namespace mini_redis {
@@ -77,16 +84,92 @@ std::string describe(const tcp::endpoint& peer)
     return peer.address().to_string() + ":" + std::to_string(peer.port());
 }
 
+// [book: activity]
+/// What the reader tells the watchdog about the client. Both run on the session's strand, so
+/// plain members are enough.
+struct Activity {
+    using Clock = std::chrono::steady_clock;
+    Clock::time_point last_request = Clock::now();
+    bool subscribed = false;
+    /// Since when the reader has been waiting for the client to read its replies: paused for
+    /// room in the outbox, or ended (the client closed its side) with replies still due.
+    std::optional<Clock::time_point> stalled_since;
+    /// The watchdog sleeps on it; the reader cuts the sleep short as it ends.
+    asio::steady_timer wake;
+};
+// [end book: activity]
+
+// [book: watchdog]
+/// The watchdog: returns when the client has gone quiet, after cutting the connection off
+/// (its reads and writes are cancelled and the socket shut down, which ends reader and writer).
+/// Quiet means: replies left unread for `limits.drain_timeout`, or, if `limits.idle_timeout` is
+/// not zero, no request for that long while not subscribed. It looks at least once per
+/// drain_timeout, so a stalled client is cut off within two of them.
+asio::awaitable<void> watch_for_silence(Connection& connection, Activity& activity,
+                                        SessionLimits limits, std::string peer)
+{
+    const bool idle_counts = limits.idle_timeout.count() > 0;
+    for (;;) {
+        const auto now = Activity::Clock::now();
+        auto deadline = now + limits.drain_timeout;
+        if (activity.stalled_since) {
+            deadline = *activity.stalled_since + limits.drain_timeout;
+            if (now >= deadline) {
+                spdlog::info("client {} left its replies unread for {} ms; disconnected", peer,
+                             limits.drain_timeout.count());
+                break;
+            }
+        } else if (idle_counts && !activity.subscribed) {
+            const auto idle_deadline = activity.last_request + limits.idle_timeout;
+            if (now >= idle_deadline) {
+                spdlog::info("client {} sent nothing for {} ms; disconnected", peer,
+                             limits.idle_timeout.count());
+                break;
+            }
+            deadline = std::min(deadline, idle_deadline);
+        }
+        activity.wake.expires_at(deadline);
+        co_await activity.wake.async_wait(use_tuple);
+        if ((co_await asio::this_coro::cancellation_state).cancelled() !=
+            asio::cancellation_type::none) {
+            co_return;  // reader and writer are done: the session is ending anyway
+        }
+    }
+    boost::system::error_code ignored;
+    connection.socket().cancel(ignored);
+    connection.socket().shutdown(tcp::socket::shutdown_both, ignored);
+}
+// [end book: watchdog]
+
+/// Turns on TCP keepalive probes, as Redis does: the first after `seconds` of silence, then
+/// one every third of that; after three unanswered probes the kernel reports the connection
+/// dead, and the pending read fails. Zero: no probes.
+void enable_keepalive(tcp::socket& socket, unsigned seconds)
+{
+    if (seconds == 0) {
+        return;
+    }
+    boost::system::error_code ignored;
+    socket.set_option(asio::socket_base::keep_alive(true), ignored);
+    const int idle = static_cast<int>(std::min(seconds, 32767U));  // the kernel's maximum
+    const int interval = std::max(1, idle / 3);
+    const int count = 3;
+    ::setsockopt(socket.native_handle(), IPPROTO_TCP, TCP_KEEPIDLE, &idle, sizeof idle);
+    ::setsockopt(socket.native_handle(), IPPROTO_TCP, TCP_KEEPINTVL, &interval, sizeof interval);
+    ::setsockopt(socket.native_handle(), IPPROTO_TCP, TCP_KEEPCNT, &count, sizeof count);
+}
+
 // [book: reader]
 /// The reader: requests in, replies into the outbox. Ends when the client closes the connection,
-/// sends QUIT, sends something that is not RESP, or the writer shut the socket down; then it
-/// closes the outbox so the writer can finish.
+/// sends QUIT, sends something that is not RESP, the writer shut the socket down, or anything
+/// else fails; then it closes the outbox so the writer can finish.
 asio::awaitable<void> read_requests(Connection& connection, std::shared_ptr<Outbox> outbox, Db db,
-                                    std::string peer)
+                                    Activity& activity, std::string peer)
 {
     Subscriptions subscriptions(db, outbox);
     try {
         while (auto request = co_await connection.read_frame()) {
+            activity.last_request = Activity::Clock::now();
             Command command = parse_command(std::move(*request));
             if (auto* subscribe = std::get_if<Subscribe>(&command)) {
                 subscriptions.subscribe(subscribe->channels);
@@ -108,9 +191,13 @@ asio::awaitable<void> read_requests(Connection& connection, std::shared_ptr<Outb
                     break;
                 }
             }
+            activity.subscribed = subscriptions.active();
             // A client that sends faster than it reads pauses here, until the writer has sent
-            // most of what is queued: its replies never pile up without bound.
+            // most of what is queued: its replies never pile up without bound. (The watchdog
+            // times the pause.)
+            activity.stalled_since = Activity::Clock::now();
             co_await outbox->wait_for_room();
+            activity.stalled_since.reset();
         }
         spdlog::debug("client {} closed the connection", peer);
     } catch (const BufferLimitExceeded& e) {
@@ -126,8 +213,13 @@ asio::awaitable<void> read_requests(Connection& connection, std::shared_ptr<Outb
         spdlog::info("client {}: {}", peer,
                      e.code() == asio::error::eof ? "closed the connection in the middle of a frame"
                                                   : e.code().message());
+    } catch (const std::exception& e) {
+        // Anything else (std::bad_alloc, a bug) ends this session alone; the server serves on.
+        spdlog::error("client {}: {}; disconnected", peer, e.what());
     }
-    outbox->close();  // the writer sends what is queued, then ends
+    outbox->close();                                  // the writer sends what is queued, then ends
+    activity.stalled_since = Activity::Clock::now();  // only the last replies are due now
+    activity.wake.cancel();                           // so the watchdog starts timing them
 }
 // [end book: reader]
 
@@ -167,6 +259,7 @@ asio::awaitable<void> session(tcp::socket socket, Db db, ClientSlot slot, Sessio
 {
     boost::system::error_code ignored;
     const std::string peer = describe(socket.remote_endpoint(ignored));
+    enable_keepalive(socket, limits.tcp_keepalive);
     ParserLimits parser_limits;
     parser_limits.max_bulk_length = limits.max_bulk_length;
     Connection connection(std::move(socket), parser_limits, Syntax::requests,
@@ -175,6 +268,7 @@ asio::awaitable<void> session(tcp::socket socket, Db db, ClientSlot slot, Sessio
     // The outbox lives as long as anyone holds it: this session, and the channels it subscribed
     // to until the reader's Subscriptions leaves them.
     auto outbox = std::make_shared<Outbox>(strand, limits.message_limit);
+    Activity activity{.wake = asio::steady_timer(strand)};
 
     // [book: shutdown-listener]
     // What a shutdown may touch of this session, and only on its strand. A listener call can
@@ -192,10 +286,13 @@ asio::awaitable<void> session(tcp::socket socket, Db db, ClientSlot slot, Sessio
 
     // Run reader and writer side by side on this session's strand, and return when both have
     // ended. (`a && b` starts both awaitables and waits for both; if one throws, the other is
-    // cancelled.)
+    // cancelled.) Beside them the watchdog: `x || y` returns as soon as either has, and
+    // cancels the other. The watchdog never returns first unless it has cut the client off;
+    // once reader and writer are done, it is cancelled in its sleep.
     using namespace asio::experimental::awaitable_operators;
-    co_await (read_requests(connection, outbox, db, peer) &&
-              write_replies(connection, *outbox, peer));
+    co_await ((read_requests(connection, outbox, db, activity, peer) &&
+               write_replies(connection, *outbox, peer)) ||
+              watch_for_silence(connection, activity, limits, peer));
 }
 // [end book: session]
 

@@ -1,6 +1,7 @@
 // mini-redis-server, the finished server: parse flags, listen, serve until Ctrl-C or SIGTERM.
 //
 //     mini-redis-server [--port 6379] [--bind 127.0.0.1] [--max-connections 250]
+//                       [--timeout 0] [--tcp-keepalive 300]
 //                       [--log-level info] [--threads N] [--version] [--help]
 //
 // Everything interesting happens in server.cpp; this file wires it to a process. Book: chapter 01,
@@ -16,6 +17,7 @@
 #include <boost/asio/signal_set.hpp>
 
 #include <algorithm>
+#include <chrono>
 #include <csignal>
 #include <exception>
 #include <functional>
@@ -46,9 +48,16 @@ int main(int argc, char** argv)
     flags.add("--max-connections", options.max_connections,
               "Clients connected at once; more are refused", 1, 1'000'000);
     flags.add("--threads", threads, "Threads running the event loop", 1, 1024);
+    unsigned timeout = 0;
+    flags.add("--timeout", timeout,
+              "Close a client that sends nothing for this many seconds (0: never)", 0,
+              2'000'000'000);
+    flags.add("--tcp-keepalive", options.tcp_keepalive,
+              "Seconds of silence before TCP keepalive probes start (0: none)", 0, 32767);
     if (const auto status = flags.parse(argc, argv)) {
         return *status;  // after --help, --version, or a mistake CLI11 has explained
     }
+    options.idle_timeout = std::chrono::seconds(timeout);
     // [end book: options]
 
     try {

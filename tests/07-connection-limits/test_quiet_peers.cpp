@@ -1,0 +1,114 @@
+// Chapter 07: peers that go quiet. A client that sends nothing for --timeout is closed (but not a
+// subscriber); a client that leaves its replies unread is closed after the drain timeout, so it
+// cannot hold its slot for ever; and accepted sockets have TCP keepalive on, so that a peer that
+// vanished is noticed. Time passes for real here, but no verdict depends on how fast: every test
+// waits for the close it expects, and no test asserts that something has *not* happened yet.
+#include "limits.hpp"
+
+#include "mini_redis/testing/eventually.hpp"
+#include "mini_redis/testing/server_process.hpp"
+#include "mini_redis/testing/test_client.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <fstream>
+#include <sstream>
+#include <string>
+
+using ch07_test::server_with;
+using mini_redis::testing::eventually;
+using mini_redis::testing::ServerProcess;
+using mini_redis::testing::TestClient;
+using namespace std::chrono_literals;
+
+namespace {
+
+/// The "tr" column of /proc/net/tcp (which timer the kernel runs) for the established socket
+/// whose local port is `port`: 2 is the keepalive timer, 0 none. -1 when there is no such socket.
+int timer_of_established_socket(unsigned short port)
+{
+    std::ifstream table("/proc/net/tcp");
+    std::string line;
+    std::getline(table, line);  // the header
+    while (std::getline(table, line)) {
+        std::istringstream fields(line);
+        std::string slot, local, remote, state, queues, timer;
+        fields >> slot >> local >> remote >> state >> queues >> timer;
+        if (state == "01" && std::stoul(local.substr(local.find(':') + 1), nullptr, 16) == port) {
+            return std::stoi(timer.substr(0, timer.find(':')), nullptr, 16);
+        }
+    }
+    return -1;
+}
+
+}  // namespace
+
+TEST_CASE("a client that sends nothing for the idle timeout is closed, a subscriber is not",
+          "[ch07]")
+{
+    auto server = server_with({.idle_timeout = 200ms});
+    TestClient subscriber(server.port());
+    subscriber.send("SUBSCRIBE news\r\n");
+    REQUIRE(subscriber.read_reply() == "*3\r\n$9\r\nsubscribe\r\n$4\r\nnews\r\n:1\r\n");
+
+    TestClient idle(server.port());
+    idle.send("PING\r\n");
+    REQUIRE(idle.read_reply() == "+PONG\r\n");
+    CHECK(idle.read_until_closed().empty());  // closed without a word, as Redis does
+
+    // The subscriber has been quiet longer than the idle client was, and is still served.
+    subscriber.send("PING\r\n");
+    CHECK(subscriber.read_reply() == "*2\r\n$4\r\npong\r\n$0\r\n\r\n");
+}
+
+TEST_CASE("a client that leaves its replies unread cannot hold its slot for ever", "[ch07]")
+{
+    auto server = server_with({.max_connections = 1, .drain_timeout = 100ms});
+    {
+        TestClient hoarder(server.port());
+        hoarder.limit_receive_buffer(4096);
+        const std::string value(60 * 1024, 'x');
+        hoarder.send("*3\r\n$3\r\nSET\r\n$3\r\nbig\r\n$" + std::to_string(value.size()) + "\r\n" +
+                     value + "\r\n");
+        for (int i = 0; i < 64; ++i) {
+            hoarder.send("GET big\r\n");  // almost 4 MiB of replies it never reads
+        }
+        hoarder.close_sending();  // and it says it is done: only the replies are due
+        // It stays open on our side, unread, until the server gives up on it.
+        CHECK(eventually([&] {
+            TestClient newcomer(server.port());
+            newcomer.send("PING\r\n");
+            return newcomer.read_reply() == "+PONG\r\n";
+        }));
+    }
+}
+
+TEST_CASE("accepted connections have TCP keepalive on, unless it is set to zero", "[ch07]")
+{
+    {
+        auto server = server_with({});  // Redis's default: probes after 300 s of silence
+        TestClient client(server.port());
+        client.send("PING\r\n");
+        REQUIRE(client.read_reply() == "+PONG\r\n");
+        // (Until the client's acknowledgement arrives, the kernel runs the retransmit timer.)
+        CHECK(eventually([&] { return timer_of_established_socket(server.port()) == 2; }));
+    }
+    {
+        auto server = server_with({.tcp_keepalive = 0});
+        TestClient client(server.port());
+        client.send("PING\r\n");
+        REQUIRE(client.read_reply() == "+PONG\r\n");
+        CHECK(eventually([&] { return timer_of_established_socket(server.port()) == 0; }));
+    }
+}
+
+TEST_CASE("the server executable takes --timeout and --tcp-keepalive", "[ch07]")
+{
+    ServerProcess server(MINI_REDIS_SERVER_BINARY,
+                         {"--port", "0", "--timeout", "1", "--tcp-keepalive", "0"});
+    TestClient idle(server.port());
+    idle.send("PING\r\n");
+    REQUIRE(idle.read_reply() == "+PONG\r\n");
+    CHECK(eventually([&] { return timer_of_established_socket(server.port()) == 0; }));
+    CHECK(idle.read_until_closed().empty());  // after a second of silence
+}
