@@ -79,7 +79,7 @@ asio::awaitable<void> refuse(tcp::socket socket)
 SessionLimits session_limits(const ServerOptions& options)
 {
     return {options.message_limit, options.query_buffer_limit, options.max_bulk_length,
-            options.idle_timeout, options.drain_timeout, options.tcp_keepalive};
+            options.idle_timeout,  options.drain_timeout,      options.tcp_keepalive};
 }
 
 /// The accept loop of serve(acceptor, db, options, shutdown), and then, after a shutdown, the
