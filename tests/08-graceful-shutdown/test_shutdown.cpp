@@ -7,6 +7,7 @@
 #include "stubborn.hpp"
 
 #include "mini_redis/testing/eventually.hpp"
+#include "mini_redis/testing/hang_guard.hpp"
 #include "mini_redis/testing/test_client.hpp"
 #include "mini_redis/testing/test_server.hpp"
 
@@ -14,10 +15,15 @@
 
 #include <boost/asio/error.hpp>
 
+#include <sys/socket.h>
+#include <sys/time.h>
+
+#include <array>
 #include <atomic>
 #include <chrono>
 #include <memory>
 #include <string>
+#include <thread>
 
 using mini_redis::Shutdown;
 using mini_redis::testing::eventually;
@@ -129,5 +135,72 @@ TEST_CASE("a shutdown ends the wait after a failed accept at once", "[ch08]")
     REQUIRE(eventually([&] { return failed->load(); }));  // the loop is in, or going into, its wait
 
     shutdown.request();
+    CHECK(server.wait_finished(5s));
+}
+
+TEST_CASE("on shutdown, a client still sending gets its last replies whole, not a reset", "[ch08]")
+{
+    // The server stops reading at the shutdown, but this client goes on sending GETs and reads
+    // its replies slowly. Closing with its requests unread would make the kernel reset the
+    // connection and drop replies in flight; the lingering close shuts only the sending side,
+    // and throws away what still comes until the client closes too.
+    Shutdown shutdown;
+    // A grace period long enough never to end first: what is tested is the close, not the grace.
+    auto server = server_until(shutdown, {.shutdown_grace = 60s});
+    const std::string value(100 * 1000, 'v');
+    {
+        TestClient setter(server.port());
+        setter.send("*3\r\n$3\r\nSET\r\n$3\r\nbig\r\n$" + std::to_string(value.size()) + "\r\n" +
+                    value + "\r\n");
+        REQUIRE(setter.read_reply() == "+OK\r\n");
+    }
+    const std::string reply = "$" + std::to_string(value.size()) + "\r\n" + value + "\r\n";
+
+    // Plain blocking sockets: one thread writes while this one reads, which needs the system
+    // calls' own thread safety rather than a TestClient's.
+    boost::asio::io_context context;
+    mini_redis::tcp::socket socket(context);
+    socket.connect({boost::asio::ip::make_address("127.0.0.1"), server.port()});
+    const int fd = socket.native_handle();
+    const int small = 64 * 1024;
+    ::setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &small, sizeof small);
+    const auto guard = mini_redis::testing::hang_guard(10s);
+    const timeval limit{static_cast<time_t>(guard.count() / 1000), 0};
+    ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &limit, sizeof limit);
+    ::setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &limit, sizeof limit);
+
+    std::atomic<bool> stop{false};
+    std::thread writer([&] {
+        std::string gets;
+        for (int i = 0; i < 16; ++i) {
+            gets += "GET big\r\n";
+        }
+        while (!stop && ::send(fd, gets.data(), gets.size(), MSG_NOSIGNAL) > 0) {
+        }
+    });
+
+    std::string received;
+    bool reset = false;
+    std::array<char, 64 * 1024> chunk{};
+    for (;;) {
+        const auto n = ::recv(fd, chunk.data(), chunk.size(), 0);
+        if (n <= 0) {
+            reset = n < 0;  // a reset (or our hang guard); 0 is the clean end of the stream
+            break;
+        }
+        received.append(chunk.data(), static_cast<std::size_t>(n));
+        if (received.size() >= reply.size() && !shutdown.requested()) {
+            shutdown.request();  // replies are flowing, and requests too
+        }
+        std::this_thread::sleep_for(2ms);  // a slow reader: replies stay in the server's buffers
+    }
+    stop = true;
+    ::shutdown(fd, SHUT_RDWR);  // also ends a send() the server no longer drains
+    writer.join();
+
+    CHECK_FALSE(reset);
+    REQUIRE(received.size() >= reply.size());
+    CHECK(received.size() % reply.size() == 0);
+    CHECK(received.compare(received.size() - reply.size(), reply.size(), reply) == 0);
     CHECK(server.wait_finished(5s));
 }

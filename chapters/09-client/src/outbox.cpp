@@ -59,6 +59,7 @@ bool Outbox::deliver(std::string_view encoded)
             // more would let one client use up our memory: drop it, as Redis does.
             closed_ = true;
             overflowed_ = true;
+            given_up_ = true;
             pending_.clear();
             pending_.shrink_to_fit();
         } else {
@@ -92,6 +93,7 @@ void Outbox::abort()
     {
         std::lock_guard lock(mutex_);
         closed_ = true;
+        given_up_ = true;
         pending_.clear();
         pending_.shrink_to_fit();
     }
@@ -114,6 +116,12 @@ bool Outbox::overflowed() const
 {
     std::lock_guard lock(mutex_);
     return overflowed_;
+}
+
+bool Outbox::given_up() const
+{
+    std::lock_guard lock(mutex_);
+    return given_up_;
 }
 
 // [book: take]

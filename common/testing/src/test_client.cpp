@@ -118,7 +118,11 @@ std::size_t TestClient::fill(std::string_view waiting_for)
     }
     const auto [error, n] = *result;
     if (is_close(error)) {
+        // The server's stream has ended: close ours too, as real clients do (a server that
+        // lingers after its last reply waits for exactly that).
         closed_ = true;
+        boost::system::error_code ignored;
+        socket_.close(ignored);
         return 0;
     }
     if (error) {
@@ -239,7 +243,9 @@ std::string TestClient::read_until_closed()
 
 void TestClient::close_sending()
 {
-    socket_.shutdown(tcp::socket::shutdown_send);
+    if (!closed_) {
+        socket_.shutdown(tcp::socket::shutdown_send);
+    }
 }
 
 void TestClient::abort()

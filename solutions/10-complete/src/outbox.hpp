@@ -63,6 +63,10 @@ public:
     /// True if close() came from deliver(): the client could not keep up with its messages.
     bool overflowed() const;
 
+    /// True once the outbox gave up on the client (abort(), or an overflow): what was unsent is
+    /// dropped, so the connection closes at once, without a lingering close.
+    bool given_up() const;
+
     /// The writer's side: suspends until something is queued or the outbox is closed. Swaps the
     /// queued bytes into `batch` (everything at once: one write for many frames) and returns
     /// true; returns false once the outbox is closed and empty. Calling it again says the last
@@ -97,6 +101,7 @@ private:
     std::size_t writing_ = 0;  // bytes of the batch the writer took and has not finished
     bool closed_ = false;
     bool overflowed_ = false;
+    bool given_up_ = false;
     bool writer_waiting_ = false;
     bool reader_waiting_ = false;
 };

@@ -16,6 +16,7 @@
 #include <sys/socket.h>
 
 #include <algorithm>
+#include <array>
 #include <chrono>
 #include <iterator>
 #include <memory>
@@ -219,13 +220,37 @@ asio::awaitable<void> read_requests(Connection& connection, std::shared_ptr<Outb
 }
 // [end book: reader]
 
+// [book: linger]
+/// A lingering close, after the last reply: shut down only our sending side (the client sees
+/// the end of the stream after its last reply), then read and throw away whatever the client
+/// still sends until it closes its side too. Closing at once instead, with its requests unread
+/// in the kernel's buffer, would make the kernel reset the connection and drop replies not yet
+/// delivered. Bounded: the watchdog cuts the connection off after the drain timeout, and an
+/// abort (a forced shutdown) cancels the read through the outbox's write cancellation.
+asio::awaitable<void> linger(Connection& connection, Outbox& outbox)
+{
+    boost::system::error_code ignored;
+    connection.socket().shutdown(tcp::socket::shutdown_send, ignored);
+    std::array<char, 4096> discarded;
+    for (;;) {
+        auto [error, n] = co_await connection.socket().async_read_some(
+            asio::buffer(discarded),
+            asio::bind_cancellation_slot(outbox.write_cancellation(), use_tuple));
+        if (error) {
+            co_return;  // the end of the stream: the client closed too (or we were cut off)
+        }
+    }
+}
+// [end book: linger]
+
 // [book: writer]
 /// The writer: empties the outbox onto the socket, one write per batch. Ends when the outbox is
-/// closed and empty, or a write fails; either way it shuts the socket down, which ends the
-/// reader's pending read too.
+/// closed and empty (then, unless the outbox gave up on the client, with a lingering close), or
+/// a write fails; either way it shuts the socket down, which ends any read still pending.
 asio::awaitable<void> write_replies(Connection& connection, Outbox& outbox, std::string peer)
 {
     std::string batch;
+    bool failed = false;
     // take() suspends until something is queued, by our reader or by any publisher.
     while (co_await outbox.take(batch)) {
         // Bound to the outbox's cancellation slot: an overflow cancels the write (see
@@ -236,11 +261,15 @@ asio::awaitable<void> write_replies(Connection& connection, Outbox& outbox, std:
         if (error) {
             spdlog::info("client {}: {}", peer, error.message());
             outbox.close();
+            failed = true;
             break;
         }
     }
     if (outbox.overflowed()) {
         spdlog::warn("client {} read its subscriptions' messages too slowly; disconnected", peer);
+    }
+    if (!failed && !outbox.given_up()) {
+        co_await linger(connection, outbox);
     }
     boost::system::error_code ignored;
     connection.socket().shutdown(tcp::socket::shutdown_both, ignored);

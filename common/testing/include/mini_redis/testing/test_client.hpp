@@ -44,7 +44,8 @@ public:
     /// would deadlock once both sides' buffers are full.
     std::string round_trip(std::string_view bytes, std::size_t expected);
 
-    /// Reads until the server closes the connection and returns what arrived before that.
+    /// Reads until the server closes the connection, then closes this end too, as real clients
+    /// do; returns what arrived before the close.
     /// A reset counts as a close. Throws if the connection is still open at the deadline.
     std::string read_until_closed();
 
