@@ -41,9 +41,10 @@ struct ServerOptions {
     /// (Redis: timeout). Subscribers are exempt: they wait for messages, not for replies.
     std::chrono::milliseconds idle_timeout{0};
 
-    /// How long a client that closed its sending side may take to read the replies still due
-    /// to it. Then the connection is closed: a client that never reads would otherwise hold
-    /// its slot and its replies for ever. (Redis drops them at once.)
+    /// How long a client may leave its replies unread: while its requests wait for room in the
+    /// outbox, or, once it closed its sending side (or the server stopped reading), for its last
+    /// replies and the lingering close. Then the connection is closed: a client that never reads
+    /// would otherwise hold its slot and its replies for ever.
     std::chrono::milliseconds drain_timeout{10000};
 
     /// Seconds of silence after which the operating system probes the peer, so that one that
