@@ -42,7 +42,9 @@ void fail_next_allocation_of_at_least(std::size_t size) noexcept
 
 }  // namespace mini_redis::testing
 
-// The other forms of new (array, nothrow) call this one; delete frees what malloc gave.
+// Every form of new and delete that allocates with malloc is replaced, not only the plain one:
+// a sanitizer runtime provides its own forms, and memory from its new freed by our delete (or
+// the reverse) is a mismatch it reports. (The aligned forms stay the runtime's, both ways.)
 void* operator new(std::size_t size)
 {
     if (should_fail(size)) {
@@ -55,12 +57,51 @@ void* operator new(std::size_t size)
     throw std::bad_alloc();
 }
 
+void* operator new[](std::size_t size)
+{
+    return ::operator new(size);
+}
+
+void* operator new(std::size_t size, const std::nothrow_t&) noexcept
+{
+    try {
+        return ::operator new(size);
+    } catch (const std::bad_alloc&) {
+        return nullptr;
+    }
+}
+
+void* operator new[](std::size_t size, const std::nothrow_t&) noexcept
+{
+    return ::operator new(size, std::nothrow);
+}
+
 void operator delete(void* memory) noexcept
 {
     std::free(memory);
 }
 
+void operator delete[](void* memory) noexcept
+{
+    std::free(memory);
+}
+
 void operator delete(void* memory, std::size_t) noexcept
+{
+    std::free(memory);
+}
+
+void operator delete[](void* memory, std::size_t) noexcept
+{
+    std::free(memory);
+}
+
+void operator delete(void* memory, const std::nothrow_t&) noexcept
+{
+    std::free(memory);
+}
+
+void operator delete[](void* memory, const std::nothrow_t&) noexcept
 {
     std::free(memory);
 }
