@@ -3,6 +3,8 @@
 #include "db.hpp"
 #include "outbox.hpp"
 
+#include "mini_redis/testing/heap.hpp"
+
 #include <catch2/catch.hpp>
 
 #include <boost/asio/co_spawn.hpp>
@@ -16,6 +18,7 @@
 
 using mini_redis::Db;
 using mini_redis::Outbox;
+using mini_redis::testing::heap_in_use;
 
 namespace {
 
@@ -92,6 +95,33 @@ TEST_CASE("a channel whose last subscriber leaves is removed", "[ch06]")
     CHECK(db.channel_count() == 1);
     db.unsubscribe("gone", subscriber.get());
     CHECK(db.channel_count() == 0);
+}
+
+TEST_CASE("the channel table gives its memory back once 100,000 channels are gone", "[ch06]")
+{
+    // A hash table keeps its buckets when its entries go. The Db shrinks its channel table once
+    // most channels are gone, or a client that once held 100,000 channels would leave
+    // their buckets (about a megabyte) behind for good.
+    constexpr int channels = 100'000;
+    auto subscriber = std::make_shared<Recorder>();
+    std::vector<std::string> names;
+    for (int i = 0; i < channels; ++i) {
+        names.push_back("c" + std::to_string(i));
+    }
+    Db db;
+    const auto before = static_cast<long long>(heap_in_use());
+    db.expect_channels(channels);
+    for (const auto& name : names) {
+        db.subscribe(name, subscriber);
+    }
+    const long long held = static_cast<long long>(heap_in_use()) - before;
+    for (const auto& name : names) {
+        db.unsubscribe(name, subscriber.get());
+    }
+    CHECK(db.channel_count() == 0);
+    const long long kept = static_cast<long long>(heap_in_use()) - before;
+    INFO("100,000 channels held " << held << " bytes; after they left, " << kept);
+    CHECK(kept < 64 * 1024);
 }
 
 TEST_CASE("an outbox takes messages up to its limit, then closes for good", "[ch06][ex06.2]")

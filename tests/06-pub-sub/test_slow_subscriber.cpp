@@ -7,6 +7,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <fstream>
 #include <string>
 
 using namespace ch06_test;
@@ -77,4 +78,64 @@ TEST_CASE("a client that sends many requests without reading is paused, not buff
         expected += one_reply;
     }
     CHECK(client.round_trip(requests, expected.size()) == expected);
+}
+
+TEST_CASE("a long (UN)SUBSCRIBE whose confirmations are not read waits half-way; others are served",
+          "[ch06][ex06.3]")
+{
+    // A request naming thousands of channels goes in turns. Between two, the server waits
+    // until the client has read most of the confirmations: one that does not read cannot make
+    // it store them all, and the thread serves the others meanwhile. The confirmations here
+    // (about 300 bytes each) are twice what the kernel's buffers can hold (the sender's grows
+    // to tcp_wmem's maximum at most; the receiver's is kept small), so the server cannot have
+    // handled every channel while the subscriber reads nothing.
+    std::ifstream tcp_wmem("/proc/sys/net/ipv4/tcp_wmem");
+    std::size_t min = 0, initial = 0, max = 0;
+    REQUIRE(tcp_wmem >> min >> initial >> max);
+    const std::string padding(256, 'x');
+    const std::size_t one_confirmation = confirmation("subscribe", padding + "00000", 99999).size();
+    const std::size_t channels = 2 * (max + 1024 * 1024) / one_confirmation;
+    REQUIRE(channels < 100'000);
+    const auto name = [&](std::size_t i) {
+        const std::string digits = std::to_string(i);
+        return padding + std::string(5 - digits.size(), '0') + digits;
+    };
+
+    Db db;
+    auto server = pubsub_server(db);
+    TestClient subscriber(server.port());
+    subscriber.limit_receive_buffer(64 * 1024);
+    std::string subscribe = "*" + std::to_string(channels + 1) + "\r\n" + bulk("SUBSCRIBE");
+    for (std::size_t i = 0; i < channels; ++i) {
+        subscribe += bulk(name(i));
+    }
+    subscriber.send(subscribe);
+    // The first confirmation says the request is being handled.
+    REQUIRE(subscriber.read_reply() == confirmation("subscribe", name(0), 1));
+
+    TestClient other(server.port());
+    other.send(command({"PING"}));
+    CHECK(other.read_reply() == "+PONG\r\n");
+    CHECK(db.channel_count() < channels);
+
+    // Reading on lets the request finish, every confirmation in order.
+    for (std::size_t i = 1; i < channels; ++i) {
+        REQUIRE(subscriber.read_reply() ==
+                confirmation("subscribe", name(i), static_cast<int>(i + 1)));
+    }
+    CHECK(eventually([&] { return db.channel_count() == channels; }));
+
+    // Leaving them all goes in turns too.
+    subscriber.send(command({"UNSUBSCRIBE"}));
+    const std::string first = subscriber.read_reply();
+    REQUIRE(first.starts_with("*3\r\n$11\r\nunsubscribe\r\n"));
+    REQUIRE(first.ends_with(":" + std::to_string(channels - 1) + "\r\n"));
+    other.send(command({"PING"}));
+    CHECK(other.read_reply() == "+PONG\r\n");
+    CHECK(db.channel_count() > 0);
+    for (std::size_t remaining = channels - 1; remaining-- > 0;) {
+        const std::string reply = subscriber.read_reply();
+        REQUIRE(reply.ends_with(":" + std::to_string(remaining) + "\r\n"));
+    }
+    CHECK(eventually([&] { return db.channel_count() == 0; }));
 }

@@ -60,13 +60,16 @@ asio::awaitable<void> read_requests(Connection& connection, std::shared_ptr<Outb
                                     std::string peer)
 {
     Subscriptions subscriptions(db, outbox);
+    // A client that sends faster than it reads pauses here, until the writer has sent most of
+    // what is queued: its replies never pile up without bound.
+    const Subscriptions::Pause wait_for_room = [&outbox] { return outbox->wait_for_room(); };
     try {
         while (auto request = co_await connection.read_frame()) {
             Command command = parse_command(std::move(*request));
             if (auto* subscribe = std::get_if<Subscribe>(&command)) {
-                subscriptions.subscribe(subscribe->channels);
+                co_await subscriptions.subscribe(subscribe->channels, wait_for_room);
             } else if (auto* unsubscribe = std::get_if<Unsubscribe>(&command)) {
-                subscriptions.unsubscribe(unsubscribe->channels);
+                co_await subscriptions.unsubscribe(unsubscribe->channels, wait_for_room);
             } else if (subscriptions.active() && !allowed_while_subscribed(command)) {
                 outbox->queue(Frame::error("ERR Can't execute '" + name_of(command) +
                                            "': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / "
@@ -83,9 +86,7 @@ asio::awaitable<void> read_requests(Connection& connection, std::shared_ptr<Outb
                     break;
                 }
             }
-            // A client that sends faster than it reads pauses here, until the writer has sent
-            // most of what is queued: its replies never pile up without bound.
-            co_await outbox->wait_for_room();
+            co_await wait_for_room();
         }
         spdlog::debug("client {} closed the connection", peer);
     } catch (const ProtocolError& e) {

@@ -132,6 +132,17 @@ void enable_keepalive(tcp::socket& socket, unsigned seconds)
     ::setsockopt(socket.native_handle(), IPPROTO_TCP, TCP_KEEPCNT, &count, sizeof count);
 }
 
+/// The reader's pause while a client's replies pile up (Outbox::wait_for_room), shown to the
+/// watchdog: stalled_since is set for as long as it lasts. Writing to the client counts as
+/// activity afterwards, as in Redis, so a long request does not look idle.
+asio::awaitable<void> wait_until_read(Outbox& outbox, Activity& activity)
+{
+    activity.stalled_since = Activity::Clock::now();
+    co_await outbox.wait_for_room();
+    activity.stalled_since.reset();
+    activity.last_request = Activity::Clock::now();
+}
+
 // [book: reader]
 /// The reader: requests in, replies into the outbox. Ends when the client closes the connection,
 /// sends QUIT, sends something that is not RESP, the writer shut the socket down, or anything
@@ -140,14 +151,17 @@ asio::awaitable<void> read_requests(Connection& connection, std::shared_ptr<Outb
                                     Activity& activity, std::string peer)
 {
     Subscriptions subscriptions(db, outbox);
+    // A client that sends faster than it reads pauses here, until the writer has sent most of
+    // what is queued: its replies never pile up without bound.
+    const Subscriptions::Pause wait_for_room = [&] { return wait_until_read(*outbox, activity); };
     try {
         while (auto request = co_await connection.read_frame()) {
             activity.last_request = Activity::Clock::now();
             Command command = parse_command(std::move(*request));
             if (auto* subscribe = std::get_if<Subscribe>(&command)) {
-                subscriptions.subscribe(subscribe->channels);
+                co_await subscriptions.subscribe(subscribe->channels, wait_for_room);
             } else if (auto* unsubscribe = std::get_if<Unsubscribe>(&command)) {
-                subscriptions.unsubscribe(unsubscribe->channels);
+                co_await subscriptions.unsubscribe(unsubscribe->channels, wait_for_room);
             } else if (subscriptions.active() && !allowed_while_subscribed(command)) {
                 outbox->queue(Frame::error("ERR Can't execute '" + name_of(command) +
                                            "': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / "
@@ -165,12 +179,7 @@ asio::awaitable<void> read_requests(Connection& connection, std::shared_ptr<Outb
                 }
             }
             activity.subscribed = subscriptions.active();
-            // A client that sends faster than it reads pauses here, until the writer has sent
-            // most of what is queued: its replies never pile up without bound. (The watchdog
-            // times the pause.)
-            activity.stalled_since = Activity::Clock::now();
-            co_await outbox->wait_for_room();
-            activity.stalled_since.reset();
+            co_await wait_for_room();
         }
         spdlog::debug("client {} closed the connection", peer);
     } catch (const BufferLimitExceeded& e) {

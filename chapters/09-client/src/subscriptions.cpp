@@ -25,9 +25,23 @@ void Subscriptions::confirm(const char* kind, const std::string* channel)
 }
 // [end book: confirm]
 
-// [book: subscribe]
-void Subscriptions::subscribe(const std::vector<std::string>& channels)
+// [book: end-turn]
+asio::awaitable<void> Subscriptions::end_turn(const Pause& pause)
 {
+    co_await pause();
+    // Back of the queue: whatever else is ready on this thread runs before we go on.
+    co_await asio::post(asio::use_awaitable);
+}
+// [end book: end-turn]
+
+// [book: subscribe]
+asio::awaitable<void> Subscriptions::subscribe(const std::vector<std::string>& channels,
+                                               const Pause& pause)
+{
+    // Room for them all at once: one allocation, not a dozen rehashes as the tables grow.
+    channels_.reserve(channels_.size() + channels.size());
+    db_.expect_channels(channels.size());
+    std::size_t done = 0;
     for (const auto& channel : channels) {
         const bool added = channels_.insert(channel).second;
         // Confirm first, register second: once the Db knows us, a PUBLISH on another thread
@@ -36,25 +50,46 @@ void Subscriptions::subscribe(const std::vector<std::string>& channels)
         if (added) {
             db_.subscribe(channel, outbox_);
         }
+        if (++done % channels_per_turn == 0) {
+            co_await end_turn(pause);
+        }
     }
 }
 // [end book: subscribe]
 
 // [book: unsubscribe]
-void Subscriptions::unsubscribe(const std::vector<std::string>& channels)
+asio::awaitable<void> Subscriptions::unsubscribe(const std::vector<std::string>& channels,
+                                                 const Pause& pause)
 {
     if (channels.empty() && channels_.empty()) {
         confirm("unsubscribe", nullptr);  // nothing to leave: one reply with a null channel
-        return;
+        co_return;
     }
-    // No names means every channel; copy them, since leaving changes channels_.
-    const std::vector<std::string> leaving =
-        channels.empty() ? std::vector<std::string>(channels_.begin(), channels_.end()) : channels;
-    for (const auto& channel : leaving) {
-        if (channels_.erase(channel) > 0) {
-            db_.unsubscribe(channel, outbox_.get());
+    std::size_t done = 0;
+    if (channels.empty()) {
+        // No names means every channel: take them out of the set one at a time (extract hands
+        // us the set's own string, so nothing is copied) until none is left.
+        while (!channels_.empty()) {
+            const auto left = channels_.extract(channels_.begin());
+            db_.unsubscribe(left.value(), outbox_.get());
+            confirm("unsubscribe", &left.value());  // count: the channels that remain
+            if (++done % channels_per_turn == 0) {
+                co_await end_turn(pause);
+            }
         }
-        confirm("unsubscribe", &channel);  // count: the channels that remain
+    } else {
+        for (const auto& channel : channels) {
+            if (channels_.erase(channel) > 0) {
+                db_.unsubscribe(channel, outbox_.get());
+            }
+            confirm("unsubscribe", &channel);  // a channel we are not on is confirmed too
+            if (++done % channels_per_turn == 0) {
+                co_await end_turn(pause);
+            }
+        }
+    }
+    if (channels_.empty()) {
+        channels_ = {};  // an empty set still holds the buckets of every channel it once had
     }
 }
 // [end book: unsubscribe]

@@ -138,6 +138,12 @@ void Db::subscribe(const std::string& channel, std::shared_ptr<Subscriber> subsc
     }
 }
 
+void Db::expect_channels(std::size_t more)
+{
+    std::lock_guard lock(state_->channels_mutex);
+    state_->channels.reserve(state_->channels.size() + more);
+}
+
 // [book: db-unsubscribe]
 void Db::unsubscribe(std::string_view channel, const Subscriber* subscriber)
 {
@@ -149,6 +155,13 @@ void Db::unsubscribe(std::string_view channel, const Subscriber* subscriber)
     std::erase_if(found->second, [subscriber](const auto& s) { return s.get() == subscriber; });
     if (found->second.empty()) {
         state_->channels.erase(found);
+        // A hash table keeps its buckets when entries go: after a client that held 100,000
+        // channels leaves, give them back once the table is mostly empty. rehash(0) sizes it
+        // for what is left; the next shrink needs another eightfold fall, so this stays cheap.
+        auto& channels = state_->channels;
+        if (channels.bucket_count() > 1024 && channels.size() < channels.bucket_count() / 8) {
+            channels.rehash(0);
+        }
     }
 }
 // [end book: db-unsubscribe]
