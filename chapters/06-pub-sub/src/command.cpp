@@ -140,6 +140,7 @@ Command parse_command(Frame request)
         }
         if (name == "subscribe") {
             Subscribe subscribe;
+            subscribe.channels.reserve(args.remaining());
             do {
                 subscribe.channels.push_back(args.next_bytes());  // at least one
             } while (!args.empty());
@@ -147,6 +148,7 @@ Command parse_command(Frame request)
         }
         if (name == "unsubscribe") {
             Unsubscribe unsubscribe;
+            unsubscribe.channels.reserve(args.remaining());
             while (!args.empty()) {
                 unsubscribe.channels.push_back(args.next_bytes());  // none means all
             }

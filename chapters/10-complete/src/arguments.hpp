@@ -56,6 +56,9 @@ public:
     /// True when every argument has been taken.
     bool empty() const noexcept { return next_ == items_.size(); }
 
+    /// How many arguments are left to take: room to reserve before taking a long list.
+    std::size_t remaining() const noexcept { return items_.size() - next_; }
+
     /// Ends the reading: throws the "wrong number of arguments" CommandError if any argument is
     /// left over (a command that takes at most N arguments got more).
     void finish() const;
