@@ -7,12 +7,11 @@
 
 #include "mini_redis/testing/eventually.hpp"
 #include "mini_redis/testing/server_process.hpp"
+#include "mini_redis/testing/tcp_table.hpp"
 #include "mini_redis/testing/test_client.hpp"
 
 #include <catch2/catch.hpp>
 
-#include <fstream>
-#include <sstream>
 #include <string>
 
 using ch07_test::server_with;
@@ -23,19 +22,13 @@ using namespace std::chrono_literals;
 
 namespace {
 
-/// The "tr" column of /proc/net/tcp (which timer the kernel runs) for the established socket
-/// whose local port is `port`: 2 is the keepalive timer, 0 none. -1 when there is no such socket.
+/// The kernel's timer on the established socket whose local port is `port`: 2 is the keepalive
+/// timer, 0 none. -1 when there is no such socket.
 int timer_of_established_socket(unsigned short port)
 {
-    std::ifstream table("/proc/net/tcp");
-    std::string line;
-    std::getline(table, line);  // the header
-    while (std::getline(table, line)) {
-        std::istringstream fields(line);
-        std::string slot, local, remote, state, queues, timer;
-        fields >> slot >> local >> remote >> state >> queues >> timer;
-        if (state == "01" && std::stoul(local.substr(local.find(':') + 1), nullptr, 16) == port) {
-            return std::stoi(timer.substr(0, timer.find(':')), nullptr, 16);
+    for (const auto& socket : mini_redis::testing::tcp_sockets()) {
+        if (socket.established && socket.local_port == port) {
+            return socket.timer;
         }
     }
     return -1;

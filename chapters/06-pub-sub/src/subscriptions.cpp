@@ -71,7 +71,7 @@ asio::awaitable<void> Subscriptions::unsubscribe(const std::vector<std::string>&
     // still gets its reply. With no names and no subscriptions at all, reply once with a null
     // channel: confirm("unsubscribe", nullptr). Work in turns, as subscribe() does: after every
     // channels_per_turn channels, co_await end_turn(pause). Once channels_ is empty, give its
-    // buckets back: channels_ = {}.
+    // buckets back by swapping it with a new set (clear() or `= {}` keeps them).
     //
     // Check: ./workbook test 6   Stuck? ./workbook hint 06.3
     co_await mini_redis::co_todo("06.3", "book/06-pub-sub.md#exercise-063-unsubscribing");

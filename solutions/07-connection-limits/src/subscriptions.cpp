@@ -89,7 +89,9 @@ asio::awaitable<void> Subscriptions::unsubscribe(const std::vector<std::string>&
         }
     }
     if (channels_.empty()) {
-        channels_ = {};  // an empty set still holds the buckets of every channel it once had
+        // An emptied set still holds the buckets of every channel it once had (and so does
+        // `channels_ = {}`, which only clears it); swapping with a new set frees them.
+        std::unordered_set<std::string>().swap(channels_);
     }
 }
 // [end book: unsubscribe]

@@ -1,0 +1,191 @@
+// Chapter 10: clients that try to stall or bloat the complete server, through real sockets, with
+// its default options and one thread (the default on a 2-core machine).
+//
+// Where memory is the point, the test asks the allocator how much the process holds
+// (heap_in_use): the server runs inside the test process, and RSS would not do, since the
+// allocator keeps much of what is freed and a sanitizer shadows every byte. Nothing else in the
+// process allocates while a test measures: each waits until the server has done its part. The
+// fourth hostile client of this kind, a reader of the server's log that goes away, is
+// test_broken_log_pipe.cpp, which runs against every chapter's server. bench/hostile.py measures
+// the same rows against the release build, beside redis-server.
+#include "db.hpp"
+#include "server.hpp"
+
+#include "mini_redis/testing/eventually.hpp"
+#include "mini_redis/testing/heap.hpp"
+#include "mini_redis/testing/tcp_table.hpp"
+#include "mini_redis/testing/test_client.hpp"
+#include "mini_redis/testing/test_server.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <fstream>
+#include <memory>
+#include <string>
+#include <vector>
+
+using mini_redis::Db;
+using mini_redis::testing::eventually;
+using mini_redis::testing::heap_in_use;
+using mini_redis::testing::TestClient;
+using mini_redis::testing::TestServer;
+
+namespace {
+
+/// The complete server's accept loop serving `db`, with every option at its default.
+TestServer complete_server(Db db)
+{
+    return TestServer([db](mini_redis::tcp::acceptor acceptor) {
+        return mini_redis::serve(std::move(acceptor), db);
+    });
+}
+
+std::string bulk(const std::string& text)
+{
+    return "$" + std::to_string(text.size()) + "\r\n" + text + "\r\n";
+}
+
+/// The process's heap now, less `before`: what was allocated since, and not freed.
+long long heap_since(std::size_t before)
+{
+    return static_cast<long long>(heap_in_use()) - static_cast<long long>(before);
+}
+
+/// The most a TCP send buffer grows to on this machine (the third number of tcp_wmem).
+std::size_t largest_send_buffer()
+{
+    std::ifstream tcp_wmem("/proc/sys/net/ipv4/tcp_wmem");
+    std::size_t min = 0, initial = 0, max = 0;
+    tcp_wmem >> min >> initial >> max;
+    return max;
+}
+
+/// True once every byte sent to the server on `port` has been read by it: nothing waits in
+/// either end's queue of the one established connection to that port.
+bool server_read_everything(unsigned short port)
+{
+    for (const auto& socket : mini_redis::testing::tcp_sockets()) {
+        const bool ours = socket.local_port == port || socket.remote_port == port;
+        if (socket.established && ours && (socket.send_queue > 0 || socket.receive_queue > 0)) {
+            return false;
+        }
+    }
+    return true;
+}
+
+}  // namespace
+
+TEST_CASE("SUBSCRIBE to 100,000 channels: others are served meanwhile, and leaving frees it all",
+          "[ch10][hostile]")
+{
+    // Long enough names that the confirmations are twice what the kernel's buffers can hold,
+    // so a subscriber that reads nothing must stop the server half-way through its request.
+    constexpr std::size_t channels = 100'000;
+    const std::size_t padding =
+        std::max<std::size_t>(8, 2 * (largest_send_buffer() + (1 << 20)) / channels);
+    const auto name = [&](std::size_t i) {
+        return std::string(padding, 'c') + std::to_string(channels + i);  // same length for all
+    };
+    std::string subscribe = "*" + std::to_string(channels + 1) + "\r\n" + bulk("SUBSCRIBE");
+    for (std::size_t i = 0; i < channels; ++i) {
+        subscribe += bulk(name(i));
+    }
+    const auto confirmation = [&](const char* kind, std::size_t i, std::size_t count) {
+        return "*3\r\n" + bulk(kind) + bulk(name(i)) + ":" + std::to_string(count) + "\r\n";
+    };
+
+    Db db;
+    auto server = complete_server(db);
+    TestClient other(server.port());
+    other.send("PING\r\n");
+    REQUIRE(other.read_reply() == "+PONG\r\n");
+    const std::size_t before = heap_in_use();
+
+    TestClient subscriber(server.port());
+    subscriber.limit_receive_buffer(64 * 1024);
+    subscriber.send(subscribe);
+    REQUIRE(subscriber.read_reply() == confirmation("subscribe", 0, 1));
+    other.send("PING\r\n");
+    CHECK(other.read_reply() == "+PONG\r\n");
+    CHECK(db.channel_count() < channels);  // the request waits for its reader, others do not
+    for (std::size_t i = 1; i < channels; ++i) {
+        REQUIRE(subscriber.read_reply() == confirmation("subscribe", i, i + 1));
+    }
+    CHECK(eventually([&] { return db.channel_count() == channels; }));
+
+    subscriber.send("UNSUBSCRIBE\r\n");
+    REQUIRE(subscriber.read_reply().ends_with(":" + std::to_string(channels - 1) + "\r\n"));
+    other.send("PING\r\n");
+    CHECK(other.read_reply() == "+PONG\r\n");
+    CHECK(db.channel_count() > 0);
+    for (std::size_t remaining = channels - 1; remaining-- > 0;) {
+        REQUIRE(subscriber.read_reply().ends_with(":" + std::to_string(remaining) + "\r\n"));
+    }
+    subscriber.send("PING\r\n");
+    REQUIRE(subscriber.read_reply() == "+PONG\r\n");  // out of subscriber mode, still connected
+    CHECK(db.channel_count() == 0);
+
+    // The subscriber is still connected, and holds nothing of its 100,000 channels: neither
+    // its own set nor the Db's table keeps the buckets they needed.
+    const long long kept = heap_since(before);
+    INFO("heap kept after leaving 100,000 channels: " << kept << " bytes");
+    CHECK(kept < 512 * 1024);
+}
+
+TEST_CASE("an unfinished request of empty elements holds about the bytes received",
+          "[ch10][hostile]")
+{
+    // A client declares an array of 100 million elements and sends 16 MiB of `$0\r\n\r\n`
+    // without finishing it. Redis holds about 6.6 bytes per byte received; a parser that
+    // builds each element as it arrives holds more (a Frame is 40 bytes, for 6 received).
+    constexpr std::size_t sent = 16 << 20;
+    std::string elements;
+    for (std::size_t i = 0; i < sent / 6; ++i) {
+        elements += "$0\r\n\r\n";
+    }
+    Db db;
+    auto server = complete_server(db);
+    TestClient client(server.port());
+    const std::size_t before = heap_in_use();
+    client.send("*100000000\r\n");
+    client.send(elements);
+    REQUIRE(eventually([&] { return server_read_everything(server.port()); }));
+
+    // What it holds: the bytes, in a read buffer that doubles as it fills (so up to twice them).
+    const long long held = heap_since(before);
+    INFO("heap held for " << elements.size() << " bytes received: " << held << " bytes");
+    CHECK(held < static_cast<long long>(elements.size()) * 5 / 2);
+
+    TestClient other(server.port());
+    other.send("PING\r\n");
+    CHECK(other.read_reply() == "+PONG\r\n");
+}
+
+TEST_CASE("16 clients read a large value and sit idle: the server keeps none of the replies",
+          "[ch10][hostile]")
+{
+    const std::string value(4 << 20, 'v');
+    const std::string reply = bulk(value);
+    Db db;
+    auto server = complete_server(db);
+    TestClient setter(server.port());
+    setter.send("*3\r\n" + bulk("SET") + bulk("big") + bulk(value));
+    REQUIRE(setter.read_reply() == "+OK\r\n");
+    const std::size_t before = heap_in_use();
+
+    std::vector<std::unique_ptr<TestClient>> readers;
+    for (int i = 0; i < 16; ++i) {
+        readers.push_back(std::make_unique<TestClient>(server.port()));
+        readers.back()->send("*2\r\n" + bulk("GET") + bulk("big"));
+        REQUIRE(readers.back()->read_exact(reply.size()) == reply);
+    }
+    // Each connection wrote a 4 MiB batch; once written, an idle connection gives it back.
+    const bool given_back = eventually([&] { return heap_since(before) < 1024 * 1024; });
+    INFO("heap kept by 16 idle connections: " << heap_since(before) << " bytes");
+    CHECK(given_back);
+    for (auto& reader : readers) {
+        reader->send("PING\r\n");
+        CHECK(reader->read_reply() == "+PONG\r\n");
+    }
+}
