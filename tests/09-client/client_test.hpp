@@ -8,6 +8,13 @@
 
 #include <catch2/catch.hpp>
 
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+
+#include <array>
+#include <atomic>
+#include <cstddef>
 #include <memory>
 
 namespace ch09_test {
@@ -18,6 +25,45 @@ inline std::unique_ptr<mini_redis::testing::TestServer> start_server()
     return std::make_unique<mini_redis::testing::TestServer>(
         [](mini_redis::tcp::acceptor acceptor) { return mini_redis::serve(std::move(acceptor)); });
 }
+
+/// A server that accepts connections and never answers: it reads what arrives and counts the
+/// bytes, so a test can wait until its request has been sent. For timeouts and cancellation.
+class SilentServer {
+public:
+    SilentServer()
+        : server_(
+              [this](mini_redis::tcp::acceptor acceptor) { return accept(std::move(acceptor)); })
+    {
+    }
+    unsigned short port() const noexcept { return server_.port(); }
+    /// Bytes received so far, on every connection.
+    std::size_t received() const noexcept { return received_; }
+
+private:
+    boost::asio::awaitable<void> accept(mini_redis::tcp::acceptor acceptor)
+    {
+        for (;;) {
+            auto socket = co_await acceptor.async_accept(boost::asio::use_awaitable);
+            boost::asio::co_spawn(acceptor.get_executor(), swallow(std::move(socket)),
+                                  boost::asio::detached);
+        }
+    }
+    boost::asio::awaitable<void> swallow(mini_redis::tcp::socket socket)
+    {
+        std::array<char, 4096> ignored;
+        for (;;) {
+            auto [error, n] = co_await socket.async_read_some(
+                boost::asio::buffer(ignored), boost::asio::as_tuple(boost::asio::use_awaitable));
+            if (error) {
+                co_return;
+            }
+            received_ += n;
+        }
+    }
+
+    std::atomic<std::size_t> received_{0};
+    mini_redis::testing::TestServer server_;  // last: stopped before received_ goes
+};
 
 /// Runs `check(port)` twice, as two Catch2 sections: against this chapter's server and against a
 /// real redis-server. The client must behave the same with both; a difference is a bug in ours.

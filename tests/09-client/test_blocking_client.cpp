@@ -50,3 +50,16 @@ TEST_CASE("the blocking client reports a refused connection as a system_error", 
     const auto port = mini_redis::testing::free_port();  // nobody listens there
     CHECK_THROWS_AS(BlockingClient::connect("127.0.0.1", port), boost::system::system_error);
 }
+
+TEST_CASE("the blocking client's timeout bounds each call on a server that never answers", "[ch09]")
+{
+    ch09_test::SilentServer server;
+    auto client = BlockingClient::connect("127.0.0.1", server.port());
+    client.set_timeout(std::chrono::milliseconds(100));
+    try {
+        client.ping();
+        FAIL("the silent server answered");
+    } catch (const boost::system::system_error& e) {
+        CHECK(e.code() == boost::asio::error::timed_out);
+    }
+}

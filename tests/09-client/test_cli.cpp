@@ -89,6 +89,16 @@ TEST_CASE("mini-redis-cli exits 2 with a one-line message when it cannot connect
           "Could not connect to 127.0.0.1:" + std::to_string(port) + ": Connection refused\n");
 }
 
+TEST_CASE("mini-redis-cli --timeout gives up on a server that never answers, with status 2",
+          "[ch09]")
+{
+    ch09_test::SilentServer server;
+    auto result = cli(server.port(), {"--timeout", "0.2", "get", "k"});
+    CHECK(result.status == 2);
+    CHECK_THAT(result.output, Catch::Contains("timed out"));
+    CHECK(cli(server.port(), {"--timeout", "-1", "ping"}).status != 0);  // refused by the parser
+}
+
 TEST_CASE("mini-redis-cli rejects a malformed command line with usage help, not a crash", "[ch09]")
 {
     auto result = run_program({MINI_REDIS_CLI_BINARY, "get"});

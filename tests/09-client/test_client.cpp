@@ -6,11 +6,19 @@
 #include "subscriber.hpp"
 
 #include "mini_redis/testing/block_on.hpp"
+#include "mini_redis/testing/eventually.hpp"
 
 #include "mini_redis/testing/free_port.hpp"
 
 #include <catch2/catch.hpp>
 
+#include <boost/asio/bind_cancellation_slot.hpp>
+#include <boost/asio/cancellation_signal.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
+
+#include <chrono>
+#include <exception>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -296,4 +304,61 @@ TEST_CASE("subscribing to no channel is refused at once, before anything is sent
         co_return false;
     }(server->port()));
     CHECK(refused);
+}
+
+TEST_CASE("a call waits no longer than the client's timeout, and the connection then fails",
+          "[ch09]")
+{
+    ch09_test::SilentServer server;
+    const auto outcome = block_on([](unsigned short port) -> asio::awaitable<std::string> {
+        auto client = co_await connect(port);
+        client.set_timeout(std::chrono::milliseconds(100));
+        std::string outcome;
+        for (int call = 0; call < 2; ++call) {
+            try {
+                co_await client.get("k");
+                outcome += "answered; ";
+            } catch (const boost::system::system_error& e) {
+                outcome += (e.code() == asio::error::timed_out ? "timed out; " : e.what());
+            }
+        }
+        co_return outcome;
+    }(server.port()));
+    // The second call fails at once, with the first one's error: a reply that came late would
+    // be taken for its own.
+    CHECK(outcome == "timed out; timed out; ");
+    CHECK(server.received() == std::string("*2\r\n$3\r\nGET\r\n$1\r\nk\r\n").size());
+}
+
+TEST_CASE("a call is cancelled through the caller's cancellation slot", "[ch09]")
+{
+    ch09_test::SilentServer server;
+    asio::io_context context;
+    asio::cancellation_signal cancel;
+    std::optional<std::string> outcome;
+    asio::co_spawn(
+        context,
+        [](unsigned short port) -> asio::awaitable<std::string> {
+            auto client = co_await connect(port);
+            try {
+                co_await client.get("k");
+                co_return "answered";
+            } catch (const boost::system::system_error& e) {
+                co_return e.code() == asio::error::operation_aborted ? "cancelled" : e.what();
+            }
+        }(server.port()),
+        asio::bind_cancellation_slot(cancel.slot(), [&](std::exception_ptr, std::string result) {
+            outcome = std::move(result);
+        }));
+    // Once the server has the request, the call is waiting for a reply that never comes.
+    REQUIRE(mini_redis::testing::eventually([&] {
+        context.poll();
+        return server.received() > 0;
+    }));
+    cancel.emit(asio::cancellation_type::terminal);
+    REQUIRE(mini_redis::testing::eventually([&] {
+        context.poll();
+        return outcome.has_value();
+    }));
+    CHECK(*outcome == "cancelled");
 }

@@ -80,9 +80,15 @@ private:
 /// (share a BufferedClient for that).
 class BlockingClient {
 public:
-    static BlockingClient connect(std::string host, unsigned short port);
+    /// Connects as Client::connect does; `timeout`, unless zero, bounds the connecting and then
+    /// every call (see Client::set_timeout): a server that never answers cannot block the
+    /// caller for ever.
+    static BlockingClient connect(std::string host, unsigned short port,
+                                  std::chrono::milliseconds timeout = {});
     ~BlockingClient();
     BlockingClient(BlockingClient&&) noexcept;
+    /// Bounds every later call: see Client::set_timeout.
+    void set_timeout(std::chrono::milliseconds timeout) noexcept { client_->set_timeout(timeout); }
 
     std::string ping(std::optional<std::string> message = std::nullopt);
     std::optional<std::string> get(std::string key);

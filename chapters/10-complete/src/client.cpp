@@ -4,8 +4,13 @@
 #include "subscriber.hpp"
 
 #include <boost/asio/connect.hpp>
+#include <boost/asio/experimental/awaitable_operators.hpp>
+#include <boost/asio/steady_timer.hpp>
 
+#include <tuple>
+#include <type_traits>
 #include <utility>
+#include <variant>
 
 namespace mini_redis::client {
 namespace {
@@ -15,6 +20,45 @@ ProtocolError unexpected(std::string_view command, const Frame& reply)
 {
     return ProtocolError("unexpected reply to " + std::string(command) + ": " + describe(reply));
 }
+
+// [book: within]
+/// Awaits `operation`, but no longer than `timeout` (zero: as long as it takes). Past it, the
+/// operation is cancelled and this throws boost::system::system_error(asio::error::timed_out).
+/// `a || b` runs both and returns the first result, cancelling the other: the operation, or
+/// a timer's wait.
+template <typename T>
+asio::awaitable<T> within(std::chrono::milliseconds timeout, asio::awaitable<T> operation)
+{
+    using namespace asio::experimental::awaitable_operators;
+    if (timeout.count() == 0) {
+        co_return co_await std::move(operation);
+    }
+    asio::steady_timer timer(co_await asio::this_coro::executor, timeout);
+    auto first = co_await (std::move(operation) || timer.async_wait(asio::use_awaitable));
+    if (first.index() == 1) {
+        throw boost::system::system_error(asio::error::timed_out, "no answer from the server");
+    }
+    if constexpr (!std::is_void_v<T>) {
+        co_return std::get<0>(std::move(first));
+    }
+}
+// [end book: within]
+
+// [book: open-socket]
+/// Resolves `host` and connects to the first of its addresses that answers.
+asio::awaitable<tcp::socket> open_socket(std::string host, unsigned short port)
+{
+    auto executor = co_await asio::this_coro::executor;
+    tcp::resolver resolver(executor);
+    // A name may stand for several addresses (localhost: ::1 and 127.0.0.1); async_connect
+    // tries them in turn. Both throw system_error on failure: here that is what we want.
+    auto endpoints =
+        co_await resolver.async_resolve(host, std::to_string(port), asio::use_awaitable);
+    tcp::socket socket(executor);
+    co_await asio::async_connect(socket, endpoints, asio::use_awaitable);
+    co_return socket;
+}
+// [end book: open-socket]
 
 }  // namespace
 
@@ -37,20 +81,17 @@ void expect_ok(const Frame& reply, std::string_view command)
 }
 
 // [book: connect]
-asio::awaitable<Client> Client::connect(std::string host, unsigned short port)
+asio::awaitable<Client> Client::connect(std::string host, unsigned short port,
+                                        std::chrono::milliseconds timeout)
 {
-    auto executor = co_await asio::this_coro::executor;
-    tcp::resolver resolver(executor);
-    // A name may stand for several addresses (localhost: ::1 and 127.0.0.1); async_connect
-    // tries them in turn. Both throw system_error on failure: here that is what we want.
-    auto endpoints =
-        co_await resolver.async_resolve(host, std::to_string(port), asio::use_awaitable);
-    tcp::socket socket(executor);
-    co_await asio::async_connect(socket, endpoints, asio::use_awaitable);
+    auto opening = open_socket(std::move(host), port);  // a variable: see within() in read_frame
+    tcp::socket socket = co_await within(timeout, std::move(opening));
     // Commands are small and we wait for each reply: without this, Nagle's algorithm may hold a
     // command back for up to 40 ms, waiting for more bytes that never come.
     socket.set_option(tcp::no_delay(true));
-    co_return Client(std::move(socket));
+    Client client(std::move(socket));
+    client.set_timeout(timeout);
+    co_return client;
 }
 // [end book: connect]
 
@@ -84,9 +125,14 @@ asio::awaitable<void> Client::send(std::vector<std::string> command)
     output_.clear();
     encode(Frame::array(std::move(items)), output_);
     throw_if_broken();
-    auto [error, written] =
-        co_await asio::async_write(connection_->socket(), asio::buffer(output_), use_tuple);
-    if (error) {
+    auto writing = asio::async_write(connection_->socket(), asio::buffer(output_), use_tuple);
+    std::tuple<boost::system::error_code, std::size_t> written;
+    try {
+        written = co_await within(timeout_, std::move(writing));
+    } catch (const boost::system::system_error& e) {
+        written = {e.code(), 0};  // timed out
+    }
+    if (const auto error = std::get<0>(written)) {
         broken_ = std::make_exception_ptr(
             boost::system::system_error(error, "sending a command to the server"));
         std::rethrow_exception(broken_);
@@ -98,7 +144,10 @@ asio::awaitable<std::optional<Frame>> Client::read_frame()
 {
     throw_if_broken();
     try {
-        auto frame = co_await connection_->read_frame();
+        // The awaitable in a variable, not a temporary argument of within(): GCC 12 destroys
+        // such a temporary twice when its exception is caught in the same coroutine.
+        auto reading = connection_->read_frame();
+        auto frame = co_await within(timeout_, std::move(reading));
         if (!frame) {
             broken_ = std::make_exception_ptr(
                 boost::system::system_error(asio::error::eof, "the server closed the connection"));
@@ -175,6 +224,7 @@ asio::awaitable<std::int64_t> Client::publish(std::string channel, std::string m
 // [book: subscribe]
 asio::awaitable<Subscriber> Client::subscribe(std::vector<std::string> channels) &&
 {
+    timeout_ = {};  // a subscriber waits for messages as long as they take
     Subscriber subscriber(std::move(*this));
     co_await subscriber.subscribe(std::move(channels));
     co_return subscriber;

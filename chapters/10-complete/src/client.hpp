@@ -51,7 +51,10 @@ class Client {
 public:
     /// Resolves `host` (a name or an address) and connects to the first address that answers.
     /// Throws boost::system::system_error when none does (connection refused, unknown host).
-    static asio::awaitable<Client> connect(std::string host, unsigned short port);
+    /// `timeout`, unless zero, bounds the whole of it, and then every wait of the client on the
+    /// server (see set_timeout).
+    static asio::awaitable<Client> connect(std::string host, unsigned short port,
+                                           std::chrono::milliseconds timeout = {});
 
     /// Wraps a socket that is already connected.
     explicit Client(tcp::socket socket);
@@ -91,13 +94,20 @@ public:
     /// connection between frames.
     asio::awaitable<std::optional<Frame>> read_frame();
 
+    /// Bounds each wait of the client on the server: the sending of a command, and the
+    /// reading of each reply. One that takes longer than `timeout` is cancelled and throws
+    /// boost::system::system_error with asio::error::timed_out. Zero, the default: no bound.
+    /// A Subscriber is not bounded: waiting for messages is its job.
+    void set_timeout(std::chrono::milliseconds timeout) noexcept { timeout_ = timeout; }
+
     // Once the connection failed (an I/O error, the server closed it, a reply that is not
-    // RESP), every later call throws that same error at once, without touching the socket:
-    // a broken connection stays broken, and writing to it again can even wait for ever.
+    // RESP, a timeout), every later call throws that same error at once, without touching the
+    // socket: a broken connection stays broken, and writing to it again can even wait for ever.
+    // After a timeout the reply may still come, and would be taken for the next command's.
     //
-    // No call has a timeout, and none can be cancelled: a server that accepts and never
-    // answers keeps the caller waiting. Put a deadline around the whole Client (close it, or
-    // stop its io_context) if you need one.
+    // Every call can also be cancelled through the caller's cancellation slot (one side of an
+    // `a || b`, or a co_spawn bound to a cancellation_signal): it then throws system_error with
+    // asio::error::operation_aborted, and the connection counts as failed, as after a timeout.
 
 private:
     // Behind a pointer because a Connection cannot move (its cancellation signal is tied to its
@@ -105,6 +115,7 @@ private:
     std::unique_ptr<Connection> connection_;
     std::string output_;         // the command being sent; kept to reuse its memory
     std::exception_ptr broken_;  // why the connection failed, once it has
+    std::chrono::milliseconds timeout_{0};
 
     void throw_if_broken() const;
 };

@@ -6,7 +6,8 @@
 //
 // A plain program, no coroutines of its own: it uses the BlockingClient. Exit status: 0 when
 // the command worked, 1 when the server answered with an error, 2 when the server could not be
-// reached or the connection failed (with a one-line message on stderr); a mistyped command line
+// reached, the connection failed or the server gave no answer within --timeout (with a one-line
+// message on stderr); a mistyped command line
 // gets CLI11's usage message and status. Unlike redis-cli, which prints an error reply on stdout
 // and exits 0, we print it on stderr (`(error) ERR ...`) and exit 1, so that a script can tell.
 // Command names are case-insensitive (SET or set), as Redis's are.
@@ -36,7 +37,8 @@ constexpr int exit_connection_failed = 2;
 struct Request {
     std::string host = "127.0.0.1";
     unsigned short port = 6379;
-    std::string key;  // get, set
+    double timeout_seconds = 0;  // 0: wait as long as it takes
+    std::string key;             // get, set
     std::string value;
     std::optional<std::int64_t> expires_ms;
     std::optional<std::string> message;  // ping, publish
@@ -100,6 +102,11 @@ int main(int argc, char** argv)
     app.add_option("-h,--host,--hostname", request.host, "Server host name or address")
         ->capture_default_str();
     app.add_option("-p,--port", request.port, "Server port")->capture_default_str();
+    app.add_option("-t,--timeout", request.timeout_seconds,
+                   "Give up after this many seconds (decimals allowed) without an answer from "
+                   "the server, connecting included; 0 waits as long as it takes")
+        ->check(CLI::NonNegativeNumber)
+        ->capture_default_str();
     app.require_subcommand(1);
     app.ignore_case();  // before adding the subcommands, which inherit it: SET works as set
 
@@ -124,7 +131,9 @@ int main(int argc, char** argv)
     const auto style = isatty(STDOUT_FILENO) ? OutputStyle::terminal : OutputStyle::raw;
     std::optional<BlockingClient> client;
     try {
-        client.emplace(BlockingClient::connect(request.host, request.port));
+        const auto timeout = std::chrono::duration_cast<std::chrono::milliseconds>(
+            std::chrono::duration<double>(request.timeout_seconds));
+        client.emplace(BlockingClient::connect(request.host, request.port, timeout));
     } catch (const boost::system::system_error& e) {
         std::cerr << "Could not connect to " << request.host << ":" << request.port << ": "
                   << e.code().message() << "\n";

@@ -11,9 +11,10 @@ namespace {
 // handler when the coroutine throws), which a Client and a Subscriber are not: so the coroutines
 // run() waits for hand them over behind a unique_ptr.
 
-asio::awaitable<std::unique_ptr<Client>> connect_client(std::string host, unsigned short port)
+asio::awaitable<std::unique_ptr<Client>> connect_client(std::string host, unsigned short port,
+                                                        std::chrono::milliseconds timeout)
 {
-    co_return std::make_unique<Client>(co_await Client::connect(std::move(host), port));
+    co_return std::make_unique<Client>(co_await Client::connect(std::move(host), port, timeout));
 }
 
 asio::awaitable<std::unique_ptr<Subscriber>> subscribe_client(std::unique_ptr<Client> client,
@@ -40,11 +41,12 @@ BlockingRuntime::~BlockingRuntime()
 }
 // [end book: runtime]
 
-BlockingClient BlockingClient::connect(std::string host, unsigned short port)
+BlockingClient BlockingClient::connect(std::string host, unsigned short port,
+                                       std::chrono::milliseconds timeout)
 {
     auto runtime = std::make_unique<BlockingRuntime>();
     // The socket is made inside the runtime's io_context: every later call runs there too.
-    auto client = runtime->run(connect_client(std::move(host), port));
+    auto client = runtime->run(connect_client(std::move(host), port, timeout));
     return BlockingClient(std::move(runtime), std::move(client));
 }
 

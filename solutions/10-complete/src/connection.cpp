@@ -63,10 +63,21 @@ asio::awaitable<std::optional<Frame>> Connection::read_frame()
 
         // [book: bound-read]
         // Suspends until the peer sends something; other connections are served meanwhile.
-        // Bound to stop_reading_, so a shutdown can cut this wait short (stop_reading()).
+        // Bound to stop_reading_, so a shutdown can cut this wait short (stop_reading()). The
+        // binding takes the place of the cancellation slot the read would otherwise get from
+        // whoever awaits read_frame (a client's deadline, one side of an `a || b`), so a
+        // cancellation from there is passed on to stop_reading_ for as long as the read lasts.
+        // (A coroutine started without a cancellation slot has none to pass on.)
+        auto caller = (co_await asio::this_coro::cancellation_state).slot();
+        if (caller.is_connected()) {
+            caller.assign([this](asio::cancellation_type type) { stop_reading_.emit(type); });
+        }
         auto [error, n] = co_await socket_.async_read_some(
             asio::buffer(buffer_.data() + end_, buffer_.size() - end_),
             asio::bind_cancellation_slot(stop_reading_.slot(), use_tuple));
+        if (caller.is_connected()) {
+            caller.clear();
+        }
         if (stopped_) {
             co_return std::nullopt;
         }
