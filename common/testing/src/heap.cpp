@@ -3,16 +3,18 @@
 #include "mini_redis/testing/heap.hpp"
 
 #if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
-#include <sanitizer/allocator_interface.h>
 #define MINI_REDIS_SANITIZER_HEAP 1
 #elif defined(__has_feature)
 #if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
-#include <sanitizer/allocator_interface.h>
 #define MINI_REDIS_SANITIZER_HEAP 1
 #endif
 #endif
 
-#ifndef MINI_REDIS_SANITIZER_HEAP
+#ifdef MINI_REDIS_SANITIZER_HEAP
+// Part of every sanitizer's runtime (sanitizer/allocator_interface.h, which clang ships and GCC
+// does not).
+extern "C" std::size_t __sanitizer_get_current_allocated_bytes();
+#else
 #include <malloc.h>
 #endif
 
