@@ -29,7 +29,7 @@ ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_BINARY = ROOT / "build" / "release" / "solutions" / "10-complete" / "mini-redis-server"
 TESTS = {"SET": "SET", "GET": "GET", "PING_MBULK": "PING"}  # redis-benchmark's name: ours
 PIPELINES = (1, 16)
-# Targets for the complete server (issue 8): ratio ours/redis-server at least this.
+# Targets for the complete server: ratio ours/redis-server at least this.
 TARGETS = {1: 0.9, 16: 0.5}
 MEMORY_TARGET = 1.5  # bytes per key, ours / redis-server, at most
 

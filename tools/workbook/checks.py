@@ -1,7 +1,8 @@
 """The full check (`./workbook test`, which CI runs) and its parts.
 
 Each check either meets its expectation or not, and the run ends with "N passed, N failed":
-- sync: chapters/ and the book's excerpts equal what the generator makes from solutions/;
+- sync: chapters/ and the book's excerpts equal what the generator makes from solutions/, and
+  no comment or page names a repository file that does not exist;
 - every solution test passes (the solutions are the bite variants with nothing cut, which
   behave as the solutions do);
 - the starter check: for every exercise, at least one test tagged with it fails on the
@@ -29,6 +30,7 @@ from pathlib import Path
 import build
 import deps
 import generate
+import references
 from chapters import ROOT, Chapter, all_chapters
 
 CHECK_SOURCES = ROOT / "build" / "check-src"  # where the check preset reads chapters from
@@ -268,6 +270,10 @@ def full_check() -> int:
         tally.record("book excerpts in sync", not other, "; ".join(other))
     else:
         tally.record("chapters/ and book in sync", not problems, "; ".join(problems[:10]))
+
+    missing = references.missing_references()
+    tally.record("comments and pages name only files that exist", not missing,
+                 "; ".join(missing[:10]))
 
     files = [str(p) for folder in ("solutions", "common", "tests", "fuzz")
              for p in sorted((ROOT / folder).rglob("*")) if p.suffix in (".cpp", ".hpp")]

@@ -1,7 +1,8 @@
 // The one place that names the Asio pieces this chapter uses.
 //
 // Every other file says `asio::` and `tcp::` through these aliases, so the code reads the same in
-// every chapter and the Asio headers are included in one spot. Book: chapter 01, "Asio in two
+// every chapter. The headers here are the ones most files need; a file that needs another piece
+// of Asio (a timer, a signal set, a channel) includes it itself. Book: chapter 01, "Asio in two
 // minutes".
 #pragma once
 

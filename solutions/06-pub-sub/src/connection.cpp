@@ -1,4 +1,4 @@
-// The buffered frame reader and writer: see connection.hpp. Book: chapter 02, "The connection".
+// The buffered frame reader: see connection.hpp. Book: chapter 02, "The connection".
 #include "connection.hpp"
 
 #include <cstring>

@@ -1,8 +1,9 @@
 // A clock that only moves when a test says so, and an Asio timer that runs on it.
 //
-// Chapters with time in them (key expiry, accept back-off) take their clock as a parameter. The
-// server passes std::chrono::steady_clock; tests pass ManualClock and call advance() instead of
-// sleeping, so a test of a one-hour expiry runs in microseconds and never flakes.
+// Key expiry takes its clock as a parameter: the server passes std::chrono::steady_clock; tests
+// pass ManualClock and call advance() instead of sleeping, so a test of a one-hour expiry runs in
+// microseconds and never flakes. (The accept back-off takes a sleep function instead,
+// ServerOptions::sleep, which tests replace with one that records the wait.)
 #pragma once
 
 #include <boost/asio/basic_waitable_timer.hpp>
