@@ -12,6 +12,7 @@ import os
 import socket
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -20,7 +21,8 @@ import build  # noqa: E402
 import checks  # noqa: E402
 import deps  # noqa: E402
 import generate  # noqa: E402
-from chapters import ROOT, Chapter, WorkbookError, all_chapters, find_chapter, find_exercise  # noqa: E402
+from chapters import (ROOT, Chapter, WorkbookError, all_chapters, find_chapter, find_exercise,  # noqa: E402
+                      source_files)
 
 PROGRESS = build.build_dir("dev") / "progress.json"
 DEBIAN_PYTHON = "/usr/bin/python3"  # Debian's mkdocs is importable only from Debian's python
@@ -134,8 +136,17 @@ def cmd_hint(args) -> int:
 def cmd_diff(args) -> int:
     chapter = find_chapter(args.chapter)
     color = ["--color=always"] if sys.stdout.isatty() else []
-    subprocess.run(["diff", "-ruN", *color, str(chapter.chapter_dir.relative_to(ROOT)),
-                    str(chapter.solution_dir.relative_to(ROOT))], cwd=ROOT)
+    # Compared without the book's region markers, which are the same on both sides and would
+    # only crowd the context lines; copies keep the real paths, so the output names real files.
+    with tempfile.TemporaryDirectory() as scratch:
+        trees = [chapter.chapter_dir.relative_to(ROOT), chapter.solution_dir.relative_to(ROOT)]
+        for tree in trees:
+            for rel in source_files(ROOT / tree):
+                copy = Path(scratch) / tree / rel
+                copy.parent.mkdir(parents=True, exist_ok=True)
+                text = (ROOT / tree / rel).read_text(errors="replace")
+                copy.write_text(generate.without_markers(text))
+        subprocess.run(["diff", "-ruN", *color, *map(str, trees)], cwd=scratch)
     return 0
 
 
@@ -175,6 +186,8 @@ def cmd_generate(args) -> int:
     for path in changed:
         print(f"wrote {path.relative_to(ROOT)}")
     print(f"{len(changed)} files changed.")
+    for region in generate.unused_regions():
+        print(f"unused book region (no page excerpts it; remove its markers): {region}")
     return 0
 
 

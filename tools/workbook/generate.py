@@ -171,6 +171,34 @@ def book_pages(starters: dict[str, dict[Path, str]]) -> dict[Path, str]:
     return pages
 
 
+def unused_regions() -> list[str]:
+    """`file: region` for every `// [book: REGION]` marker in a solution that no page excerpts
+    (through the chapter generated from it). A learner reads every marker line: one that no page
+    uses is noise."""
+    used = set()
+    for page in BOOK.glob("*.md"):
+        for m in EXCERPT.finditer(page.read_text()):
+            path = m["path"]
+            if path.startswith("chapters/"):
+                path = "solutions/" + path[len("chapters/"):]
+            used.add((path, m["region"]))
+    unused = []
+    for file in sorted(SOLUTIONS.rglob("*")):
+        if file.suffix not in SOURCE_SUFFIXES | {".txt"}:
+            continue
+        rel = file.relative_to(ROOT).as_posix()
+        for line in file.read_text().splitlines():
+            if (m := BOOK_REGION_START.match(line)) and (rel, m["name"]) not in used:
+                unused.append(f"{rel}: {m['name']}")
+    return unused
+
+
+def without_markers(text: str) -> str:
+    """`text` without its book-region marker lines: what ./workbook diff compares."""
+    return "".join(line for line in text.splitlines(keepends=True)
+                   if not (BOOK_REGION_START.match(line) or BOOK_REGION_END.match(line)))
+
+
 def heading_anchors(page: Path) -> set[str]:
     """The anchors of a page's headings, as GitHub and mkdocs both make them."""
     anchors = set()
@@ -251,6 +279,8 @@ def out_of_sync(chapters: list[Chapter]) -> list[str]:
     """What `generate` would change, as readable lines; empty when all is in sync. Also reports
     source comments that point at book sections that do not exist."""
     problems = check_book_references(chapters) + check_source_references(chapters)
+    problems += [f"{region} (a book region no page excerpts: remove its markers)"
+                 for region in unused_regions()]
     fresh = starters(chapters)
     for chapter in chapters:
         problems += [f"chapters/{chapter.name}/{d}" for d in tree_differences(chapter.chapter_dir, fresh[chapter.name])]

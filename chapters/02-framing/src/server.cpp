@@ -12,7 +12,6 @@
 namespace mini_redis {
 namespace {
 
-// [book: log-session-end]
 /// What runs when a connection's coroutine ends. co_spawn calls it with the exception that
 /// escaped the coroutine, or with nullptr when it returned normally.
 ///
@@ -30,11 +29,9 @@ void log_session_end(std::exception_ptr error)
         spdlog::error("connection closed: {}", e.what());
     }
 }
-// [end book: log-session-end]
 
 }  // namespace
 
-// [book: serve]
 asio::awaitable<void> serve(tcp::acceptor acceptor)
 {
     spdlog::debug("accepting connections on {}", acceptor.local_endpoint().port());
@@ -57,7 +54,6 @@ asio::awaitable<void> serve(tcp::acceptor acceptor)
         asio::co_spawn(acceptor.get_executor(), session(std::move(socket)), log_session_end);
     }
 }
-// [end book: serve]
 
 // [book: session]
 asio::awaitable<void> session(tcp::socket socket)

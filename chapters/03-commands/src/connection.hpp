@@ -23,7 +23,6 @@ public:
     using std::runtime_error::runtime_error;
 };
 
-// [book: connection]
 /// A socket that reads and writes whole frames. Owns the socket. One coroutine at a time uses it
 /// (its session); it lives as long as that session, usually as one of its local variables.
 ///
@@ -65,6 +64,5 @@ private:
     std::size_t end_ = 0;
     std::string output_;  // queued frames, encoded, waiting for flush()
 };
-// [end book: connection]
 
 }  // namespace mini_redis

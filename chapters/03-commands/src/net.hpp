@@ -16,12 +16,9 @@
 
 namespace mini_redis {
 
-// [book: aliases]
 namespace asio = boost::asio;
 using tcp = asio::ip::tcp;
-// [end book: aliases]
 
-// [book: use-tuple]
 /// The completion token we pass to every asynchronous operation inside a coroutine.
 ///
 /// `asio::use_awaitable` alone makes `co_await op(...)` suspend the coroutine until the operation
@@ -29,6 +26,5 @@ using tcp = asio::ip::tcp;
 /// `(error_code, result...)` instead: a client hanging up is an everyday event, not an exception,
 /// so we want to look at the error where it happens.
 inline constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
-// [end book: use-tuple]
 
 }  // namespace mini_redis

@@ -14,7 +14,6 @@
 namespace mini_redis {
 namespace {
 
-// [book: log-session-end]
 /// What runs when a connection's coroutine ends. co_spawn calls it with the exception that
 /// escaped the coroutine, or with nullptr when it returned normally.
 ///
@@ -32,7 +31,6 @@ void log_session_end(std::exception_ptr error)
         spdlog::error("connection closed: {}", e.what());
     }
 }
-// [end book: log-session-end]
 
 }  // namespace
 
@@ -64,7 +62,6 @@ asio::awaitable<void> serve(tcp::acceptor acceptor)
 }
 // [end book: serve]
 
-// [book: session]
 asio::awaitable<void> session(tcp::socket socket, Db db)
 {
     boost::system::error_code ignored;
@@ -111,6 +108,5 @@ asio::awaitable<void> session(tcp::socket socket, Db db)
         }
     }
 }
-// [end book: session]
 
 }  // namespace mini_redis

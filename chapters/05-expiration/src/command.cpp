@@ -75,7 +75,6 @@ std::optional<std::chrono::milliseconds> parse_set_expiry(Arguments& args)
 
 }  // namespace
 
-// [book: parse-command]
 Command parse_command(Frame request)
 {
     auto* items = std::get_if<Frame::Array>(&request.value);
@@ -120,6 +119,5 @@ Command parse_command(Frame request)
         return Invalid{e.what()};
     }
 }
-// [end book: parse-command]
 
 }  // namespace mini_redis

@@ -17,7 +17,6 @@ Connection::Connection(tcp::socket socket, ParserLimits limits, Syntax syntax)
 {
 }
 
-// [book: read-frame]
 asio::awaitable<std::optional<Frame>> Connection::read_frame()
 {
     for (;;) {
@@ -61,9 +60,7 @@ asio::awaitable<std::optional<Frame>> Connection::read_frame()
         end_ += n;
     }
 }
-// [end book: read-frame]
 
-// [book: queue-flush]
 void Connection::queue_frame(const Frame& frame)
 {
     encode(frame, output_);
@@ -79,6 +76,5 @@ asio::awaitable<void> Connection::flush()
     co_await asio::async_write(socket_, asio::buffer(output_), asio::use_awaitable);
     output_.clear();
 }
-// [end book: queue-flush]
 
 }  // namespace mini_redis

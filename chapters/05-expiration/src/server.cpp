@@ -15,7 +15,6 @@
 namespace mini_redis {
 namespace {
 
-// [book: log-session-end]
 /// Makes what runs when a background coroutine (a connection, the purge task) ends: co_spawn
 /// calls it with the exception that escaped the coroutine, or with nullptr when it returned
 /// normally.
@@ -36,7 +35,6 @@ auto log_failure_of(std::string task)
         }
     };
 }
-// [end book: log-session-end]
 
 }  // namespace
 
@@ -53,7 +51,6 @@ asio::awaitable<void> serve(tcp::acceptor acceptor)
 }
 // [end book: serve-with-purge]
 
-// [book: serve]
 asio::awaitable<void> serve(tcp::acceptor acceptor, Db db)
 {
     spdlog::debug("accepting connections on {}", acceptor.local_endpoint().port());
@@ -79,9 +76,7 @@ asio::awaitable<void> serve(tcp::acceptor acceptor, Db db)
                        log_failure_of("connection"));
     }
 }
-// [end book: serve]
 
-// [book: session]
 asio::awaitable<void> session(tcp::socket socket, Db db)
 {
     boost::system::error_code ignored;
@@ -126,6 +121,5 @@ asio::awaitable<void> session(tcp::socket socket, Db db)
         }
     }
 }
-// [end book: session]
 
 }  // namespace mini_redis

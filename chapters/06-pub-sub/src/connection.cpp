@@ -17,7 +17,6 @@ Connection::Connection(tcp::socket socket, ParserLimits limits, Syntax syntax)
 {
 }
 
-// [book: read-frame]
 asio::awaitable<std::optional<Frame>> Connection::read_frame()
 {
     for (;;) {
@@ -57,6 +56,5 @@ asio::awaitable<std::optional<Frame>> Connection::read_frame()
         end_ += n;
     }
 }
-// [end book: read-frame]
 
 }  // namespace mini_redis

@@ -25,7 +25,6 @@ public:
     using std::runtime_error::runtime_error;
 };
 
-// [book: connection]
 /// A socket that reads whole frames. Owns the socket. One coroutine at a time reads from it (its
 /// session's reader); another may write to socket() meanwhile (the session's writer). Lives as
 /// long as that session, usually as one of its local variables.
@@ -55,6 +54,5 @@ private:
     std::size_t begin_ = 0;
     std::size_t end_ = 0;
 };
-// [end book: connection]
 
 }  // namespace mini_redis

@@ -31,7 +31,6 @@ void Db::erase(State& state, Entries::iterator entry)
     state.entries.erase(entry);
 }
 
-// [book: db-get]
 std::optional<std::string> Db::get(std::string_view key)
 {
     // Read the clock before locking: the lock should cover map work only.
@@ -48,9 +47,7 @@ std::optional<std::string> Db::get(std::string_view key)
     }
     return found->second.value;  // copied while the lock is held
 }
-// [end book: db-get]
 
-// [book: db-set]
 void Db::set(std::string key, std::string value, std::optional<std::chrono::milliseconds> expire)
 {
     std::optional<TimePoint> deadline;
@@ -85,9 +82,7 @@ void Db::set(std::string key, std::string value, std::optional<std::chrono::mill
         wake_up();
     }
 }
-// [end book: db-set]
 
-// [book: purge-expired]
 std::optional<TimePoint> Db::purge_expired()
 {
     const TimePoint now = state_->now();
@@ -111,7 +106,6 @@ std::optional<TimePoint> Db::purge_expired()
     }
     return std::nullopt;
 }
-// [end book: purge-expired]
 
 std::size_t Db::size() const
 {

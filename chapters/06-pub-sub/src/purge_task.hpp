@@ -46,7 +46,6 @@ asio::awaitable<void> purge_expired_keys(Db db)
         ~Unhook() { db.on_earlier_deadline(nullptr); }
     } unhook{db};
 
-    // [book: purge-loop]
     while (!db.is_shut_down()) {
         const auto next = db.purge_expired();
         // No deadline: sleep "forever"; a SET with an expiry or the shutdown will wake us.
@@ -56,7 +55,6 @@ asio::awaitable<void> purge_expired_keys(Db db)
         // operation_aborted). Either way the loop looks at the Db afresh.
         co_await timer->async_wait(use_tuple);
     }
-    // [end book: purge-loop]
 }
 
 }  // namespace mini_redis

@@ -25,7 +25,6 @@ public:
     using std::runtime_error::runtime_error;
 };
 
-// [book: connection]
 // [book: buffer-limit-exceeded]
 /// The peer sent more than the connection's buffer limit without completing a frame. The
 /// server closes such a connection (Redis: "closing client that reached max query buffer
@@ -68,6 +67,5 @@ private:
     std::size_t begin_ = 0;
     std::size_t end_ = 0;
 };
-// [end book: connection]
 
 }  // namespace mini_redis

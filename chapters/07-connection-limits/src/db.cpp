@@ -29,7 +29,6 @@ void Db::erase(State& state, Entries::iterator entry)
     state.entries.erase(entry);
 }
 
-// [book: db-get]
 std::optional<std::string> Db::get(std::string_view key)
 {
     // Read the clock before locking: the lock should cover map work only.
@@ -46,9 +45,7 @@ std::optional<std::string> Db::get(std::string_view key)
     }
     return found->second.value;  // copied while the lock is held
 }
-// [end book: db-get]
 
-// [book: db-set]
 void Db::set(std::string key, std::string value, std::optional<std::chrono::milliseconds> expire)
 {
     std::optional<TimePoint> deadline;
@@ -83,9 +80,7 @@ void Db::set(std::string key, std::string value, std::optional<std::chrono::mill
         wake_up();
     }
 }
-// [end book: db-set]
 
-// [book: purge-expired]
 std::optional<TimePoint> Db::purge_expired()
 {
     const TimePoint now = state_->now();
@@ -109,7 +104,6 @@ std::optional<TimePoint> Db::purge_expired()
     }
     return std::nullopt;
 }
-// [end book: purge-expired]
 
 std::size_t Db::size() const
 {
@@ -144,7 +138,6 @@ void Db::expect_channels(std::size_t more)
     state_->channels.reserve(state_->channels.size() + more);
 }
 
-// [book: db-unsubscribe]
 void Db::unsubscribe(std::string_view channel, const Subscriber* subscriber)
 {
     std::lock_guard lock(state_->channels_mutex);
@@ -164,9 +157,7 @@ void Db::unsubscribe(std::string_view channel, const Subscriber* subscriber)
         }
     }
 }
-// [end book: db-unsubscribe]
 
-// [book: publish]
 std::size_t Db::publish(std::string_view channel, std::string_view message)
 {
     // Encode the push once, not once per subscriber: every subscriber gets the same bytes.
@@ -189,7 +180,6 @@ std::size_t Db::publish(std::string_view channel, std::string_view message)
     }
     return received;
 }
-// [end book: publish]
 
 std::size_t Db::channel_count() const
 {

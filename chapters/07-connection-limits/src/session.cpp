@@ -37,7 +37,6 @@ std::string name_of(const Command& command)
     return names[command.index()];
 }
 
-// [book: allowed-while-subscribed]
 /// What a subscribed connection may send: Redis allows (P|S)SUBSCRIBE, (P|S)UNSUBSCRIBE, PING,
 /// QUIT and RESET; we have SUBSCRIBE, UNSUBSCRIBE, PING and QUIT. An unknown command or a wrong
 /// number of arguments (Invalid without a command) is answered with its own error, as Redis
@@ -49,7 +48,6 @@ bool allowed_while_subscribed(const Command& command)
            std::holds_alternative<Unsubscribe>(command) || std::holds_alternative<Ping>(command) ||
            std::holds_alternative<Quit>(command) || (invalid && invalid->command.empty());
 }
-// [end book: allowed-while-subscribed]
 
 /// The text of a peer's address for log lines.
 std::string describe(const tcp::endpoint& peer)
@@ -143,7 +141,6 @@ asio::awaitable<void> wait_until_read(Outbox& outbox, Activity& activity)
     activity.last_request = Activity::Clock::now();
 }
 
-// [book: reader]
 /// The reader: requests in, replies into the outbox. Ends when the client closes the connection,
 /// sends QUIT, sends something that is not RESP, the writer shut the socket down, or anything
 /// else fails; then it closes the outbox so the writer can finish.
@@ -203,9 +200,7 @@ asio::awaitable<void> read_requests(Connection& connection, std::shared_ptr<Outb
     activity.stalled_since = Activity::Clock::now();  // only the last replies are due now
     activity.wake.cancel();                           // so the watchdog starts timing them
 }
-// [end book: reader]
 
-// [book: writer]
 /// The writer: empties the outbox onto the socket, one write per batch. Ends when the outbox is
 /// closed and empty, or a write fails; either way it shuts the socket down, which ends the
 /// reader's pending read too.
@@ -231,7 +226,6 @@ asio::awaitable<void> write_replies(Connection& connection, Outbox& outbox, std:
     boost::system::error_code ignored;
     connection.socket().shutdown(tcp::socket::shutdown_both, ignored);
 }
-// [end book: writer]
 
 }  // namespace
 

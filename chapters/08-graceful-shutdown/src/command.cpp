@@ -48,7 +48,6 @@ std::string unknown_command(Arguments& args)
                        quotable(args.name(), 128), quoted);
 }
 
-// [book: parse-set-expiry]
 /// The options after SET's value: nothing, `EX seconds` or `PX milliseconds` (option names in
 /// any case), with Redis's errors for everything else.
 std::optional<std::chrono::milliseconds> parse_set_expiry(Arguments& args)
@@ -86,11 +85,9 @@ std::optional<std::chrono::milliseconds> parse_set_expiry(Arguments& args)
     }
     return std::chrono::milliseconds(seconds ? *number * 1000 : *number);
 }
-// [end book: parse-set-expiry]
 
 }  // namespace
 
-// [book: parse-command]
 Command parse_command(Frame request)
 {
     auto* items = std::get_if<Frame::Array>(&request.value);
@@ -162,6 +159,5 @@ Command parse_command(Frame request)
         return Invalid{e.what()};
     }
 }
-// [end book: parse-command]
 
 }  // namespace mini_redis

@@ -25,8 +25,6 @@ public:
     using std::runtime_error::runtime_error;
 };
 
-// [book: connection]
-// [book: buffer-limit-exceeded]
 /// The peer sent more than the connection's buffer limit without completing a frame. The
 /// server closes such a connection (Redis: "closing client that reached max query buffer
 /// length").
@@ -34,7 +32,6 @@ class BufferLimitExceeded : public std::runtime_error {
 public:
     using std::runtime_error::runtime_error;
 };
-// [end book: buffer-limit-exceeded]
 
 /// A socket that reads whole frames. Owns the socket. One coroutine at a time reads from it (its
 /// session's reader); another may write to socket() meanwhile (the session's writer). Lives as
@@ -78,6 +75,5 @@ private:
     std::size_t begin_ = 0;
     std::size_t end_ = 0;
 };
-// [end book: connection]
 
 }  // namespace mini_redis

@@ -18,7 +18,6 @@
 
 namespace mini_redis {
 
-// [book: limits]
 /// What a frame may claim before the parser refuses it. The defaults are Redis's.
 struct ParserLimits {
     /// Longest bulk string (Redis: proto-max-bulk-len, 512 MiB).
@@ -32,7 +31,6 @@ struct ParserLimits {
     /// \r\n: Redis's PROTO_INLINE_MAX_SIZE, 64 KiB.
     std::size_t max_line_length = 64 * 1024;
 };
-// [end book: limits]
 
 /// What the parser expects to read.
 enum class Syntax {
@@ -61,7 +59,6 @@ enum class Syntax {
 /// Not thread-safe: one parser per connection.
 class Parser {
 public:
-    // [book: result]
     enum class Status {
         needs_more,  // the input ends in the middle of a frame: read more, call again
         frame,       // `frame` is complete; drop `consumed` bytes from the front of the input
@@ -74,7 +71,6 @@ public:
         std::size_t consumed = 0;
         std::string error;  // e.g. "invalid bulk length", as Redis words it
     };
-    // [end book: result]
 
     explicit Parser(ParserLimits limits = {}, Syntax syntax = Syntax::frames)
         : limits_(limits), syntax_(syntax)
@@ -85,7 +81,6 @@ public:
     Result parse(std::string_view input);
 
 private:
-    // [book: item]
     /// What reading one item at the current position gave.
     struct Item {
         Status status = Status::needs_more;
@@ -94,7 +89,6 @@ private:
         std::optional<std::size_t> open;  // set for an array header: its element count
         std::string error;
     };
-    // [end book: item]
 
     /// Reads the item `rest` starts with. Copies its value into `frame` only if `keep`: the
     /// first pass only checks, the second builds.
@@ -113,13 +107,11 @@ private:
     Result whole(Frame frame);
     Result fail(std::string error);
 
-    // [book: members]
     ParserLimits limits_;
     Syntax syntax_;
     std::size_t start_ = 0;         // where the frame begins, after any empty requests skipped
     std::size_t offset_ = 0;        // bytes of the input already checked
     std::vector<std::size_t> due_;  // open arrays: elements each still waits for, outermost first
-    // [end book: members]
 };
 
 }  // namespace mini_redis

@@ -22,7 +22,6 @@ Connection::Connection(tcp::socket socket, ParserLimits limits, Syntax syntax,
 {
 }
 
-// [book: read-frame]
 asio::awaitable<std::optional<Frame>> Connection::read_frame()
 {
     for (;;) {
@@ -61,7 +60,6 @@ asio::awaitable<std::optional<Frame>> Connection::read_frame()
             buffer_.shrink_to_fit();
         }
 
-        // [book: bound-read]
         // Suspends until the peer sends something; other connections are served meanwhile.
         // Bound to stop_reading_, so a shutdown can cut this wait short (stop_reading()). The
         // binding takes the place of the cancellation slot the read would otherwise get from
@@ -81,7 +79,6 @@ asio::awaitable<std::optional<Frame>> Connection::read_frame()
         if (stopped_) {
             co_return std::nullopt;
         }
-        // [end book: bound-read]
         if (error == asio::error::eof && begin_ == end_) {
             co_return std::nullopt;  // closed between frames: a clean end
         }
@@ -92,14 +89,11 @@ asio::awaitable<std::optional<Frame>> Connection::read_frame()
         end_ += n;
     }
 }
-// [end book: read-frame]
 
-// [book: stop-reading]
 void Connection::stop_reading()
 {
     stopped_ = true;
     stop_reading_.emit(asio::cancellation_type::terminal);
 }
-// [end book: stop-reading]
 
 }  // namespace mini_redis

@@ -25,7 +25,6 @@
 
 namespace mini_redis {
 
-// [book: subscriber]
 /// Something that receives published messages: in the server, a subscribed connection's Outbox.
 /// Db only knows this interface, so it stays free of sockets and can be tested with a fake.
 class Subscriber {
@@ -38,7 +37,6 @@ public:
     /// refused (the subscriber is closing); it then does not count as received.
     virtual bool deliver(std::string_view encoded) = 0;
 };
-// [end book: subscriber]
 
 /// A handle to the shared key space. Copying a Db copies the handle, not the data: the server
 /// keeps one, each session gets its own copy, and the data lives until the last copy is gone
@@ -84,7 +82,6 @@ public:
     /// wake-up. Called outside the lock, from whichever thread ran set(). nullptr removes it.
     void on_earlier_deadline(std::function<void()> wake);
 
-    // [book: db-channels]
     /// Adds `subscriber` to `channel` (a subscriber already there is not added twice).
     void subscribe(const std::string& channel, std::shared_ptr<Subscriber> subscriber);
 
@@ -102,7 +99,6 @@ public:
 
     /// How many channels have at least one subscriber. For tests and statistics.
     std::size_t channel_count() const;
-    // [end book: db-channels]
 
     /// Tells background work to stop: is_shut_down() becomes true, and the wake-up runs so a
     /// sleeping purge task notices. The keys stay readable for handles that are still around.
@@ -140,14 +136,12 @@ private:
         std::function<void()> wake;
         bool shut_down = false;
 
-        // [book: channels-state]
         /// Channels have a lock of their own: a PUBLISH never waits for a SET, nor a SET for a
         /// PUBLISH to many subscribers.
         std::mutex channels_mutex;
         std::unordered_map<std::string, std::vector<std::shared_ptr<Subscriber>>, KeyHash,
                            std::equal_to<>>
             channels;
-        // [end book: channels-state]
     };
 
     /// Removes `entry` and its index entry. The caller holds the lock.

@@ -53,7 +53,6 @@ int main(int argc, char** argv)
         init_logging(log_level);
         options.max_connections = fit_open_file_limit(options.max_connections);
 
-        // [book: listen]
         // The io_context is Asio's event loop: it waits for the operating system to report that
         // an operation finished and resumes whichever coroutine waited for it.
         asio::io_context context;
@@ -65,9 +64,7 @@ int main(int argc, char** argv)
         acceptor.set_option(tcp::acceptor::reuse_address(true));
         acceptor.bind(endpoint);
         acceptor.listen();
-        // [end book: listen]
 
-        // [book: signals]
         // Writing to a pipe whose reader has gone raises SIGPIPE, and its default action ends
         // the process: `server | head -1` would die at its second log line. Ignored, the write
         // just fails. (Asio's socket writes never raise it: they report broken_pipe instead.)
@@ -101,9 +98,7 @@ int main(int argc, char** argv)
         // SIGTERM as soon as it reads this line must get a graceful shutdown, not the default
         // action (death). Tests and scripts read the actual port from it (with --port 0).
         spdlog::info("listening on {}:{}", bind, acceptor.local_endpoint().port());
-        // [end book: signals]
 
-        // [book: run]
         int status = 0;
         asio::co_spawn(context, serve(std::move(acceptor), options, shutdown),
                        [&](std::exception_ptr error) {
@@ -136,7 +131,6 @@ int main(int argc, char** argv)
             thread.join();
         }
         return status;
-        // [end book: run]
     } catch (const std::exception& e) {
         spdlog::error("{}", e.what());
         return 1;

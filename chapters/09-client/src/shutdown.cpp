@@ -25,7 +25,6 @@ Shutdown::Registration::~Registration()
 
 Shutdown::Shutdown() : state_(std::make_shared<ShutdownState>()) {}
 
-// [book: listen]
 Shutdown::Registration Shutdown::listen(Listener listener)
 {
     std::size_t id = 0;
@@ -47,7 +46,6 @@ Shutdown::Registration Shutdown::listen(Listener listener)
     }
     return Registration(state_, id);
 }
-// [end book: listen]
 
 void Shutdown::request()
 {
@@ -66,7 +64,6 @@ bool Shutdown::requested() const
     return state_->requested;
 }
 
-// [book: reach]
 void Shutdown::reach(Stage stage)
 {
     std::vector<Listener> to_call;
@@ -86,6 +83,5 @@ void Shutdown::reach(Stage stage)
         listener(stage);
     }
 }
-// [end book: reach]
 
 }  // namespace mini_redis

@@ -15,7 +15,6 @@ namespace mini_redis {
 
 struct ShutdownState;
 
-// [book: shutdown]
 /// A handle to one server's shutdown state. Copies share it (a std::shared_ptr inside), like Db.
 /// Every member may be called from any thread.
 ///
@@ -59,7 +58,6 @@ private:
 
     std::shared_ptr<ShutdownState> state_;
 };
-// [end book: shutdown]
 
 /// What Shutdown handles share. The mutex guards the rest.
 struct ShutdownState {

@@ -13,7 +13,6 @@
 
 namespace mini_redis {
 
-// [book: live-sessions]
 /// A thread-safe count of live sessions. add() and remove() may be called from any thread;
 /// wait_until_none() only from a coroutine on `strand`. Always owned by a std::shared_ptr.
 class LiveSessions : public std::enable_shared_from_this<LiveSessions> {
@@ -35,9 +34,7 @@ private:
     std::size_t count_ = 0;
     bool waiting_ = false;
 };
-// [end book: live-sessions]
 
-// [book: client-slot]
 /// One live client, counted in a LiveSessions: added when the slot is made, removed when it is
 /// destroyed, with the session that owns it. Move-only.
 class ClientSlot {
@@ -58,6 +55,5 @@ public:
 private:
     std::shared_ptr<LiveSessions> live_;
 };
-// [end book: client-slot]
 
 }  // namespace mini_redis

@@ -9,7 +9,6 @@ namespace mini_redis::client {
 
 Subscriber::Subscriber(Client client) : client_(std::move(client)) {}
 
-// [book: read-push]
 asio::awaitable<std::optional<Subscriber::Push>> Subscriber::read_push()
 {
     auto frame = co_await client_.read_frame();
@@ -28,7 +27,6 @@ asio::awaitable<std::optional<Subscriber::Push>> Subscriber::read_push()
     co_return Push{std::move(std::get<Frame::Bulk>((*items)[0].value).bytes),
                    std::move((*items)[1]), std::move((*items)[2])};
 }
-// [end book: read-push]
 
 std::optional<Message> Subscriber::as_message(Push& push)
 {
@@ -40,7 +38,6 @@ std::optional<Message> Subscriber::as_message(Push& push)
     return Message{std::move(channel->bytes), std::move(content->bytes)};
 }
 
-// [book: next-message]
 asio::awaitable<std::optional<Message>> Subscriber::next_message()
 {
     if (!pending_.empty()) {
@@ -58,9 +55,7 @@ asio::awaitable<std::optional<Message>> Subscriber::next_message()
     // We wait for no confirmation here, so the server sent one we never asked for.
     throw ProtocolError("expected a message, got a '" + push->kind + "' push");
 }
-// [end book: next-message]
 
-// [book: confirmation]
 asio::awaitable<Subscriber::Push> Subscriber::read_confirmation(std::string_view kind)
 {
     for (;;) {
@@ -81,7 +76,6 @@ asio::awaitable<Subscriber::Push> Subscriber::read_confirmation(std::string_view
         pending_.push_back(std::move(*message));
     }
 }
-// [end book: confirmation]
 
 asio::awaitable<void> Subscriber::subscribe(std::vector<std::string> channels)
 {
@@ -106,7 +100,6 @@ asio::awaitable<void> Subscriber::subscribe(std::vector<std::string> channels)
     }
 }
 
-// [book: unsubscribe]
 asio::awaitable<void> Subscriber::unsubscribe(std::vector<std::string> channels)
 {
     const auto count = channels.size();
@@ -130,6 +123,5 @@ asio::awaitable<void> Subscriber::unsubscribe(std::vector<std::string> channels)
         }
     }
 }
-// [end book: unsubscribe]
 
 }  // namespace mini_redis::client

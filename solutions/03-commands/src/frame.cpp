@@ -5,7 +5,6 @@
 
 namespace mini_redis {
 
-// [book: encode]
 void encode(const Frame& frame, std::string& out)
 {
     // std::visit calls the lambda with the alternative the variant holds; `if constexpr` picks
@@ -36,7 +35,6 @@ void encode(const Frame& frame, std::string& out)
         },
         frame.value);
 }
-// [end book: encode]
 
 std::string encode(const Frame& frame)
 {

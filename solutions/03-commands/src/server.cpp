@@ -13,7 +13,6 @@
 namespace mini_redis {
 namespace {
 
-// [book: log-session-end]
 /// What runs when a connection's coroutine ends. co_spawn calls it with the exception that
 /// escaped the coroutine, or with nullptr when it returned normally.
 ///
@@ -31,7 +30,6 @@ void log_session_end(std::exception_ptr error)
         spdlog::error("connection closed: {}", e.what());
     }
 }
-// [end book: log-session-end]
 
 }  // namespace
 

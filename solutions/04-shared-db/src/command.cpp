@@ -36,7 +36,6 @@ std::string unknown_command(Arguments& args)
 
 }  // namespace
 
-// [book: parse-command]
 Command parse_command(Frame request)
 {
     auto* items = std::get_if<Frame::Array>(&request.value);
@@ -83,6 +82,5 @@ Command parse_command(Frame request)
         return Invalid{e.what()};
     }
 }
-// [end book: parse-command]
 
 }  // namespace mini_redis

@@ -46,7 +46,6 @@ char unescape(char c)
 
 }  // namespace
 
-// [book: split-inline]
 std::optional<std::vector<std::string>> split_inline(std::string_view line)
 {
     std::vector<std::string> words;
@@ -108,6 +107,5 @@ std::optional<std::vector<std::string>> split_inline(std::string_view line)
         words.push_back(std::move(word));
     }
 }
-// [end book: split-inline]
 
 }  // namespace mini_redis

@@ -41,7 +41,6 @@ int main(int argc, char** argv)
     try {
         init_logging(log_level);
 
-        // [book: listen]
         // The io_context is Asio's event loop: it waits for the operating system to report that
         // an operation finished and resumes whichever coroutine waited for it.
         asio::io_context context;
@@ -55,7 +54,6 @@ int main(int argc, char** argv)
         acceptor.listen();
         // Tests and scripts read the actual port from this line (useful with --port 0).
         spdlog::info("listening on {}:{}", bind, acceptor.local_endpoint().port());
-        // [end book: listen]
 
         // [book: signals]
         // Writing to a pipe whose reader has gone raises SIGPIPE, and its default action ends

@@ -96,7 +96,6 @@ std::optional<std::chrono::milliseconds> parse_set_expiry(Arguments& args)
 
 }  // namespace
 
-// [book: parse-command]
 Command parse_command(Frame request)
 {
     auto* items = std::get_if<Frame::Array>(&request.value);
@@ -141,6 +140,5 @@ Command parse_command(Frame request)
         return Invalid{e.what()};
     }
 }
-// [end book: parse-command]
 
 }  // namespace mini_redis

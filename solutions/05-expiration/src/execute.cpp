@@ -15,7 +15,6 @@ overloaded(Handlers...) -> overloaded<Handlers...>;
 
 }  // namespace
 
-// [book: execute]
 Frame execute(Command command, Db& db)
 {
     // One lambda per command type; the compiler complains if a type has none.
@@ -38,6 +37,5 @@ Frame execute(Command command, Db& db)
                       },
                       command);
 }
-// [end book: execute]
 
 }  // namespace mini_redis

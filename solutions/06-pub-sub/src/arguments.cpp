@@ -54,7 +54,6 @@ Arguments::Arguments(Frame::Array command) : items_(std::move(command))
                    [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
 }
 
-// [book: next-bytes]
 std::string Arguments::next_bytes()
 {
     if (empty()) {
@@ -62,7 +61,6 @@ std::string Arguments::next_bytes()
     }
     return take_text(items_[next_++]);
 }
-// [end book: next-bytes]
 
 std::int64_t Arguments::next_integer()
 {

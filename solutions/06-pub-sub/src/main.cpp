@@ -38,7 +38,6 @@ int main(int argc, char** argv)
     try {
         init_logging(log_level);
 
-        // [book: listen]
         // The io_context is Asio's event loop: it waits for the operating system to report that
         // an operation finished and resumes whichever coroutine waited for it.
         asio::io_context context;
@@ -52,9 +51,7 @@ int main(int argc, char** argv)
         acceptor.listen();
         // Tests and scripts read the actual port from this line (useful with --port 0).
         spdlog::info("listening on {}:{}", bind, acceptor.local_endpoint().port());
-        // [end book: listen]
 
-        // [book: signals]
         // Writing to a pipe whose reader has gone raises SIGPIPE, and its default action ends
         // the process: `server | head -1` would die at its second log line. Ignored, the write
         // just fails. (Asio's socket writes never raise it: they report broken_pipe instead.)
@@ -66,9 +63,7 @@ int main(int argc, char** argv)
             spdlog::info("signal {} received, stopping", signal);
             context.stop();
         });
-        // [end book: signals]
 
-        // [book: run]
         int status = 0;
         asio::co_spawn(context, serve(std::move(acceptor)), [&](std::exception_ptr error) {
             if (error) {
@@ -95,7 +90,6 @@ int main(int argc, char** argv)
             thread.join();
         }
         return status;
-        // [end book: run]
     } catch (const std::exception& e) {
         spdlog::error("{}", e.what());
         return 1;

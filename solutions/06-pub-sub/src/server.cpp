@@ -14,7 +14,6 @@
 namespace mini_redis {
 namespace {
 
-// [book: log-session-end]
 /// Makes what runs when a background coroutine (a connection, the purge task) ends: co_spawn
 /// calls it with the exception that escaped the coroutine, or with nullptr when it returned
 /// normally.
@@ -43,11 +42,9 @@ auto log_failure_of(std::string task)
         }
     };
 }
-// [end book: log-session-end]
 
 }  // namespace
 
-// [book: serve-with-purge]
 asio::awaitable<void> serve(tcp::acceptor acceptor, ServerOptions options)
 {
     // The guard lives in this coroutine's frame: when serve ends (or its frame is destroyed
@@ -58,7 +55,6 @@ asio::awaitable<void> serve(tcp::acceptor acceptor, ServerOptions options)
                    log_failure_of("the purge task"));
     co_await serve(std::move(acceptor), guard.db(), options);
 }
-// [end book: serve-with-purge]
 
 // [book: serve]
 asio::awaitable<void> serve(tcp::acceptor acceptor, Db db, ServerOptions options)

@@ -18,7 +18,6 @@
 
 namespace mini_redis {
 
-// [book: outbox]
 /// A thread-safe queue of encoded frames for one connection, with two bounds on the bytes not
 /// yet written (queued, plus the batch the writer is writing):
 ///
@@ -90,6 +89,5 @@ private:
     bool writer_waiting_ = false;
     bool reader_waiting_ = false;
 };
-// [end book: outbox]
 
 }  // namespace mini_redis

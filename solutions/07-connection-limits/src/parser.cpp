@@ -37,7 +37,6 @@ std::optional<std::int64_t> parse_integer(std::string_view text)
 
 }  // namespace
 
-// [book: parse]
 Parser::Result Parser::parse(std::string_view input)
 {
     // First pass: find where the frame ends, checking every item but keeping none.
@@ -100,9 +99,7 @@ Parser::Result Parser::whole(Frame frame)
     start_ = 0;
     return result;
 }
-// [end book: parse]
 
-// [book: read-item]
 Parser::Item Parser::read_item(std::string_view rest, bool keep) const
 {
     if (rest.empty()) {
@@ -155,9 +152,7 @@ Parser::Item Parser::read_item(std::string_view rest, bool keep) const
             Status::error, {}, 0, {}, fmt::format("invalid frame type byte {:?}", rest.front())};
     }
 }
-// [end book: read-item]
 
-// [book: request-elements]
 std::optional<std::string> Parser::request_element_error(std::string_view rest) const
 {
     if (syntax_ != Syntax::requests || due_.empty() || rest.empty()) {
@@ -182,7 +177,6 @@ std::optional<std::string> Parser::request_element_error(std::string_view rest) 
         return fmt::format("expected '$', got '{}'", rest.front());
     }
 }
-// [end book: request-elements]
 
 Parser::Item Parser::read_inline(std::string_view rest) const
 {
@@ -210,7 +204,6 @@ Parser::Item Parser::read_inline(std::string_view rest) const
     return {Status::frame, Frame::array(std::move(arguments)), line_end + 1};
 }
 
-// [book: read-bulk]
 Parser::Item Parser::read_bulk(std::string_view rest, std::size_t line_end, bool keep) const
 {
     // `rest` starts with "$<length>\r\n"; the bytes follow, then another \r\n.
@@ -237,9 +230,7 @@ Parser::Item Parser::read_bulk(std::string_view rest, std::size_t line_end, bool
     }
     return {Status::frame, Frame::bulk(std::string(rest.substr(start, *length))), end + 2};
 }
-// [end book: read-bulk]
 
-// [book: build]
 Frame Parser::build(std::string_view& bytes) const
 {
     Item item = read_item(bytes, true);
@@ -255,7 +246,6 @@ Frame Parser::build(std::string_view& bytes) const
     }
     return Frame::array(std::move(items));
 }
-// [end book: build]
 
 Parser::Result Parser::fail(std::string error)
 {

@@ -22,7 +22,6 @@
 namespace mini_redis {
 namespace {
 
-// [book: log-session-end]
 /// Makes what runs when a background coroutine (a connection, the purge task) ends: co_spawn
 /// calls it with the exception that escaped the coroutine, or with nullptr when it returned
 /// normally.
@@ -51,7 +50,6 @@ auto log_failure_of(std::string task)
         }
     };
 }
-// [end book: log-session-end]
 
 // [book: sleep-for]
 /// The default ServerOptions::sleep: a real wait on a steady_timer.
@@ -82,7 +80,6 @@ SessionLimits session_limits(const ServerOptions& options)
 
 }  // namespace
 
-// [book: serve-with-purge]
 asio::awaitable<void> serve(tcp::acceptor acceptor, ServerOptions options)
 {
     // The guard lives in this coroutine's frame: when serve ends (or its frame is destroyed
@@ -93,9 +90,7 @@ asio::awaitable<void> serve(tcp::acceptor acceptor, ServerOptions options)
                    log_failure_of("the purge task"));
     co_await serve(std::move(acceptor), guard.db(), options);
 }
-// [end book: serve-with-purge]
 
-// [book: serve]
 asio::awaitable<void> serve(tcp::acceptor acceptor, Db db, ServerOptions options)
 {
     spdlog::debug("accepting connections on {}", acceptor.local_endpoint().port());
@@ -157,6 +152,5 @@ asio::awaitable<void> serve(tcp::acceptor acceptor, Db db, ServerOptions options
         // [end book: limit]
     }
 }
-// [end book: serve]
 
 }  // namespace mini_redis

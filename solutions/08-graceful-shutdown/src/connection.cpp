@@ -22,7 +22,6 @@ Connection::Connection(tcp::socket socket, ParserLimits limits, Syntax syntax,
 {
 }
 
-// [book: read-frame]
 asio::awaitable<std::optional<Frame>> Connection::read_frame()
 {
     for (;;) {
@@ -92,7 +91,6 @@ asio::awaitable<std::optional<Frame>> Connection::read_frame()
         end_ += n;
     }
 }
-// [end book: read-frame]
 
 // [book: stop-reading]
 void Connection::stop_reading()

@@ -54,7 +54,6 @@ int main(int argc, char** argv)
         init_logging(log_level);
         options.max_connections = fit_open_file_limit(options.max_connections);
 
-        // [book: listen]
         // The io_context is Asio's event loop: it waits for the operating system to report that
         // an operation finished and resumes whichever coroutine waited for it.
         asio::io_context context;
@@ -66,7 +65,6 @@ int main(int argc, char** argv)
         acceptor.set_option(tcp::acceptor::reuse_address(true));
         acceptor.bind(endpoint);
         acceptor.listen();
-        // [end book: listen]
 
         // [book: signals]
         // Writing to a pipe whose reader has gone raises SIGPIPE, and its default action ends

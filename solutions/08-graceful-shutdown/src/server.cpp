@@ -24,7 +24,6 @@
 namespace mini_redis {
 namespace {
 
-// [book: log-session-end]
 /// Makes what runs when a background coroutine (a connection, the purge task) ends: co_spawn
 /// calls it with the exception that escaped the coroutine, or with nullptr when it returned
 /// normally.
@@ -53,18 +52,14 @@ auto log_failure_of(std::string task)
         }
     };
 }
-// [end book: log-session-end]
 
-// [book: sleep-for]
 /// The default ServerOptions::sleep: a real wait on a steady_timer.
 asio::awaitable<void> sleep_for(std::chrono::milliseconds duration)
 {
     asio::steady_timer timer(co_await asio::this_coro::executor, duration);
     co_await timer.async_wait(use_tuple);
 }
-// [end book: sleep-for]
 
-// [book: refuse]
 /// Tells a client over the connection limit so, and closes its connection.
 asio::awaitable<void> refuse(tcp::socket socket)
 {
@@ -73,7 +68,6 @@ asio::awaitable<void> refuse(tcp::socket socket)
     boost::system::error_code ignored;
     socket.shutdown(tcp::socket::shutdown_both, ignored);
 }
-// [end book: refuse]
 
 /// What a session needs to know of the server's options.
 SessionLimits session_limits(const ServerOptions& options)
@@ -128,7 +122,6 @@ asio::awaitable<void> accept_and_drain(tcp::acceptor acceptor_in, Db db, ServerO
             break;  // the acceptor was closed: the server is stopping
         }
         // [end book: loop-ends]
-        // [book: accept-failed]
         if (error) {
             // "Too many open files", say: retrying at once would spin on the same error. Wait,
             // and wait longer each time, up to the cap; keep serving the clients we have.
@@ -140,9 +133,7 @@ asio::awaitable<void> accept_and_drain(tcp::acceptor acceptor_in, Db db, ServerO
             continue;
         }
         backoff = options.accept_backoff_start;  // a success ends the bad spell
-        // [end book: accept-failed]
 
-        // [book: limit]
         if (live->count() >= options.max_connections) {
             // Over the limit: say so, as Redis does, then close. A coroutine of its own does the
             // writing, so a client that does not read cannot hold up this loop.
@@ -158,7 +149,6 @@ asio::awaitable<void> accept_and_drain(tcp::acceptor acceptor_in, Db db, ServerO
             asio::make_strand(acceptor->get_executor()),
             session(std::move(socket), db, ClientSlot(live), session_limits(options), shutdown),
             log_failure_of("connection"));
-        // [end book: limit]
     }
     if (!shutdown.requested()) {
         co_return;  // closed for another reason: nothing to wait for

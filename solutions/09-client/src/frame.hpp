@@ -13,7 +13,6 @@
 
 namespace mini_redis {
 
-// [book: frame]
 /// A RESP2 value. Copyable and comparable, so tests can write `CHECK(frame == Frame::bulk("x"))`.
 ///
 /// The six kinds and their wire format (each line ends in \r\n):
@@ -54,7 +53,6 @@ struct Frame {
 
     bool operator==(const Frame&) const = default;
 };
-// [end book: frame]
 
 /// Appends the wire bytes of `frame` to `out`. Appending (rather than returning a new string)
 /// lets a caller put several replies into one buffer and send them with one write.

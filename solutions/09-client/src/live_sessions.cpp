@@ -17,7 +17,6 @@ void LiveSessions::add()
     ++count_;
 }
 
-// [book: remove]
 void LiveSessions::remove()
 {
     bool wake = false;
@@ -29,9 +28,7 @@ void LiveSessions::remove()
         asio::dispatch(strand_, [self = shared_from_this()] { self->sleeper_.cancel(); });
     }
 }
-// [end book: remove]
 
-// [book: wait-until-none]
 asio::awaitable<void> LiveSessions::wait_until_none()
 {
     for (;;) {
@@ -46,6 +43,5 @@ asio::awaitable<void> LiveSessions::wait_until_none()
         co_await sleeper_.async_wait(use_tuple);
     }
 }
-// [end book: wait-until-none]
 
 }  // namespace mini_redis

@@ -22,7 +22,6 @@
 namespace mini_redis {
 namespace {
 
-// [book: log-session-end]
 /// Makes what runs when a background coroutine (a connection, the purge task) ends: co_spawn
 /// calls it with the exception that escaped the coroutine, or with nullptr when it returned
 /// normally.
@@ -51,18 +50,14 @@ auto log_failure_of(std::string task)
         }
     };
 }
-// [end book: log-session-end]
 
-// [book: sleep-for]
 /// The default ServerOptions::sleep: a real wait on a steady_timer.
 asio::awaitable<void> sleep_for(std::chrono::milliseconds duration)
 {
     asio::steady_timer timer(co_await asio::this_coro::executor, duration);
     co_await timer.async_wait(use_tuple);
 }
-// [end book: sleep-for]
 
-// [book: refuse]
 /// Tells a client over the connection limit so, and closes its connection.
 asio::awaitable<void> refuse(tcp::socket socket)
 {
@@ -71,7 +66,6 @@ asio::awaitable<void> refuse(tcp::socket socket)
     boost::system::error_code ignored;
     socket.shutdown(tcp::socket::shutdown_both, ignored);
 }
-// [end book: refuse]
 
 /// What a session needs to know of the server's options.
 SessionLimits session_limits(const ServerOptions& options)
@@ -87,7 +81,6 @@ asio::awaitable<void> accept_and_drain(tcp::acceptor acceptor_in, Db db, ServerO
 {
     spdlog::debug("accepting connections on {}", acceptor_in.local_endpoint().port());
     const auto strand = co_await asio::this_coro::executor;
-    // [book: stop-accepting]
     // Shared with the shutdown listener, which closes it (on this strand) to stop the loop.
     auto acceptor = std::make_shared<tcp::acceptor>(std::move(acceptor_in));
     // A timer that expires only when the listener says so, at the beginning of time: a back-off
@@ -101,7 +94,6 @@ asio::awaitable<void> accept_and_drain(tcp::acceptor acceptor_in, Db db, ServerO
             stopped->expires_at(asio::steady_timer::time_point::min());
         });
     });
-    // [end book: stop-accepting]
     // How many sessions are live. Each session's ClientSlot counts itself in when it is made,
     // here, and out when the session ends, on whichever thread that is.
     auto live = std::make_shared<LiveSessions>(strand);
@@ -121,12 +113,9 @@ asio::awaitable<void> accept_and_drain(tcp::acceptor acceptor_in, Db db, ServerO
             // sessions.
             std::tie(error, socket) = co_await acceptor->async_accept(use_tuple);
         }
-        // [book: loop-ends]
         if (error == asio::error::operation_aborted || !acceptor->is_open()) {
             break;  // the acceptor was closed: the server is stopping
         }
-        // [end book: loop-ends]
-        // [book: accept-failed]
         if (error) {
             // "Too many open files", say: retrying at once would spin on the same error. Wait,
             // and wait longer each time, up to the cap; keep serving the clients we have.
@@ -138,9 +127,7 @@ asio::awaitable<void> accept_and_drain(tcp::acceptor acceptor_in, Db db, ServerO
             continue;
         }
         backoff = options.accept_backoff_start;  // a success ends the bad spell
-        // [end book: accept-failed]
 
-        // [book: limit]
         if (live->count() >= options.max_connections) {
             // Over the limit: say so, as Redis does, then close. A coroutine of its own does the
             // writing, so a client that does not read cannot hold up this loop.
@@ -156,13 +143,11 @@ asio::awaitable<void> accept_and_drain(tcp::acceptor acceptor_in, Db db, ServerO
             asio::make_strand(acceptor->get_executor()),
             session(std::move(socket), db, ClientSlot(live), session_limits(options), shutdown),
             log_failure_of("connection"));
-        // [end book: limit]
     }
     if (!shutdown.requested()) {
         co_return;  // closed for another reason: nothing to wait for
     }
 
-    // [book: drain]
     spdlog::info("shutting down: waiting for {} connection(s) to finish", live->count());
     // Every session heard the request and is sending its last replies. Wait until all have
     // ended, but not longer than the grace period: a client that never reads would hold us
@@ -175,11 +160,9 @@ asio::awaitable<void> accept_and_drain(tcp::acceptor acceptor_in, Db db, ServerO
         shutdown.force();
         co_await live->wait_until_none();
     }
-    // [end book: drain]
     spdlog::info("all connections closed");
 }
 
-// [book: serve-then-stop-purging]
 /// The server part of serve(acceptor, options, shutdown): serves, then shuts the Db down, which
 /// ends the purge task.
 asio::awaitable<void> serve_then_stop_purging(tcp::acceptor acceptor, Db db, ServerOptions options,
@@ -188,11 +171,9 @@ asio::awaitable<void> serve_then_stop_purging(tcp::acceptor acceptor, Db db, Ser
     co_await serve(std::move(acceptor), db, options, shutdown);
     db.shutdown();
 }
-// [end book: serve-then-stop-purging]
 
 }  // namespace
 
-// [book: serve-with-purge]
 asio::awaitable<void> serve(tcp::acceptor acceptor, ServerOptions options, Shutdown shutdown)
 {
     DbGuard guard;
@@ -205,9 +186,7 @@ asio::awaitable<void> serve(tcp::acceptor acceptor, ServerOptions options, Shutd
                              asio::use_awaitable) &&
               serve_then_stop_purging(std::move(acceptor), guard.db(), options, shutdown));
 }
-// [end book: serve-with-purge]
 
-// [book: serve]
 asio::awaitable<void> serve(tcp::acceptor acceptor, Db db, ServerOptions options, Shutdown shutdown)
 {
     // The loop runs on a strand of its own: the shutdown listener (from another thread) and the
@@ -216,6 +195,5 @@ asio::awaitable<void> serve(tcp::acceptor acceptor, Db db, ServerOptions options
     co_await asio::co_spawn(strand, accept_and_drain(std::move(acceptor), db, options, shutdown),
                             asio::use_awaitable);
 }
-// [end book: serve]
 
 }  // namespace mini_redis

@@ -16,7 +16,6 @@
 
 namespace mini_redis {
 
-// [book: server-options]
 /// Settings of a running server. The defaults are Redis's, but for max_connections (the
 /// 250 of mini-redis; Redis allows 10,000).
 struct ServerOptions {
@@ -36,7 +35,6 @@ struct ServerOptions {
     /// The longest bulk string a request may carry (Redis: proto-max-bulk-len, 512 MiB).
     std::int64_t max_bulk_length = 512LL * 1024 * 1024;
 
-    // [book: quiet-options]
     /// A client that sends nothing for this long is disconnected; zero: never, the default
     /// (Redis: timeout). Subscribers are exempt: they wait for messages, not for replies.
     std::chrono::milliseconds idle_timeout{0};
@@ -51,7 +49,6 @@ struct ServerOptions {
     /// vanished (switched off, cable pulled) is noticed and its slot freed; zero: no probes
     /// (Redis: tcp-keepalive, 300).
     unsigned tcp_keepalive = 300;
-    // [end book: quiet-options]
 
     /// After a failed accept (for instance "too many open files") the server waits this long
     /// before it tries again, doubling the wait after each further failure up to the cap, and
@@ -63,19 +60,15 @@ struct ServerOptions {
     /// function that records the wait instead, so they need no clock at all.
     std::function<asio::awaitable<void>(std::chrono::milliseconds)> sleep;
 
-    // [book: shutdown-grace]
     /// How long a graceful shutdown waits for sessions to send their last replies before it
     /// cuts off the ones still writing (to clients that do not read).
     std::chrono::milliseconds shutdown_grace{5000};
-    // [end book: shutdown-grace]
 
     /// Fault injection for tests: when set, called before each accept; an error it returns is
     /// taken as that accept's failure (as if the operating system had refused it).
     std::function<boost::system::error_code()> accept_fault;
 };
-// [end book: server-options]
 
-// [book: serve-api]
 /// The whole server: creates the Db (owned by a DbGuard for as long as this coroutine runs),
 /// runs the purge task that deletes expired keys, and serves clients on `acceptor` with
 /// serve(acceptor, db, options, shutdown) below. Returns once `shutdown` was requested and
@@ -94,6 +87,5 @@ asio::awaitable<void> serve(tcp::acceptor acceptor, ServerOptions options = {},
 /// returns, at once, if the acceptor is closed otherwise.
 asio::awaitable<void> serve(tcp::acceptor acceptor, Db db, ServerOptions options = {},
                             Shutdown shutdown = {});
-// [end book: serve-api]
 
 }  // namespace mini_redis

@@ -38,7 +38,6 @@ std::string name_of(const Command& command)
     return names[command.index()];
 }
 
-// [book: allowed-while-subscribed]
 /// What a subscribed connection may send: Redis allows (P|S)SUBSCRIBE, (P|S)UNSUBSCRIBE, PING,
 /// QUIT and RESET; we have SUBSCRIBE, UNSUBSCRIBE, PING and QUIT. An unknown command or a wrong
 /// number of arguments (Invalid without a command) is answered with its own error, as Redis
@@ -50,7 +49,6 @@ bool allowed_while_subscribed(const Command& command)
            std::holds_alternative<Unsubscribe>(command) || std::holds_alternative<Ping>(command) ||
            std::holds_alternative<Quit>(command) || (invalid && invalid->command.empty());
 }
-// [end book: allowed-while-subscribed]
 
 /// What a shutdown listener reaches of a session. Touched only on the session's strand.
 struct ShutdownTarget {
@@ -58,7 +56,6 @@ struct ShutdownTarget {
     std::shared_ptr<Outbox> outbox;
 };
 
-// [book: stop-for-shutdown]
 /// A session's answer to a shutdown, run on its strand. Requested: read no more requests; the
 /// reader then ends as if the client had closed, closes the outbox, and the writer sends what
 /// is due before closing. Forced: drop what is unsent and cancel the write in progress.
@@ -73,7 +70,6 @@ void stop_for_shutdown(ShutdownTarget& target, Shutdown::Stage stage)
         target.outbox->abort();
     }
 }
-// [end book: stop-for-shutdown]
 
 /// The text of a peer's address for log lines.
 std::string describe(const tcp::endpoint& peer)
@@ -81,7 +77,6 @@ std::string describe(const tcp::endpoint& peer)
     return peer.address().to_string() + ":" + std::to_string(peer.port());
 }
 
-// [book: activity]
 /// What the reader tells the watchdog about the client. Both run on the session's strand, so
 /// plain members are enough.
 struct Activity {
@@ -94,9 +89,7 @@ struct Activity {
     /// The watchdog sleeps on it; the reader cuts the sleep short as it ends.
     asio::steady_timer wake;
 };
-// [end book: activity]
 
-// [book: watchdog]
 /// The watchdog: returns when the client has gone quiet, after cutting the connection off
 /// (its reads and writes are cancelled and the socket shut down, which ends reader and writer).
 /// Quiet means: replies left unread for `limits.drain_timeout`, or, if `limits.idle_timeout` is
@@ -136,7 +129,6 @@ asio::awaitable<void> watch_for_silence(Connection& connection, Activity& activi
     connection.socket().cancel(ignored);
     connection.socket().shutdown(tcp::socket::shutdown_both, ignored);
 }
-// [end book: watchdog]
 
 /// Turns on TCP keepalive probes, as Redis does: the first after `seconds` of silence, then
 /// one every third of that; after three unanswered probes the kernel reports the connection
@@ -167,7 +159,6 @@ asio::awaitable<void> wait_until_read(Outbox& outbox, Activity& activity)
     activity.last_request = Activity::Clock::now();
 }
 
-// [book: reader]
 /// The reader: requests in, replies into the outbox. Ends when the client closes the connection,
 /// sends QUIT, sends something that is not RESP, the writer shut the socket down, or anything
 /// else fails; then it closes the outbox so the writer can finish.
@@ -227,9 +218,7 @@ asio::awaitable<void> read_requests(Connection& connection, std::shared_ptr<Outb
     activity.stalled_since = Activity::Clock::now();  // only the last replies are due now
     activity.wake.cancel();                           // so the watchdog starts timing them
 }
-// [end book: reader]
 
-// [book: linger]
 /// A lingering close, after the last reply: shut down only our sending side (the client sees
 /// the end of the stream after its last reply), then read and throw away whatever the client
 /// still sends until it closes its side too. Closing at once instead, with its requests unread
@@ -250,9 +239,7 @@ asio::awaitable<void> linger(Connection& connection, Outbox& outbox)
         }
     }
 }
-// [end book: linger]
 
-// [book: writer]
 /// The writer: empties the outbox onto the socket, one write per batch. Ends when the outbox is
 /// closed and empty (then, unless the outbox gave up on the client, with a lingering close), or
 /// a write fails; either way it shuts the socket down, which ends any read still pending.
@@ -283,11 +270,9 @@ asio::awaitable<void> write_replies(Connection& connection, Outbox& outbox, std:
     boost::system::error_code ignored;
     connection.socket().shutdown(tcp::socket::shutdown_both, ignored);
 }
-// [end book: writer]
 
 }  // namespace
 
-// [book: session]
 asio::awaitable<void> session(tcp::socket socket, Db db, ClientSlot slot, SessionLimits limits,
                               Shutdown shutdown)
 {
@@ -304,7 +289,6 @@ asio::awaitable<void> session(tcp::socket socket, Db db, ClientSlot slot, Sessio
     auto outbox = std::make_shared<Outbox>(strand, limits.message_limit);
     Activity activity{.wake = asio::steady_timer(strand)};
 
-    // [book: shutdown-listener]
     // What a shutdown may touch of this session, and only on its strand. A listener call can
     // arrive late, after the session ended: `connection` is null by then (see Forget below).
     auto target = std::make_shared<ShutdownTarget>(ShutdownTarget{&connection, outbox});
@@ -316,7 +300,6 @@ asio::awaitable<void> session(tcp::socket socket, Db db, ClientSlot slot, Sessio
         // Called on whichever thread requested the shutdown: hop onto our strand first.
         asio::post(strand, [target, stage] { stop_for_shutdown(*target, stage); });
     });
-    // [end book: shutdown-listener]
 
     // Run reader and writer side by side on this session's strand, and return when both have
     // ended. (`a && b` starts both awaitables and waits for both; if one throws, the other is
@@ -328,6 +311,5 @@ asio::awaitable<void> session(tcp::socket socket, Db db, ClientSlot slot, Sessio
                write_replies(connection, *outbox, peer)) ||
               watch_for_silence(connection, activity, limits, peer));
 }
-// [end book: session]
 
 }  // namespace mini_redis

@@ -17,7 +17,6 @@ constexpr std::size_t queue_capacity = 32;
 
 }  // namespace
 
-// [book: handle]
 BufferedClient::BufferedClient(asio::any_io_executor executor, Client client)
     : handle_(std::make_shared<Handle>(std::make_shared<Queue>(executor, queue_capacity)))
 {
@@ -28,9 +27,7 @@ BufferedClient::Handle::~Handle()
 {
     queue->close();  // the owning task's receive fails with channel_closed, and it ends
 }
-// [end book: handle]
 
-// [book: own-connection]
 asio::awaitable<void> BufferedClient::own_connection(std::shared_ptr<Queue> queue, Client client)
 {
     std::exception_ptr broken;
@@ -63,9 +60,7 @@ asio::awaitable<void> BufferedClient::own_connection(std::shared_ptr<Queue> queu
     // No co_await is allowed inside a catch block, hence the exception_ptr.
     co_await refuse_requests(*queue, broken);
 }
-// [end book: own-connection]
 
-// [book: refuse-requests]
 asio::awaitable<void> BufferedClient::refuse_requests(Queue& queue, std::exception_ptr failure)
 {
     for (;;) {
@@ -77,9 +72,7 @@ asio::awaitable<void> BufferedClient::refuse_requests(Queue& queue, std::excepti
         co_await request.reply->async_send(failure, std::move(no_reply), use_tuple);
     }
 }
-// [end book: refuse-requests]
 
-// [book: buffered-request]
 asio::awaitable<Frame> BufferedClient::request(std::vector<std::string> command)
 {
     auto executor = co_await asio::this_coro::executor;
@@ -94,7 +87,6 @@ asio::awaitable<Frame> BufferedClient::request(std::vector<std::string> command)
     // Throws what the owning task caught, or returns the reply.
     co_return co_await reply->async_receive(asio::use_awaitable);
 }
-// [end book: buffered-request]
 
 asio::awaitable<std::optional<std::string>> BufferedClient::get(std::string key)
 {

@@ -74,7 +74,6 @@ int run(CLI::App& app, BlockingClient client, const Request& request, OutputStyl
     } else if (app.got_subcommand("publish")) {
         print(Frame::integer(client.publish(request.channel, *request.message)), style);
     } else {
-        // [book: subscribe-loop]
         auto subscriber = std::move(client).subscribe(request.channels);
         // A status line, not data: on stderr, so a program reading the messages never sees it.
         std::cerr << "Reading messages... (press Ctrl-C to quit)" << std::endl;
@@ -85,7 +84,6 @@ int run(CLI::App& app, BlockingClient client, const Request& request, OutputStyl
         }
         std::cerr << "mini-redis-cli: the server closed the connection\n";
         return exit_connection_failed;
-        // [end book: subscribe-loop]
     }
     return 0;
 }
@@ -94,7 +92,6 @@ int run(CLI::App& app, BlockingClient client, const Request& request, OutputStyl
 
 int main(int argc, char** argv)
 {
-    // [book: options]
     CLI::App app{"mini-redis-cli: send one command to a Redis-compatible server"};
     // -h is the host, as in redis-cli, so help is --help only.
     app.set_help_flag("--help", "Print this help and exit");
@@ -124,9 +121,7 @@ int main(int argc, char** argv)
     auto* subscribe = app.add_subcommand("subscribe", "Print messages sent to CHANNELs");
     subscribe->add_option("channels", request.channels)->required();
     CLI11_PARSE(app, argc, argv);
-    // [end book: options]
 
-    // [book: connect-and-run]
     // Quoted and labelled for a person; raw for a program reading a pipe.
     const auto style = isatty(STDOUT_FILENO) ? OutputStyle::terminal : OutputStyle::raw;
     std::optional<BlockingClient> client;
@@ -152,5 +147,4 @@ int main(int argc, char** argv)
         std::cerr << "mini-redis-cli: " << e.what() << "\n";
         return exit_connection_failed;
     }
-    // [end book: connect-and-run]
 }

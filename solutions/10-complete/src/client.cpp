@@ -21,7 +21,6 @@ ProtocolError unexpected(std::string_view command, const Frame& reply)
     return ProtocolError("unexpected reply to " + std::string(command) + ": " + describe(reply));
 }
 
-// [book: within]
 /// Awaits `operation`, but no longer than `timeout` (zero: as long as it takes). Past it, the
 /// operation is cancelled and this throws boost::system::system_error(asio::error::timed_out).
 /// `a || b` runs both and returns the first result, cancelling the other: the operation, or
@@ -42,9 +41,7 @@ asio::awaitable<T> within(std::chrono::milliseconds timeout, asio::awaitable<T> 
         co_return std::get<0>(std::move(first));
     }
 }
-// [end book: within]
 
-// [book: open-socket]
 /// Resolves `host` and connects to the first of its addresses that answers.
 asio::awaitable<tcp::socket> open_socket(std::string host, unsigned short port)
 {
@@ -58,7 +55,6 @@ asio::awaitable<tcp::socket> open_socket(std::string host, unsigned short port)
     co_await asio::async_connect(socket, endpoints, asio::use_awaitable);
     co_return socket;
 }
-// [end book: open-socket]
 
 }  // namespace
 
@@ -80,7 +76,6 @@ void expect_ok(const Frame& reply, std::string_view command)
     }
 }
 
-// [book: connect]
 asio::awaitable<Client> Client::connect(std::string host, unsigned short port,
                                         std::chrono::milliseconds timeout)
 {
@@ -93,11 +88,9 @@ asio::awaitable<Client> Client::connect(std::string host, unsigned short port,
     client.set_timeout(timeout);
     co_return client;
 }
-// [end book: connect]
 
 Client::Client(tcp::socket socket) : connection_(std::make_unique<Connection>(std::move(socket))) {}
 
-// [book: request]
 asio::awaitable<Frame> Client::request(std::vector<std::string> command)
 {
     co_await send(std::move(command));
@@ -110,9 +103,7 @@ asio::awaitable<Frame> Client::request(std::vector<std::string> command)
     }
     co_return std::move(*reply);
 }
-// [end book: request]
 
-// [book: send]
 asio::awaitable<void> Client::send(std::vector<std::string> command)
 {
     // A command is an array of bulk strings, whatever the arguments hold: RESP's bulk strings
@@ -138,7 +129,6 @@ asio::awaitable<void> Client::send(std::vector<std::string> command)
         std::rethrow_exception(broken_);
     }
 }
-// [end book: send]
 
 asio::awaitable<std::optional<Frame>> Client::read_frame()
 {
@@ -168,7 +158,6 @@ void Client::throw_if_broken() const
     }
 }
 
-// [book: ping]
 asio::awaitable<std::string> Client::ping(std::optional<std::string> message)
 {
     std::vector<std::string> command{"PING"};
@@ -185,9 +174,7 @@ asio::awaitable<std::string> Client::ping(std::optional<std::string> message)
     }
     throw unexpected("PING", reply);
 }
-// [end book: ping]
 
-// [book: get]
 asio::awaitable<std::optional<std::string>> Client::get(std::string key)
 {
     // Each command is built in a statement of its own, not as a braced list inside the
@@ -195,7 +182,6 @@ asio::awaitable<std::optional<std::string>> Client::get(std::string key)
     std::vector<std::string> command{"GET", std::move(key)};
     co_return value_of_get_reply(co_await request(std::move(command)));
 }
-// [end book: get]
 
 asio::awaitable<void> Client::set(std::string key, std::string value)
 {
@@ -221,7 +207,6 @@ asio::awaitable<std::int64_t> Client::publish(std::string channel, std::string m
     throw unexpected("PUBLISH", reply);
 }
 
-// [book: subscribe]
 asio::awaitable<Subscriber> Client::subscribe(std::vector<std::string> channels) &&
 {
     timeout_ = {};  // a subscriber waits for messages as long as they take
@@ -229,6 +214,5 @@ asio::awaitable<Subscriber> Client::subscribe(std::vector<std::string> channels)
     co_await subscriber.subscribe(std::move(channels));
     co_return subscriber;
 }
-// [end book: subscribe]
 
 }  // namespace mini_redis::client

@@ -25,8 +25,6 @@ public:
     using std::runtime_error::runtime_error;
 };
 
-// [book: connection]
-// [book: buffer-limit-exceeded]
 /// The peer sent more than the connection's buffer limit without completing a frame. The
 /// server closes such a connection (Redis: "closing client that reached max query buffer
 /// length").
@@ -34,7 +32,6 @@ class BufferLimitExceeded : public std::runtime_error {
 public:
     using std::runtime_error::runtime_error;
 };
-// [end book: buffer-limit-exceeded]
 
 /// A socket that reads whole frames. Owns the socket. One coroutine at a time reads from it (its
 /// session's reader); another may write to socket() meanwhile (the session's writer). Lives as
@@ -57,12 +54,10 @@ public:
     /// buffer limit.
     asio::awaitable<std::optional<Frame>> read_frame();
 
-    // [book: stop-reading-decl]
     /// Stops reading: a read in progress is cancelled, and read_frame() returns std::nullopt
     /// (as for a clean close) now or at its next call, even if frames are still buffered.
     /// For a graceful shutdown. Call it on the strand the reader runs on.
     void stop_reading();
-    // [end book: stop-reading-decl]
 
     /// The underlying socket, for its endpoints, for writing, or to shut it down.
     tcp::socket& socket() noexcept { return socket_; }
@@ -78,6 +73,5 @@ private:
     std::size_t begin_ = 0;
     std::size_t end_ = 0;
 };
-// [end book: connection]
 
 }  // namespace mini_redis

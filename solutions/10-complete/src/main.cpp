@@ -66,7 +66,6 @@ int main(int argc, char** argv)
         spdlog::info("mini-redis-server {} starting (at most {} clients)", MINI_REDIS_VERSION,
                      options.max_connections);
 
-        // [book: listen]
         // The io_context is Asio's event loop: it waits for the operating system to report that
         // an operation finished and resumes whichever coroutine waited for it.
         asio::io_context context;
@@ -89,9 +88,7 @@ int main(int argc, char** argv)
             return 1;
         }
         acceptor.listen();
-        // [end book: listen]
 
-        // [book: signals]
         // Writing to a pipe whose reader has gone raises SIGPIPE, and its default action ends
         // the process: `server | head -1` would die at its second log line. Ignored, the write
         // just fails. (Asio's socket writes never raise it: they report broken_pipe instead.)
@@ -125,9 +122,7 @@ int main(int argc, char** argv)
         // SIGTERM as soon as it reads this line must get a graceful shutdown, not the default
         // action (death). Tests and scripts read the actual port from it (with --port 0).
         spdlog::info("listening on {}:{}", bind, acceptor.local_endpoint().port());
-        // [end book: signals]
 
-        // [book: run]
         int status = 0;
         asio::co_spawn(context, serve(std::move(acceptor), options, shutdown),
                        [&](std::exception_ptr error) {
@@ -160,7 +155,6 @@ int main(int argc, char** argv)
             thread.join();
         }
         return status;
-        // [end book: run]
     } catch (const std::exception& e) {
         spdlog::error("{}", e.what());
         return 1;

@@ -15,7 +15,6 @@ Outbox::Outbox(asio::any_io_executor strand, std::size_t message_limit)
 {
 }
 
-// [book: wake]
 void Outbox::wake(asio::steady_timer& sleeper)
 {
     // dispatch, not post: when we already are on the strand (the reader queueing a reply), the
@@ -24,9 +23,7 @@ void Outbox::wake(asio::steady_timer& sleeper)
     // ends in the meantime.
     asio::dispatch(strand_, [self = shared_from_this(), &sleeper] { sleeper.cancel(); });
 }
-// [end book: wake]
 
-// [book: queue]
 void Outbox::queue(const Frame& frame)
 {
     bool wake_writer = false;
@@ -42,9 +39,7 @@ void Outbox::queue(const Frame& frame)
         wake(writer_sleeps_);
     }
 }
-// [end book: queue]
 
-// [book: deliver]
 bool Outbox::deliver(std::string_view encoded)
 {
     bool accepted = false;
@@ -77,7 +72,6 @@ bool Outbox::deliver(std::string_view encoded)
     return accepted;
 }
 
-// [book: abort]
 void Outbox::cut_off()
 {
     wake(writer_sleeps_);
@@ -99,8 +93,6 @@ void Outbox::abort()
     }
     cut_off();
 }
-// [end book: abort]
-// [end book: deliver]
 
 void Outbox::close()
 {
@@ -124,7 +116,6 @@ bool Outbox::given_up() const
     return given_up_;
 }
 
-// [book: take]
 asio::awaitable<bool> Outbox::take(std::string& batch)
 {
     // The last batch is written. Its buffer goes back to pending_ below, to be refilled; unless
@@ -167,9 +158,7 @@ asio::awaitable<bool> Outbox::take(std::string& batch)
         co_await writer_sleeps_.async_wait(use_tuple);
     }
 }
-// [end book: take]
 
-// [book: wait-for-room]
 asio::awaitable<void> Outbox::wait_for_room()
 {
     for (;;) {
@@ -184,6 +173,5 @@ asio::awaitable<void> Outbox::wait_for_room()
         co_await reader_sleeps_.async_wait(use_tuple);
     }
 }
-// [end book: wait-for-room]
 
 }  // namespace mini_redis

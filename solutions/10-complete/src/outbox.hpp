@@ -18,7 +18,6 @@
 
 namespace mini_redis {
 
-// [book: outbox]
 /// A thread-safe queue of encoded frames for one connection, with two bounds on the bytes not
 /// yet written (queued, plus the batch the writer is writing):
 ///
@@ -54,11 +53,9 @@ public:
     /// No more frames will be accepted; the writer sends what is queued, then take() says so.
     void close();
 
-    // [book: abort-decl]
     /// Gives up on the client: drops what is queued, closes, and cancels the write in progress.
     /// For a shutdown that cannot wait any longer for a client that does not read.
     void abort();
-    // [end book: abort-decl]
 
     /// True if close() came from deliver(): the client could not keep up with its messages.
     bool overflowed() const;
@@ -105,6 +102,5 @@ private:
     bool writer_waiting_ = false;
     bool reader_waiting_ = false;
 };
-// [end book: outbox]
 
 }  // namespace mini_redis

@@ -52,7 +52,6 @@ void append_reply(const Frame& reply, OutputStyle style, std::size_t indent, std
 
 }  // namespace
 
-// [book: quote]
 std::string quote(std::string_view bytes)
 {
     std::string out = "\"";
@@ -90,7 +89,6 @@ std::string quote(std::string_view bytes)
     out += '"';
     return out;
 }
-// [end book: quote]
 
 std::string format_reply(const Frame& reply, OutputStyle style)
 {

@@ -8,33 +8,26 @@ Subscriptions::Subscriptions(Db db, std::shared_ptr<Outbox> outbox)
 {
 }
 
-// [book: leave-all]
 Subscriptions::~Subscriptions()
 {
     for (const auto& channel : channels_) {
         db_.unsubscribe(channel, outbox_.get());
     }
 }
-// [end book: leave-all]
 
-// [book: confirm]
 void Subscriptions::confirm(const char* kind, const std::string* channel)
 {
     outbox_->queue(Frame::array({Frame::bulk(kind), channel ? Frame::bulk(*channel) : Frame::null(),
                                  Frame::integer(static_cast<std::int64_t>(channels_.size()))}));
 }
-// [end book: confirm]
 
-// [book: end-turn]
 asio::awaitable<void> Subscriptions::end_turn(const Pause& pause)
 {
     co_await pause();
     // Back of the queue: whatever else is ready on this thread runs before we go on.
     co_await asio::post(asio::use_awaitable);
 }
-// [end book: end-turn]
 
-// [book: subscribe]
 asio::awaitable<void> Subscriptions::subscribe(const std::vector<std::string>& channels,
                                                const Pause& pause)
 {
@@ -55,9 +48,7 @@ asio::awaitable<void> Subscriptions::subscribe(const std::vector<std::string>& c
         }
     }
 }
-// [end book: subscribe]
 
-// [book: unsubscribe]
 asio::awaitable<void> Subscriptions::unsubscribe(const std::vector<std::string>& channels,
                                                  const Pause& pause)
 {
@@ -94,6 +85,5 @@ asio::awaitable<void> Subscriptions::unsubscribe(const std::vector<std::string>&
         std::unordered_set<std::string>().swap(channels_);
     }
 }
-// [end book: unsubscribe]
 
 }  // namespace mini_redis
