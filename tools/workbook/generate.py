@@ -50,22 +50,136 @@ def _task_comment(chapter: Chapter, ex_id: str, indent: str) -> list[str]:
     return lines
 
 
+_IDENTIFIER = re.compile(r"\b[A-Za-z_]\w*\b")
+
+
+def _code_words(lines: list[str]) -> set[str]:
+    """The identifiers of some C++ lines, comments and string literals left out."""
+    words = set()
+    for line in lines:
+        code = re.sub(r'"(?:\\.|[^"\\])*"', '""', line).split("//", 1)[0]
+        words |= set(_IDENTIFIER.findall(code))
+    return words
+
+
+def _unused_parameters(lines: list[str], first: int, last: int) -> list[str]:
+    """The parameters of the function around the exercise region lines[first..last] that only
+    the region uses. The function is the definition that ends at the last `{` alone on its line
+    and less indented than the region (the house style), and its body ends at the next `}`
+    alone at the same indentation."""
+    def indent(line: str) -> int:
+        return len(line) - len(line.lstrip())
+
+    def opens_function(i: int) -> bool:  # not a bare `{ ... }` block after a statement
+        return i > 0 and not lines[i - 1].rstrip().endswith((";", "{", "}"))
+
+    brace = next((i for i in range(first - 1, -1, -1)
+                  if lines[i].strip() == "{" and indent(lines[i]) < indent(lines[first])
+                  and opens_function(i)), None)
+    if brace is None:
+        return []
+    end = next((i for i in range(last + 1, len(lines))
+                if lines[i].strip() == "}" and indent(lines[i]) == indent(lines[brace])), len(lines))
+    outside = _code_words(lines[brace:first] + lines[last + 1:end])
+    region = _code_words(lines[first:last + 1])
+    names = [name for name in _parameters(lines, brace) if name in region and name not in outside]
+    # Locals declared above the region that only the region uses: declared on one line (a type,
+    # then the name and `=`, or `auto [a, b] =`) and named on no other line of the function.
+    for i in range(brace + 1, first):
+        code = lines[i].split("//", 1)[0]
+        declared = re.findall(r"\bauto&{0,2} \[([\w, ]+)\]", code)
+        declared = [n.strip() for group in declared for n in group.split(",")]
+        if m := re.match(r"^\s*(?:const )?[\w:<>]+[&*]? (\w+) = ", code):
+            declared.append(m[1])
+        for name in declared:
+            elsewhere = [l for j, l in enumerate(lines[brace:end], brace)
+                         if j != i and not first <= j <= last and name in _code_words([l])]
+            if name in region and not elsewhere:
+                names.append(name)
+    return names
+
+
+def _parameters(lines: list[str], brace: int) -> list[str]:
+    """The parameter names of the function definition whose body opens at lines[brace]."""
+    start = brace - 1
+    while start > 0 and lines[start - 1].strip() and \
+            not lines[start - 1].lstrip().startswith(("//", "}", "#")):
+        start -= 1
+    signature = " ".join(lines[start:brace])
+    if "(" not in signature:
+        return []
+    depth, params, current = 0, [], ""
+    for ch in signature[signature.index("(") + 1:]:
+        if ch in "(<[{":
+            depth += 1
+        elif ch in ")>]}":
+            if depth == 0:
+                break
+            depth -= 1
+        elif ch == "," and depth == 0:
+            params.append(current)
+            current = ""
+            continue
+        current += ch
+    params.append(current)
+    names = []
+    for param in params:
+        words = _IDENTIFIER.findall(param.split("=", 1)[0])
+        if len(words) >= 2:  # a type and a name; a lone type is an unnamed parameter
+            names.append(words[-1])
+    return names
+
+
+def _quiet_unused_functions(out: list[str], lines: list[str],
+                            regions: list[tuple[int, int]]) -> list[str]:
+    """In a starter, a function of the file that only exercise regions called would draw an
+    unused-function warning: returns `out` (the starter's lines) with `[[maybe_unused]]` in
+    front of each such definition (a line in column 0 naming a function, its `{` just below)."""
+    inside = {i for first, last in regions for i in range(first, last + 1)}
+    region_words = _code_words([lines[i] for i in sorted(inside)])
+    uses: dict[str, int] = {}
+    for i, line in enumerate(lines):
+        if i not in inside:
+            for word in _code_words([line]):
+                uses[word] = uses.get(word, 0) + 1
+    definitions = set()
+    anonymous = False  # inside `namespace {`: only such functions draw the warning
+    for i, line in enumerate(lines):
+        if line == "namespace {":
+            anonymous = True
+        elif line.startswith("}  // namespace"):
+            anonymous = False
+        m = re.match(r"^[A-Za-z_][\w:<>,*& ]*?(?<!:)\b(\w+)\(", line)
+        if anonymous and m and i not in inside and m[1] in region_words and \
+                uses.get(m[1], 0) == 1 and \
+                any(lines[j] == "{" for j in range(i + 1, min(i + 4, len(lines)))):
+            definitions.add(line)
+    return [("[[maybe_unused]] " + line) if line in definitions else line for line in out]
+
+
 def transform(chapter: Chapter, text: str, mode: str) -> str:
     """The starter (mode "starter") or bite variant (mode "bite") of one solution file's text."""
     out: list[str] = []
     region: list[str] | None = None
     start = None
-    for line in text.splitlines():
+    lines = text.splitlines()
+    regions: list[tuple[int, int]] = []
+    for number, line in enumerate(lines):
         if region is None:
             if m := EXERCISE_START.match(line):
-                start, region = m, []
+                start, region, first = m, [], number
             out.append(line)
             continue
         if EXERCISE_END.match(line):
             indent, ex_id = start["indent"], start["id"]
+            regions.append((first, number))
             stub = _stub(chapter, ex_id, region)
             if mode == "starter":
                 out += _task_comment(chapter, ex_id, indent)
+                # The parameters only the solution used: named here, the compiler does not warn.
+                unused = _unused_parameters(lines, first, number)
+                if unused:
+                    out.append(f"{indent}mini_redis::unused({', '.join(unused)});")
                 out.append(f"{indent}{stub}")
             else:
                 out.append(f'{indent}if (mini_redis::cut("{ex_id}")) {{')
@@ -77,6 +191,8 @@ def transform(chapter: Chapter, text: str, mode: str) -> str:
             region = None
             continue
         region.append(line)
+    if mode == "starter" and regions:
+        out = _quiet_unused_functions(out, lines, regions)
     return "\n".join(out) + ("\n" if text.endswith("\n") else "")
 
 

@@ -22,7 +22,7 @@ namespace {
 /// Why not `asio::detached`: detached throws escaping exceptions away without a word, and a
 /// session that dies silently is the hardest bug to find. Here it is logged, and only this one
 /// connection ends; the server carries on.
-void log_session_end(std::exception_ptr error)
+[[maybe_unused]] void log_session_end(std::exception_ptr error)
 {
     if (!error) {
         return;

@@ -17,6 +17,7 @@ void encode(const Frame& frame, std::string& out)
     // turn.
     //
     // Check: ./workbook test 2   Stuck? ./workbook hint 02.3
+    mini_redis::unused(frame, out);
     mini_redis::todo("02.3", "book/02-framing.md#exercise-023-encoding");
     // END EXERCISE 02.3
 }

@@ -147,6 +147,7 @@ Parser::Item Parser::read_bulk(std::string_view rest, std::size_t line_end, bool
     // first pass only checks.
     //
     // Check: ./workbook test 2   Stuck? ./workbook hint 02.1
+    mini_redis::unused(rest, line_end, keep);
     mini_redis::todo("02.1", "book/02-framing.md#exercise-021-bulk-strings");
     // END EXERCISE 02.1
 }

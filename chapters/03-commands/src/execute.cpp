@@ -30,6 +30,7 @@ Frame execute(Command command, KeySpace& keys)
     // Invalid gives an error reply with its text.
     //
     // Check: ./workbook test 3   Stuck? ./workbook hint 03.3
+    mini_redis::unused(command, keys);
     mini_redis::todo("03.3", "book/03-commands.md#exercise-033-executing-commands");
     // END EXERCISE 03.3
 }

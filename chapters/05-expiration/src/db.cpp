@@ -72,6 +72,7 @@ void Db::set(std::string key, std::string value, std::optional<std::chrono::mill
         // then add it to the index.
         //
         // Check: ./workbook test 5   Stuck? ./workbook hint 05.2
+        mini_redis::unused(value, entry);
         mini_redis::todo("05.2", "book/05-expiration.md#exercise-052-the-expiry-index");
         // END EXERCISE 05.2
         if (wake) {
@@ -103,6 +104,7 @@ std::optional<TimePoint> Db::purge_expired()
     // empty.
     //
     // Check: ./workbook test 5   Stuck? ./workbook hint 05.3
+    mini_redis::unused(now);
     mini_redis::todo("05.3", "book/05-expiration.md#exercise-053-purging-expired-keys");
     // END EXERCISE 05.3
 }

@@ -74,6 +74,7 @@ asio::awaitable<void> Subscriptions::unsubscribe(const std::vector<std::string>&
     // buckets back by swapping it with a new set (clear() or `= {}` keeps them).
     //
     // Check: ./workbook test 6   Stuck? ./workbook hint 06.3
+    mini_redis::unused(channels, pause);
     co_await mini_redis::co_todo("06.3", "book/06-pub-sub.md#exercise-063-unsubscribing");
     // END EXERCISE 06.3
 }

@@ -62,7 +62,7 @@ asio::awaitable<void> sleep_for(std::chrono::milliseconds duration)
 
 // [book: refuse]
 /// Tells a client over the connection limit so, and closes its connection.
-asio::awaitable<void> refuse(tcp::socket socket)
+[[maybe_unused]] asio::awaitable<void> refuse(tcp::socket socket)
 {
     static constexpr std::string_view reply = "-ERR max number of clients reached\r\n";
     co_await asio::async_write(socket, asio::buffer(reply), use_tuple);

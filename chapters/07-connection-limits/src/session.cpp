@@ -230,7 +230,8 @@ asio::awaitable<void> write_replies(Connection& connection, Outbox& outbox, std:
 }  // namespace
 
 // [book: session]
-asio::awaitable<void> session(tcp::socket socket, Db db, ClientSlot slot, SessionLimits limits)
+asio::awaitable<void> session(tcp::socket socket, Db db, [[maybe_unused]] ClientSlot slot,
+                              SessionLimits limits)
 {
     boost::system::error_code ignored;
     const std::string peer = describe(socket.remote_endpoint(ignored));

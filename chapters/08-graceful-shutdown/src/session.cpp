@@ -73,6 +73,7 @@ void stop_for_shutdown(ShutdownTarget& target, Shutdown::Stage stage)
     // client: target.outbox->abort().
     //
     // Check: ./workbook test 8   Stuck? ./workbook hint 08.1
+    mini_redis::unused(target, stage);
     mini_redis::todo("08.1", "book/08-graceful-shutdown.md#exercise-081-stopping-a-session");
     // END EXERCISE 08.1
 }
@@ -282,8 +283,8 @@ asio::awaitable<void> write_replies(Connection& connection, Outbox& outbox, std:
 
 }  // namespace
 
-asio::awaitable<void> session(tcp::socket socket, Db db, ClientSlot slot, SessionLimits limits,
-                              Shutdown shutdown)
+asio::awaitable<void> session(tcp::socket socket, Db db, [[maybe_unused]] ClientSlot slot,
+                              SessionLimits limits, Shutdown shutdown)
 {
     boost::system::error_code ignored;
     const std::string peer = describe(socket.remote_endpoint(ignored));

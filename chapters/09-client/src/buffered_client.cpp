@@ -46,6 +46,7 @@ asio::awaitable<void> BufferedClient::own_connection(std::shared_ptr<Queue> queu
         // async_send(exception_ptr, Frame). Then the next request.
         //
         // Check: ./workbook test 9   Stuck? ./workbook hint 09.4
+        mini_redis::unused(client);
         co_await mini_redis::co_todo("09.4", "book/09-client.md#exercise-094-the-task-that-owns-the-connection");
         // END EXERCISE 09.4
     } catch (const std::exception& e) {

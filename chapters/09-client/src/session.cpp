@@ -273,8 +273,8 @@ asio::awaitable<void> write_replies(Connection& connection, Outbox& outbox, std:
 
 }  // namespace
 
-asio::awaitable<void> session(tcp::socket socket, Db db, ClientSlot slot, SessionLimits limits,
-                              Shutdown shutdown)
+asio::awaitable<void> session(tcp::socket socket, Db db, [[maybe_unused]] ClientSlot slot,
+                              SessionLimits limits, Shutdown shutdown)
 {
     boost::system::error_code ignored;
     const std::string peer = describe(socket.remote_endpoint(ignored));

@@ -30,6 +30,7 @@ asio::awaitable<void> hello_world(unsigned short port)
     // adds the quotes), or `(nil)` if the key is missing.
     //
     // Check: ./workbook test 10   Stuck? ./workbook hint 10.1
+    mini_redis::unused(port);
     co_await mini_redis::co_todo("10.1", "book/10-complete.md#exercise-101-hello-world");
     // END EXERCISE 10.1
 }

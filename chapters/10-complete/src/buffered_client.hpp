@@ -43,7 +43,7 @@ private:
     using Queue = asio::experimental::concurrent_channel<void(boost::system::error_code, Request)>;
     /// Closes the queue when the last handle goes away.
     struct Handle {
-        explicit Handle(std::shared_ptr<Queue> queue) : queue(std::move(queue)) {}
+        explicit Handle(std::shared_ptr<Queue> opened) : queue(std::move(opened)) {}
         ~Handle();
         Handle(const Handle&) = delete;
         Handle& operator=(const Handle&) = delete;

@@ -71,9 +71,9 @@ int main(int argc, char** argv)
         asio::io_context context;
 
         tcp::acceptor acceptor(context);
-        boost::system::error_code error;
-        const auto address = asio::ip::make_address(bind, error);
-        if (error) {
+        boost::system::error_code failure;
+        const auto address = asio::ip::make_address(bind, failure);
+        if (failure) {
             spdlog::error("--bind {}: not an IP address (for example 127.0.0.1, 0.0.0.0 or ::1)",
                           bind);
             return 1;
@@ -82,9 +82,9 @@ int main(int argc, char** argv)
         acceptor.open(endpoint.protocol());
         // Lets a restarted server bind its port while old connections are still in TIME_WAIT.
         acceptor.set_option(tcp::acceptor::reuse_address(true));
-        acceptor.bind(endpoint, error);
-        if (error) {
-            spdlog::error("cannot listen on {}:{}: {}", bind, port, error.message());
+        acceptor.bind(endpoint, failure);
+        if (failure) {
+            spdlog::error("cannot listen on {}:{}: {}", bind, port, failure.message());
             return 1;
         }
         acceptor.listen();

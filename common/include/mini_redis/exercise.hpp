@@ -40,6 +40,13 @@ private:
 /// twice when the exception is caught inside the same coroutine (a stub within a try block).
 boost::asio::awaitable<void> co_todo(const char* id, const char* book_section);
 
+/// Does nothing with its arguments. A starter calls it before a stub with the parameters only
+/// the exercise's solution uses, so the compiler does not warn that they are unused.
+template <typename... Unused>
+void unused(const Unused&...) noexcept
+{
+}
+
 /// For the bite check only: true when the environment variable MINI_REDIS_CUT names `id`
 /// (a comma-separated list of exercise ids). Bite-check builds call it in front of every
 /// exercise region so one build can stand for the solution and for each exercise cut out.
