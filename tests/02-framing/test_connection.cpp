@@ -31,7 +31,7 @@ TEST_CASE("frames of every kind echo back byte for byte", "[ch02][ex02.4]")
     auto server = frame_echo_server();
     TestClient client(server.port());
     for (const std::string& frame : {"+OK\r\n"s, "-ERR bad\r\n"s, ":-7\r\n"s, "$3\r\n\0\r\n\r\n"s,
-                                    "$-1\r\n"s, "*0\r\n"s, "*2\r\n$3\r\nGET\r\n*1\r\n:1\r\n"s}) {
+                                     "$-1\r\n"s, "*0\r\n"s, "*2\r\n$3\r\nGET\r\n*1\r\n:1\r\n"s}) {
         client.send(frame);
         CHECK(client.read_reply() == frame);
     }
