@@ -119,10 +119,12 @@ TEST_CASE("a long (UN)SUBSCRIBE whose confirmations are not read waits half-way;
     CHECK(db.channel_count() < channels);
 
     // Reading on lets the request finish, every confirmation in order.
+    std::size_t wrong = 0;  // one check at the end: tens of thousands of assertions cost seconds
     for (std::size_t i = 1; i < channels; ++i) {
-        REQUIRE(subscriber.read_reply() ==
-                confirmation("subscribe", name(i), static_cast<int>(i + 1)));
+        wrong +=
+            subscriber.read_reply() != confirmation("subscribe", name(i), static_cast<int>(i + 1));
     }
+    CHECK(wrong == 0);
     CHECK(eventually([&] { return db.channel_count() == channels; }));
 
     // Leaving them all goes in turns too.
@@ -134,8 +136,8 @@ TEST_CASE("a long (UN)SUBSCRIBE whose confirmations are not read waits half-way;
     CHECK(other.read_reply() == "+PONG\r\n");
     CHECK(db.channel_count() > 0);
     for (std::size_t remaining = channels - 1; remaining-- > 0;) {
-        const std::string reply = subscriber.read_reply();
-        REQUIRE(reply.ends_with(":" + std::to_string(remaining) + "\r\n"));
+        wrong += !subscriber.read_reply().ends_with(":" + std::to_string(remaining) + "\r\n");
     }
+    CHECK(wrong == 0);
     CHECK(eventually([&] { return db.channel_count() == 0; }));
 }
