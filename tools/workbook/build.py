@@ -10,6 +10,7 @@ import os
 import re
 import subprocess
 import tempfile
+import time
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -56,6 +57,7 @@ class TestCase:
     tags: set[str]
     passed: bool
     messages: list[str] = field(default_factory=list)
+    seconds: float = 0.0  # how long it ran, as Catch2 measured it
 
     def exercises(self) -> set[str]:
         return {t[2:] for t in self.tags if t.startswith("ex")}
@@ -67,6 +69,7 @@ class TestRun:
     crashed: bool  # the binary died before reporting every test
     output: str  # what it printed (the server log lines, mostly)
     status: int = 0  # its exit status (Catch2: the number of failed assertions, at most 255)
+    seconds: float = 0.0  # the binary's wall time
 
     @property
     def passed(self) -> bool:
@@ -101,15 +104,17 @@ def run_tests(binary: Path, spec: str = "", env: dict[str, str] | None = None, t
     if not binary.exists():
         raise WorkbookError(f"no test binary {binary}")
     with tempfile.NamedTemporaryFile(suffix=".xml") as report:
-        command = [str(binary), "-r", "xml", "-o", report.name]
+        command = [str(binary), "-r", "xml", "-o", report.name, "--durations", "yes"]
         if spec:
             command.append(spec)
+        began = time.monotonic()
         try:
             result = subprocess.run(command, capture_output=True, text=True, timeout=timeout,
                                     env={**os.environ, **(env or {})})
             output, code = result.stdout + result.stderr, result.returncode
         except subprocess.TimeoutExpired as e:
             output, code = f"(the tests did not finish within {timeout} s)\n{e.stdout or ''}", -1
+        seconds = time.monotonic() - began
         text = Path(report.name).read_text(errors="replace")
     cases = []
     crashed = code < 0
@@ -119,10 +124,11 @@ def run_tests(binary: Path, spec: str = "", env: dict[str, str] | None = None, t
             result_el = case.find("OverallResult")
             passed = result_el is not None and result_el.get("success") == "true"
             tags = set(re.findall(r"\[([^\]]+)\]", case.get("tags", "")))
-            cases.append(TestCase(case.get("name", "?"), tags, passed, [] if passed else _messages(case)))
+            duration = float(result_el.get("durationInSeconds", 0)) if result_el is not None else 0.0
+            cases.append(TestCase(case.get("name", "?"), tags, passed, [] if passed else _messages(case), duration))
     except ET.ParseError:
         crashed = True  # the report was cut off: the process died mid-test
-    return TestRun(cases, crashed, output, code)
+    return TestRun(cases, crashed, output, code, seconds)
 
 
 def not_done_mentions(run: TestRun, case: TestCase | None = None) -> set[str]:

@@ -178,8 +178,20 @@ def _record(tally: Tally, suite: Suite, run: build.TestRun) -> None:
 
 
 def run_suites(suites: list[Suite], tally: Tally) -> None:
-    for suite, run in zip(suites, run_side_by_side(suites, Suite.run)):
+    runs = run_side_by_side(suites, Suite.run)
+    for suite, run in zip(suites, runs):
         _record(tally, suite, run)
+    if not tally.quiet:
+        _print_slowest(list(zip(suites, runs)))
+
+
+def _print_slowest(runs: list[tuple[Suite, build.TestRun]], count: int = 4) -> None:
+    """Where a section's time went: its slowest binaries and test cases (the full check's
+    budget is kept by looking here first)."""
+    binaries = sorted(runs, key=lambda r: -r[1].seconds)[:count]
+    print("  slowest binaries: " + ", ".join(f"{s.label} {r.seconds:.0f} s" for s, r in binaries))
+    cases = sorted(((c.seconds, s.label, c.name) for s, r in runs for c in r.cases), reverse=True)[:count]
+    print("  slowest tests: " + "; ".join(f"{label}: {name} {sec:.1f} s" for sec, label, name in cases), flush=True)
 
 
 def build_book() -> int:
@@ -215,8 +227,10 @@ def sanitized_targets(chapters: list[Chapter]) -> dict[str, list[tuple[str, str]
 
 
 def sanitizer_build(preset: str, targets: list[tuple[str, str]], tally: Tally) -> bool:
+    began = time.monotonic()
     build.configure(preset)
-    return tally.record(f"{preset} build", build.build(preset, [target for target, _ in targets], quiet=True))
+    built = build.build(preset, [target for target, _ in targets], quiet=True)
+    return tally.record(f"{preset} build", built, f"{time.monotonic() - began:.0f} s" if built else "")
 
 
 def sanitizer_suites(preset: str, targets: list[tuple[str, str]]) -> list[Suite]:
