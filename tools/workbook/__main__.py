@@ -1,6 +1,7 @@
 """./workbook: the learner's and maintainer's command. Run `./workbook help` for the list.
 
-Each subcommand is a function below; the work is in the modules beside this file:
+Each subcommand is a function below, listed in COMMANDS with its help line and arguments; the
+work is in the modules beside this file:
 chapters.py (what exists), generate.py (starters, bite variants, book excerpts), build.py
 (CMake and test binaries), deps.py (Debian packages), checks.py (the full check).
 """
@@ -14,6 +15,7 @@ import subprocess
 import sys
 import tempfile
 from pathlib import Path
+from typing import Callable, NamedTuple
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
@@ -25,7 +27,6 @@ from chapters import (ROOT, Chapter, WorkbookError, all_chapters, find_chapter, 
                       source_files)
 
 PROGRESS = build.build_dir("dev") / "progress.json"
-DEBIAN_PYTHON = "/usr/bin/python3"  # Debian's mkdocs is importable only from Debian's python
 
 
 def _load_progress() -> dict[str, str]:
@@ -45,19 +46,14 @@ def cmd_run(args) -> int:
     deps.ensure(deps.BUILD)
     newest = all_chapters()[-1]
     build.configure("release")
-    target = f"ch{newest.number}_solution_server"
-    targets = [target]
-    if "CLI " in (newest.solution_dir / "CMakeLists.txt").read_text():
-        targets.append(f"ch{newest.number}_solution_cli")  # mini-redis-cli, beside the server
+    targets = [newest.server_target]
+    if newest.cli_target:
+        targets.append(newest.cli_target)  # mini-redis-cli, beside the server
     if not build.build("release", targets):
         return 2
-    folder = build.build_dir("release") / "solutions" / newest.name
-    # The complete chapter names its server mini-redis-server (EXECUTABLE_NAME in its
-    # CMakeLists.txt); a chapter without that name keeps the target's name.
-    binary = next((p for p in (folder / "mini-redis-server", folder / target) if p.is_file()),
-                  None)
-    if binary is None:
-        raise WorkbookError(f"built {target}, but found no executable in {folder}")
+    binary = newest.server_binary(build.build_dir("release"))
+    if not binary.is_file():
+        raise WorkbookError(f"built {newest.server_target}, but found no executable in {binary.parent}")
     server_args = list(args.server_args)
     if server_args[:1] == ["--"]:
         server_args = server_args[1:]
@@ -79,10 +75,12 @@ def cmd_test(args) -> int:
     chapter = find_chapter(args.chapter)
     deps.ensure(deps.TEST)
     build.configure("dev")
-    if not build.build("dev", [f"ch{chapter.number}_chapter_tests"]):
+    target = chapter.test_target("chapter")
+    if not build.build("dev", [target.name]):
         print(f"\nchapter {chapter.number} does not build: fix the first error above, then run this again.")
         return 2
-    run = build.run_tests(chapter.test_binary(build.build_dir("dev"), "chapter"))
+    binary = target.binary(build.build_dir("dev"))
+    run = build.run_tests(binary)
     for case in run.cases:
         if not case.passed:
             print(f"\nFAILED: {case.name}")
@@ -106,7 +104,7 @@ def cmd_test(args) -> int:
         print(f"\nEvery test of chapter {chapter.number} passes. On to the next chapter!")
     else:
         print(f"\nStuck? ./workbook hint NN.K   Compare: ./workbook diff {int(chapter.number)}   "
-              f"One exercise only: {chapter.test_binary(build.build_dir('dev'), 'chapter').relative_to(ROOT)} \"[exNN.K]\"")
+              f"One exercise only: {binary.relative_to(ROOT)} \"[exNN.K]\"")
     print(f"{passed} passed, {len(run.cases) - passed} failed")
     return 0 if run.passed else 1
 
@@ -163,9 +161,9 @@ def cmd_reset(args) -> int:
 
 
 def cmd_book(args) -> int:
-    deps.ensure(["mkdocs", "mkdocs-material", "python3-pymdownx"])
+    deps.ensure(deps.BOOK)
     if args.serve:
-        return subprocess.run([DEBIAN_PYTHON, "-m", "mkdocs", "serve", "-a", "127.0.0.1:8000"], cwd=ROOT).returncode
+        return subprocess.run([deps.DEBIAN_PYTHON, "-m", "mkdocs", "serve", "-a", "127.0.0.1:8000"], cwd=ROOT).returncode
     return checks.build_book()
 
 
@@ -228,45 +226,57 @@ def cmd_flakes(args) -> int:
     return checks.flake_hunt(chapters, args.repeat)
 
 
+class Command(NamedTuple):
+    """A subcommand: the function that runs it, its line in `./workbook help`, and its
+    arguments (the parser is made from these)."""
+    run: Callable[[argparse.Namespace], int]
+    help: str
+    arguments: list[tuple[tuple[str, ...], dict]]
+
+
+def arg(*names: str, **options) -> tuple[tuple[str, ...], dict]:
+    """One argument of a command, as argparse's add_argument takes it."""
+    return names, options
+
+
 COMMANDS = {
-    "run": (cmd_run, "build the complete server (release) and run it on 127.0.0.1:6379"),
-    "test": (cmd_test, "test NN: build chapter NN and show its exercises' progress; "
-                       "no NN: the full check (CI runs this)"),
-    "list": (cmd_list, "chapters and exercises, with your progress"),
-    "hint": (cmd_hint, "hint NN.K: an exercise's task, hint and book section"),
-    "diff": (cmd_diff, "diff NN: your chapter against its solution"),
-    "reset": (cmd_reset, "reset NN: restore chapter NN to its starter (asks first; -y does not)"),
-    "book": (cmd_book, "build the book site into build/site (--serve: serve it on 127.0.0.1:8000)"),
-    "generate": (cmd_generate, "maintainers: regenerate chapters/ and the book's excerpts "
-                               "(--check: only report what is out of sync)"),
-    "bite": (cmd_bite, "maintainers: starter check and bite check of every exercise (or of chapter NN)"),
-    "flakes": (cmd_flakes, "maintainers: flakes [--repeat N] [NN]: run the solution, ASan and TSan suites N "
-                           "times (default 10) and list every test that failed at least once"),
-    "propagate": (cmd_propagate, "maintainers: propagate NN [--since REV]: apply the change to solution NN "
-                                 "(uncommitted, or since REV) to every later solution"),
+    "run": Command(cmd_run, "build the complete server (release) and run it on 127.0.0.1:6379",
+                   [arg("server_args", nargs=argparse.REMAINDER)]),
+    "test": Command(cmd_test, "test NN: build chapter NN and show its exercises' progress; "
+                              "no NN: the full check (CI runs this)",
+                    [arg("chapter", nargs="?")]),
+    "list": Command(cmd_list, "chapters and exercises, with your progress", []),
+    "hint": Command(cmd_hint, "hint NN.K: an exercise's task, hint and book section", [arg("exercise")]),
+    "diff": Command(cmd_diff, "diff NN: your chapter against its solution", [arg("chapter")]),
+    "reset": Command(cmd_reset, "reset NN: restore chapter NN to its starter (asks first; -y does not)",
+                     [arg("chapter"), arg("-y", "--yes", action="store_true")]),
+    "book": Command(cmd_book, "build the book site into build/site (--serve: serve it on 127.0.0.1:8000)",
+                    [arg("--serve", action="store_true")]),
+    "generate": Command(cmd_generate, "maintainers: regenerate chapters/ and the book's excerpts "
+                                      "(--check: only report what is out of sync)",
+                        [arg("--check", action="store_true")]),
+    "bite": Command(cmd_bite, "maintainers: starter check and bite check of every exercise (or of chapter NN)",
+                    [arg("chapter", nargs="?")]),
+    "flakes": Command(cmd_flakes, "maintainers: flakes [--repeat N] [NN]: run the solution, ASan and TSan suites N "
+                                  "times (default 10) and list every test that failed at least once",
+                      [arg("chapter", nargs="?"), arg("--repeat", type=int, default=10)]),
+    "propagate": Command(cmd_propagate, "maintainers: propagate NN [--since REV]: apply the change to solution NN "
+                                        "(uncommitted, or since REV) to every later solution",
+                         [arg("chapter"), arg("--since")]),
 }
 
 
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="./workbook", add_help=False)
     sub = parser.add_subparsers(dest="command")
-    sub.add_parser("help")
-    p = sub.add_parser("run"); p.add_argument("server_args", nargs=argparse.REMAINDER)
-    p = sub.add_parser("test"); p.add_argument("chapter", nargs="?")
-    sub.add_parser("list")
-    p = sub.add_parser("hint"); p.add_argument("exercise")
-    p = sub.add_parser("diff"); p.add_argument("chapter")
-    p = sub.add_parser("reset"); p.add_argument("chapter"); p.add_argument("-y", "--yes", action="store_true")
-    p = sub.add_parser("book"); p.add_argument("--serve", action="store_true")
-    p = sub.add_parser("generate"); p.add_argument("--check", action="store_true")
-    p = sub.add_parser("bite"); p.add_argument("chapter", nargs="?")
-    p = sub.add_parser("flakes"); p.add_argument("chapter", nargs="?")
-    p.add_argument("--repeat", type=int, default=10)
-    p = sub.add_parser("propagate"); p.add_argument("chapter"); p.add_argument("--since")
+    for name, command in COMMANDS.items():
+        command_parser = sub.add_parser(name)
+        for names, options in command.arguments:
+            command_parser.add_argument(*names, **options)
     if not argv or argv[0] in ("help", "-h", "--help"):
         print("usage: ./workbook COMMAND [ARGS]\n")
-        for name, (_, text) in COMMANDS.items():
-            print(f"  {name:<9} {text}")
+        for name, command in COMMANDS.items():
+            print(f"  {name:<9} {command.help}")
         print("\nChapters are numbers (1 or 01); exercises are NN.K (01.2). See README.md.")
         return 0
     if argv[0] not in COMMANDS:
@@ -277,7 +287,7 @@ def main(argv: list[str]) -> int:
     except SystemExit:
         return 2
     try:
-        return COMMANDS[args.command][0](args)
+        return COMMANDS[args.command].run(args)
     except WorkbookError as e:
         print(f"./workbook: {e}", file=sys.stderr)
         return 2

@@ -2,7 +2,9 @@
 
 A chapter is a folder solutions/NN-name. Its exercises are regions of its source files between
 `// EXERCISE NN.K: title` and `// END EXERCISE NN.K`, with the task, hint and book section in
-solutions/NN-name/exercises.toml. This module reads both and checks they agree.
+solutions/NN-name/exercises.toml. This module reads both and checks they agree. It also names
+the build targets of a chapter (test binaries, server, CLI), as cmake/MiniRedis.cmake makes
+them; the CMakeLists.txt files say which a chapter has.
 """
 from __future__ import annotations
 
@@ -59,20 +61,81 @@ class Chapter:
     def title(self) -> str:
         return self.name[3:].replace("-", " ")
 
-    def test_binary(self, build_dir: Path, variant: str) -> Path:
-        return build_dir / "tests" / self.name / f"ch{self.number}_{variant}_tests"
+    def exercise(self, ex_id: str) -> Exercise:
+        """The exercise "NN.K" of this chapter; a WorkbookError listing its exercises if none."""
+        for exercise in self.exercises:
+            if exercise.id == ex_id:
+                return exercise
+        listing = ", ".join(e.id for e in self.exercises) or "none"
+        raise WorkbookError(f"chapter {self.number} has no exercise {ex_id}; its exercises are: {listing}")
 
-    def solution_test_targets(self, chapters: list["Chapter"]) -> list[tuple[str, str]]:
-        """(target, folder under tests/) of every test binary built against this solution:
-        its own tests, and the earlier chapters' socket tests that run on later solutions
-        (LATER_SOURCES in their CMakeLists.txt)."""
-        targets = [(f"ch{self.number}_solution_tests", self.name)]
-        for earlier in chapters:
-            if int(earlier.number) < int(self.number):
-                cmake = (TESTS / earlier.name / "CMakeLists.txt")
-                if cmake.exists() and "LATER_SOURCES" in cmake.read_text():
-                    targets.append((f"ch{earlier.number}_on_ch{self.number}_tests", earlier.name))
-        return targets
+    def test_target(self, variant: str) -> TestTarget:
+        """This chapter's tests, built against its solution (variant "solution") or against the
+        learner's chapter ("chapter")."""
+        return TestTarget(self, self, variant)
+
+    def solution_test_targets(self, chapters: list[Chapter]) -> list[TestTarget]:
+        """Every test binary built against this solution: its own tests, and the earlier
+        chapters' socket tests that run on later solutions (LATER_SOURCES in their
+        CMakeLists.txt)."""
+        return [self.test_target("solution")] + [
+            TestTarget(earlier, self) for earlier in chapters
+            if int(earlier.number) < int(self.number)
+            and "LATER_SOURCES" in _cmake_words(TESTS / earlier.name / "CMakeLists.txt")]
+
+    @property
+    def server_target(self) -> str:
+        """The solution's server executable (MAIN in its CMakeLists.txt)."""
+        return f"ch{self.number}_solution_server"
+
+    @property
+    def cli_target(self) -> str | None:
+        """The solution's mini-redis-cli executable, if its CMakeLists.txt names a CLI."""
+        if "CLI" in _cmake_words(self.solution_dir / "CMakeLists.txt"):
+            return f"ch{self.number}_solution_cli"
+        return None
+
+    def server_binary(self, build_dir: Path) -> Path:
+        """Where `build_dir` holds the solution's server: named EXECUTABLE_NAME when its
+        CMakeLists.txt gives one (mini-redis-server), after its target otherwise."""
+        words = _cmake_words(self.solution_dir / "CMakeLists.txt")
+        name = words[words.index("EXECUTABLE_NAME") + 1] if "EXECUTABLE_NAME" in words else self.server_target
+        return build_dir / "solutions" / self.name / name
+
+
+@dataclass
+class TestTarget:
+    """One test binary: the tests in tests/<tests.name>, built against chapter `against`'s
+    solution (or, for variant "chapter", the learner's chapter). Its name is the one
+    cmake/MiniRedis.cmake gives it."""
+    tests: Chapter
+    against: Chapter
+    variant: str = "solution"
+
+    @property
+    def name(self) -> str:
+        """chNN_solution_tests, chNN_chapter_tests, or chNN_on_chMM_tests (NN's tests on MM)."""
+        if self.against.number == self.tests.number:
+            return f"ch{self.tests.number}_{self.variant}_tests"
+        return f"ch{self.tests.number}_on_ch{self.against.number}_tests"
+
+    @property
+    def label(self) -> str:
+        """How reports name it: ch10 for ch10_solution_tests, ch03_on_ch10 for ch03_on_ch10_tests."""
+        return self.name.removesuffix("_tests").replace("_solution", "")
+
+    def binary(self, build_dir: Path) -> Path:
+        """Where the build in `build_dir` puts it."""
+        return build_dir / "tests" / self.tests.name / self.name
+
+
+def _cmake_words(cmake: Path) -> list[str]:
+    """The words of a chapter's or a test folder's CMakeLists.txt, comments left out (none when
+    there is no such file): its call's keywords (CLI, EXECUTABLE_NAME, LATER_SOURCES) say which
+    targets cmake/MiniRedis.cmake makes for it. The one place the workbook reads CMake files."""
+    if not cmake.exists():
+        return []
+    return re.sub(r"#.*", "", cmake.read_text()).replace("(", " ").replace(")", " ").split()
 
 
 def source_files(folder: Path):
@@ -150,9 +213,4 @@ def find_exercise(text: str) -> tuple[Chapter, Exercise]:
     if not m:
         raise WorkbookError(f"'{text}' is not an exercise id; ids look like 01.2 (see ./workbook list)")
     chapter = find_chapter(m[1])
-    ex_id = f"{chapter.number}.{int(m[2])}"
-    for exercise in chapter.exercises:
-        if exercise.id == ex_id:
-            return chapter, exercise
-    listing = ", ".join(e.id for e in chapter.exercises) or "none"
-    raise WorkbookError(f"chapter {chapter.number} has no exercise {ex_id}; its exercises are: {listing}")
+    return chapter, chapter.exercise(f"{chapter.number}.{int(m[2])}")

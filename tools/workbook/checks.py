@@ -31,10 +31,9 @@ import build
 import deps
 import generate
 import references
-from chapters import ROOT, Chapter, all_chapters
+from chapters import ROOT, Chapter, TestTarget, all_chapters
 
 CHECK_SOURCES = ROOT / "build" / "check-src"  # where the check preset reads chapters from
-DEBIAN_PYTHON = "/usr/bin/python3"
 # Chapters from this one on run the server on a thread pool, so ThreadSanitizer has work to do.
 FIRST_THREADED_CHAPTER = 4
 FUZZ_SECONDS = 60
@@ -48,10 +47,12 @@ SANITIZER_ENV = {"ASAN_OPTIONS": "detect_leaks=1:abort_on_error=0",
 
 @dataclass
 class Suite:
-    """One test binary, run whole: how the report names it, where it is, its environment."""
+    """One test binary, run whole: how the report names it, where it is, its environment, and
+    which chapter's tests against which solution it is (no target: the harness's own tests)."""
     label: str
     binary: Path
     env: dict[str, str] = field(default_factory=dict)
+    target: TestTarget | None = None
 
     def run(self, spec: str = "") -> build.TestRun:
         return build.run_tests(self.binary, spec, env=self.env)
@@ -132,9 +133,9 @@ def _exercise_checks(chapters: list[Chapter], tally: Tally) -> None:
     check_dir = build.build_dir("check")
     tasks = []  # (suite, exercise, is_starter)
     for chapter in chapters:
-        starter = Suite("starter", chapter.test_binary(check_dir, "chapter"))
+        starter = Suite("starter", chapter.test_target("chapter").binary(check_dir))
         for exercise in chapter.exercises:
-            cut = Suite("bite", chapter.test_binary(check_dir, "solution"), {"MINI_REDIS_CUT": exercise.id})
+            cut = Suite("bite", chapter.test_target("solution").binary(check_dir), {"MINI_REDIS_CUT": exercise.id})
             tasks += [(starter, exercise, True), (cut, exercise, False)]
     runs = run_side_by_side(tasks, lambda task: task[0].run(f"[ex{task[1].id}]"))
     for (suite, exercise, is_starter), run in zip(tasks, runs):
@@ -153,7 +154,7 @@ def exercise_checks(chapters: list[Chapter]) -> int:
     deps.ensure(deps.TEST)
     tally = Tally()
     start = _section("build (generated starters and bite variants)")
-    targets = [t for c in chapters for t in (f"ch{c.number}_chapter_tests", f"ch{c.number}_solution_tests")]
+    targets = [c.test_target(variant).name for c in chapters for variant in ("chapter", "solution")]
     if not _build_check_tree(all_chapters(), targets):
         return 2
     _took(start)
@@ -195,7 +196,7 @@ def _print_slowest(runs: list[tuple[Suite, build.TestRun]], count: int = 4) -> N
 
 
 def build_book() -> int:
-    result = subprocess.run([DEBIAN_PYTHON, "-m", "mkdocs", "build", "--strict", "-q", "-d", "build/site"],
+    result = subprocess.run([deps.DEBIAN_PYTHON, "-m", "mkdocs", "build", "--strict", "-q", "-d", "build/site"],
                             cwd=ROOT, capture_output=True, text=True)
     print(result.stdout + result.stderr, end="")
     if result.returncode == 0:
@@ -209,39 +210,32 @@ def solution_suites(chapters: list[Chapter]) -> list[Suite]:
     check_dir = build.build_dir("check")
     suites = [Suite("common", check_dir / "tests" / "common" / "common_tests")]
     for chapter in chapters:
-        for target, folder in chapter.solution_test_targets(chapters):
-            suites.append(Suite(_label(target), check_dir / "tests" / folder / target))
+        for target in chapter.solution_test_targets(chapters):
+            suites.append(Suite(target.label, target.binary(check_dir), target=target))
     return suites
 
 
-def sanitized_targets(chapters: list[Chapter]) -> dict[str, list[tuple[str, str]]]:
-    """The test binaries each sanitizer preset builds and runs, as (target, folder under tests/).
+def sanitized_targets(chapters: list[Chapter]) -> dict[str, list[TestTarget]]:
+    """The test binaries each sanitizer preset builds and runs.
     AddressSanitizer: every binary built against the complete server, which runs as a process
     in its own tests; that is its own tests and every earlier chapter's socket tests, chapter
     09's among them, which run the client library in process. ThreadSanitizer: the tests of
     every chapter from the first that runs the server on a thread pool, against that chapter's
     own solution (each chapter changes what its threads share)."""
     return {"asan": chapters[-1].solution_test_targets(chapters),
-            "tsan": [(f"ch{c.number}_solution_tests", c.name) for c in chapters
-                     if int(c.number) >= FIRST_THREADED_CHAPTER]}
+            "tsan": [c.test_target("solution") for c in chapters if int(c.number) >= FIRST_THREADED_CHAPTER]}
 
 
-def sanitizer_build(preset: str, targets: list[tuple[str, str]], tally: Tally) -> bool:
+def sanitizer_build(preset: str, targets: list[TestTarget], tally: Tally) -> bool:
     began = time.monotonic()
     build.configure(preset)
-    built = build.build(preset, [target for target, _ in targets], quiet=True)
+    built = build.build(preset, [target.name for target in targets], quiet=True)
     return tally.record(f"{preset} build", built, f"{time.monotonic() - began:.0f} s" if built else "")
 
 
-def sanitizer_suites(preset: str, targets: list[tuple[str, str]]) -> list[Suite]:
-    return [Suite(f"{preset} {_label(target)}", build.build_dir(preset) / "tests" / folder / target, SANITIZER_ENV)
-            for target, folder in targets]
-
-
-def _label(target: str) -> str:
-    """How the report names a test binary: ch10 for ch10_solution_tests, ch03_on_ch10 for
-    ch03_on_ch10_tests."""
-    return target.removesuffix("_tests").replace("_solution", "")
+def sanitizer_suites(preset: str, targets: list[TestTarget]) -> list[Suite]:
+    return [Suite(f"{preset} {target.label}", target.binary(build.build_dir(preset)), SANITIZER_ENV, target)
+            for target in targets]
 
 
 def fuzz(tally: Tally, seconds: int = FUZZ_SECONDS) -> None:
@@ -318,7 +312,7 @@ def full_check() -> int:
 
     titles = {"asan": "AddressSanitizer + UndefinedBehaviorSanitizer", "tsan": "ThreadSanitizer"}
     for preset, targets in sanitized_targets(chapters).items():
-        start = _section(f"{titles[preset]}: {', '.join(_label(target) for target, _ in targets)}")
+        start = _section(f"{titles[preset]}: {', '.join(target.label for target in targets)}")
         if sanitizer_build(preset, targets, tally):
             run_suites(sanitizer_suites(preset, targets), tally)
         _took(start)
@@ -351,10 +345,11 @@ def flake_hunt(chapters: list[Chapter], repeats: int) -> int:
     start = _section("build: the check tree and the sanitizer builds")
     if not tally.record("build", _build_check_tree(everyone)):
         return 2
-    suites = [s for s in solution_suites(everyone)
-              if s.label == "common" or any(s.label.startswith(f"ch{c.number}") for c in chapters)]
+    numbers = {c.number for c in chapters}
+    # The chosen chapters' tests; under a sanitizer also the tests that run on their solutions.
+    suites = [s for s in solution_suites(everyone) if s.target is None or s.target.tests.number in numbers]
     for preset, targets in sanitized_targets(everyone).items():
-        targets = [(t, folder) for t, folder in targets if any(f"ch{c.number}" in t for c in chapters)]
+        targets = [t for t in targets if numbers & {t.tests.number, t.against.number}]
         if targets:
             if not sanitizer_build(preset, targets, tally):
                 return 2

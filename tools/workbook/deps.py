@@ -15,12 +15,16 @@ from chapters import WorkbookError
 # What building the servers needs.
 BUILD = ["cmake", "ninja-build", "g++", "ccache", "libboost1.81-dev", "libspdlog-dev", "libfmt-dev",
          "libcli11-dev"]
+# What building the book site needs. Debian's mkdocs is importable only from Debian's python,
+# which may not be the python3 first on PATH: the workbook runs it with DEBIAN_PYTHON.
+BOOK = ["mkdocs", "mkdocs-material", "python3-pymdownx"]
+DEBIAN_PYTHON = "/usr/bin/python3"
 # What the tests and the book need on top: Catch2, a real Redis to compare with and its
 # clients (redis-cli, redis-benchmark, the Python library), clang with libFuzzer for the fuzz
-# targets, lld (the check and sanitizer presets link with it: four times faster than ld.bfd),
-# and the site builder.
+# targets, and lld (the check and sanitizer presets link with it: four times faster than
+# ld.bfd).
 TEST = BUILD + ["catch2", "redis-server", "redis-tools", "python3-redis", "clang", "clang-format",
-                "libclang-rt-14-dev", "lld", "mkdocs", "mkdocs-material", "python3-pymdownx"]
+                "libclang-rt-14-dev", "lld"] + BOOK
 # Boost 1.81's headers cannot be installed beside the default 1.74 ones.
 CONFLICTS = ["libboost1.74-dev", "libboost-dev"]
 

@@ -29,7 +29,7 @@ COROUTINE_KEYWORDS = re.compile(r"\bco_(await|return|yield)\b")
 
 
 def _stub(chapter: Chapter, ex_id: str, region: list[str]) -> str:
-    exercise = next(e for e in chapter.exercises if e.id == ex_id)
+    exercise = chapter.exercise(ex_id)
     call = f'"{ex_id}", "{exercise.book_ref}"'
     # A region that awaited or returned from a coroutine must be replaced by an await, or the
     # function could stop being a coroutine (see common/include/mini_redis/exercise.hpp).
@@ -40,7 +40,7 @@ def _stub(chapter: Chapter, ex_id: str, region: list[str]) -> str:
 
 
 def _task_comment(chapter: Chapter, ex_id: str, indent: str) -> list[str]:
-    exercise = next(e for e in chapter.exercises if e.id == ex_id)
+    exercise = chapter.exercise(ex_id)
     lines = [f"{indent}//"]
     for paragraph in exercise.task.split("\n\n"):
         wrapped = textwrap.wrap(" ".join(paragraph.split()), width=max(40, 96 - len(indent) - 3),
@@ -315,16 +315,20 @@ def without_markers(text: str) -> str:
                    if not (BOOK_REGION_START.match(line) or BOOK_REGION_END.match(line)))
 
 
+def _heading_slug(heading: str) -> str:
+    """The anchor of a heading, as GitHub and mkdocs both make it."""
+    return re.sub(r"[-\s]+", "-", re.sub(r"[^\w\s-]", "", heading).strip().lower())
+
+
 def heading_anchors(page: Path) -> set[str]:
-    """The anchors of a page's headings, as GitHub and mkdocs both make them."""
+    """The anchors of a page's headings."""
     anchors = set()
     in_code = False
     for line in page.read_text().splitlines():
         if line.startswith("```"):
             in_code = not in_code
         if not in_code and (m := re.match(r"^#{1,6}\s+(.*?)\s*$", line)):
-            slug = re.sub(r"[^\w\s-]", "", m[1]).strip().lower()
-            anchors.add(re.sub(r"[-\s]+", "-", slug))
+            anchors.add(_heading_slug(m[1]))
     return anchors
 
 
@@ -359,10 +363,8 @@ def check_source_references(chapters: list[Chapter]) -> list[str]:
                 page = pages.get(m[1])
                 if page is None:
                     problems.append(f"{where}: points at chapter {m[1]}, which has no book page")
-                elif m[2]:
-                    slug = re.sub(r"[-\s]+", "-", re.sub(r"[^\w\s-]", "", m[2]).strip().lower())
-                    if slug not in heading_anchors(page):
-                        problems.append(f'{where}: points at "{m[2]}", not a heading of book/{page.name}')
+                elif m[2] and _heading_slug(m[2]) not in heading_anchors(page):
+                    problems.append(f'{where}: points at "{m[2]}", not a heading of book/{page.name}')
     return problems
 
 
