@@ -1,6 +1,7 @@
-// Chapter 06 without sockets: Db::publish fanning out to subscribers (06.1), and the Outbox's
-// bound on undelivered messages (06.2) and the memory it keeps.
+// Chapter 06 without sockets: Db::publish fanning out to recipients (06.1), the push PUBLISH
+// encodes, and the Outbox's bound on undelivered messages (06.2) and the memory it keeps.
 #include "db.hpp"
+#include "frame.hpp"
 #include "outbox.hpp"
 
 #include "mini_redis/testing/heap.hpp"
@@ -22,16 +23,16 @@ using mini_redis::testing::heap_in_use;
 
 namespace {
 
-/// A subscriber that keeps what it receives, and can be told to refuse.
-struct Recorder : mini_redis::Subscriber {
+/// A recipient that keeps what it receives, and can be told to refuse.
+struct Recorder : mini_redis::Recipient {
     std::vector<std::string> received;
     bool refuse = false;
-    bool deliver(std::string_view encoded) override
+    bool deliver(std::string_view push) override
     {
         if (refuse) {
             return false;
         }
-        received.emplace_back(encoded);
+        received.emplace_back(push);
         return true;
     }
 };
@@ -40,14 +41,19 @@ const std::string hello_world = "*3\r\n$7\r\nmessage\r\n$5\r\nhello\r\n$5\r\nwor
 
 }  // namespace
 
+TEST_CASE("a published message is encoded as the push a subscriber receives", "[ch06]")
+{
+    CHECK(mini_redis::message_push("hello", "world") == hello_world);
+    CHECK(mini_redis::message_push("", "") == "*3\r\n$7\r\nmessage\r\n$0\r\n\r\n$0\r\n\r\n");
+}
+
 TEST_CASE("publishing to a channel nobody listens to reaches nobody", "[ch06][ex06.1]")
 {
     Db db;
     CHECK(db.publish("hello", "world") == 0);
 }
 
-TEST_CASE("every subscriber of a channel receives the encoded message, others do not",
-          "[ch06][ex06.1]")
+TEST_CASE("every recipient of a channel receives the message, others do not", "[ch06][ex06.1]")
 {
     Db db;
     auto a = std::make_shared<Recorder>();
@@ -56,13 +62,13 @@ TEST_CASE("every subscriber of a channel receives the encoded message, others do
     db.subscribe("hello", a);
     db.subscribe("hello", b);
     db.subscribe("other", elsewhere);
-    CHECK(db.publish("hello", "world") == 2);
+    CHECK(db.publish("hello", hello_world) == 2);
     CHECK(a->received == std::vector{hello_world});
     CHECK(b->received == std::vector{hello_world});
     CHECK(elsewhere->received.empty());
 }
 
-TEST_CASE("a subscriber that refuses a message is not counted", "[ch06][ex06.1]")
+TEST_CASE("a recipient that refuses a message is not counted", "[ch06][ex06.1]")
 {
     Db db;
     auto taker = std::make_shared<Recorder>();
@@ -83,7 +89,7 @@ TEST_CASE("messages arrive in the order they were published", "[ch06][ex06.1]")
     }
     REQUIRE(subscriber->received.size() == 100);
     for (int i = 0; i < 100; ++i) {
-        CHECK(subscriber->received[i].ends_with("\r\n" + std::to_string(i) + "\r\n"));
+        CHECK(subscriber->received[i] == std::to_string(i));
     }
 }
 

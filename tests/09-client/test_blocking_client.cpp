@@ -1,7 +1,7 @@
 // Chapter 09: the blocking client, plain calls from the test's thread, no coroutines in sight.
 #include "client_test.hpp"
 
-#include "blocking_client.hpp"
+#include "client/blocking_client.hpp"
 
 #include "mini_redis/testing/free_port.hpp"
 

@@ -1,7 +1,7 @@
 // Chapter 09: the buffered client, one connection shared by many coroutines.
 #include "client_test.hpp"
 
-#include "buffered_client.hpp"
+#include "client/buffered_client.hpp"
 
 #include "mini_redis/testing/block_on.hpp"
 

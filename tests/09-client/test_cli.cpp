@@ -1,15 +1,15 @@
 // Chapter 09: mini-redis-cli as a user runs it, and the reply formatting behind its output.
 #include "client_test.hpp"
 
+#include "client/reply_format.hpp"
 #include "frame.hpp"
-#include "reply_format.hpp"
 
 #include "mini_redis/testing/block_on.hpp"
 #include "mini_redis/testing/eventually.hpp"
 #include "mini_redis/testing/run_program.hpp"
 #include "mini_redis/testing/server_process.hpp"
 
-#include "client.hpp"
+#include "client/client.hpp"
 
 #include "mini_redis/testing/free_port.hpp"
 

@@ -2,8 +2,8 @@
 // server and against a real redis-server. The first six tests are mini-redis's client tests.
 #include "client_test.hpp"
 
-#include "client.hpp"
-#include "subscriber.hpp"
+#include "client/client.hpp"
+#include "client/subscriber.hpp"
 
 #include "mini_redis/testing/block_on.hpp"
 #include "mini_redis/testing/eventually.hpp"
@@ -43,7 +43,7 @@ asio::awaitable<mini_redis::client::Subscriber> subscribe_to(unsigned short port
                                                              std::vector<std::string> names)
 {
     auto client = co_await connect(port);
-    co_return co_await std::move(client).subscribe(std::move(names));
+    co_return co_await mini_redis::client::subscribe(std::move(client), std::move(names));
 }
 
 /// A list of channel names. Tests pass lists to coroutines through this function rather than
@@ -297,7 +297,7 @@ TEST_CASE("subscribing to no channel is refused at once, before anything is sent
         auto client = co_await connect(port);
         try {
             std::vector<std::string> none;
-            co_await std::move(client).subscribe(std::move(none));
+            co_await mini_redis::client::subscribe(std::move(client), std::move(none));
         } catch (const std::invalid_argument&) {
             co_return true;
         }

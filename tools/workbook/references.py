@@ -9,6 +9,10 @@ fails on each name that points nowhere:
 - a bare file name in a chapter's solution must be a file of that chapter (or of common/, tools/,
   tests/ and the rest); elsewhere, any tracked file of that name will do.
 Names of files a page asks the reader to make, or the build makes, are listed in NOT_IN_GIT.
+
+layout_problems() keeps each chapter's map of its files (src/README.md, from chapter 06 on) true:
+the map names every file of src/ and nothing else, and no file includes one of a layer above
+its own.
 """
 import re
 import subprocess
@@ -72,3 +76,39 @@ def missing_references() -> list[str]:
             if not found:
                 missing.append(f"{file}: {name}")
     return missing
+
+
+_LAYOUT_ROW = re.compile(r"^\|\s*(?P<layer>[^|]*?)\s*\|(?P<files>[^|]*)\|")
+
+
+def _layers(readme: Path) -> dict[str, int]:
+    """file (relative to src/) -> the rank of its layer in the map, 0 for the top one."""
+    ranks: dict[str, int] = {}
+    rank = -1
+    for line in readme.read_text().splitlines():
+        row = _LAYOUT_ROW.match(line)
+        if not row or row["layer"] == "layer" or set(row["layer"]) == {"-"}:
+            continue  # not a row of the table, or its header and the line under it
+        if row["layer"]:  # an empty first cell continues the layer above
+            rank += 1
+        for name in re.findall(r"`([^`]+)`", row["files"]):
+            ranks[name] = rank
+    return ranks
+
+
+def layout_problems() -> list[str]:
+    """What each solution's src/README.md gets wrong: files it leaves out, files it names that
+    are not there, and includes that go up a layer."""
+    problems = []
+    for readme in sorted((ROOT / "solutions").glob("*/src/README.md")):
+        src = readme.parent
+        where = readme.relative_to(ROOT)
+        ranks = _layers(readme)
+        files = {p.relative_to(src).as_posix() for p in src.rglob("*") if p.is_file() and p != readme}
+        problems += [f"{where}: leaves out {name}" for name in sorted(files - ranks.keys())]
+        problems += [f"{where}: names {name}, which is not there" for name in sorted(ranks.keys() - files)]
+        for name in sorted(files & ranks.keys()):
+            for included in re.findall(r'^#include "([^"]+)"', (src / name).read_text(), re.M):
+                if included in ranks and ranks[included] < ranks[name]:
+                    problems.append(f"{where}: {name} (a lower layer) includes {included}")
+    return problems

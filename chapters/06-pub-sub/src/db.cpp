@@ -2,8 +2,6 @@
 // and chapter 05, "Deadlines and the expiry index".
 #include "db.hpp"
 
-#include "frame.hpp"
-
 #include "mini_redis/exercise.hpp"
 
 #include <algorithm>
@@ -125,12 +123,12 @@ void Db::on_earlier_deadline(std::function<void()> wake)
     state_->wake = std::move(wake);
 }
 
-void Db::subscribe(const std::string& channel, std::shared_ptr<Subscriber> subscriber)
+void Db::subscribe(const std::string& channel, std::shared_ptr<Recipient> recipient)
 {
     std::lock_guard lock(state_->channels_mutex);
-    auto& subscribers = state_->channels[channel];
-    if (std::find(subscribers.begin(), subscribers.end(), subscriber) == subscribers.end()) {
-        subscribers.push_back(std::move(subscriber));
+    auto& recipients = state_->channels[channel];
+    if (std::find(recipients.begin(), recipients.end(), recipient) == recipients.end()) {
+        recipients.push_back(std::move(recipient));
     }
 }
 
@@ -141,14 +139,14 @@ void Db::expect_channels(std::size_t more)
 }
 
 // [book: db-unsubscribe]
-void Db::unsubscribe(std::string_view channel, const Subscriber* subscriber)
+void Db::unsubscribe(std::string_view channel, const Recipient* recipient)
 {
     std::lock_guard lock(state_->channels_mutex);
     const auto found = state_->channels.find(channel);
     if (found == state_->channels.end()) {
         return;
     }
-    std::erase_if(found->second, [subscriber](const auto& s) { return s.get() == subscriber; });
+    std::erase_if(found->second, [recipient](const auto& r) { return r.get() == recipient; });
     if (found->second.empty()) {
         state_->channels.erase(found);
         // A hash table keeps its buckets when entries go: after a client that held 100,000
@@ -163,17 +161,17 @@ void Db::unsubscribe(std::string_view channel, const Subscriber* subscriber)
 // [end book: db-unsubscribe]
 
 // [book: publish]
-std::size_t Db::publish(std::string_view channel, std::string_view message)
+std::size_t Db::publish(std::string_view channel, std::string_view push)
 {
     // EXERCISE 06.1: Fan a message out to a channel's subscribers
     //
-    // Deliver `message` to every subscriber of `channel` and return how many took it. Encode
-    // the push `*3 message <channel> <message>` once, find the channel under
-    // state_->channels_mutex (no channel: 0 receivers), and call deliver() on each subscriber,
+    // Deliver `push` (the message as subscribers receive it, encoded once by PUBLISH) to every
+    // recipient of `channel`, and return how many took it. Find the channel under
+    // state_->channels_mutex (no channel: 0 receivers), and call deliver() on each recipient,
     // counting those that return true.
     //
     // Check: ./workbook test 6   Stuck? ./workbook hint 06.1
-    mini_redis::unused(channel, message);
+    mini_redis::unused(channel, push);
     mini_redis::todo("06.1", "book/06-pub-sub.md#exercise-061-fan-out");
     // END EXERCISE 06.1
 }

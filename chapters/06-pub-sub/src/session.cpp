@@ -3,8 +3,8 @@
 #include "session.hpp"
 
 #include "command.hpp"
-#include "connection.hpp"
 #include "execute.hpp"
+#include "frame_reader.hpp"
 #include "outbox.hpp"
 #include "subscriptions.hpp"
 
@@ -47,7 +47,7 @@ bool allowed_while_subscribed(const Command& command)
 // [end book: allowed-while-subscribed]
 
 /// The text of a peer's address for log lines.
-std::string describe(const tcp::endpoint& peer)
+std::string address_and_port(const tcp::endpoint& peer)
 {
     return peer.address().to_string() + ":" + std::to_string(peer.port());
 }
@@ -56,7 +56,7 @@ std::string describe(const tcp::endpoint& peer)
 /// The reader: requests in, replies into the outbox. Ends when the client closes the connection,
 /// sends QUIT, sends something that is not RESP, the writer shut the socket down, or anything
 /// else fails; then it closes the outbox so the writer can finish.
-asio::awaitable<void> read_requests(Connection& connection, std::shared_ptr<Outbox> outbox, Db db,
+asio::awaitable<void> read_requests(FrameReader& connection, std::shared_ptr<Outbox> outbox, Db db,
                                     std::string peer)
 {
     Subscriptions subscriptions(db, outbox);
@@ -111,7 +111,7 @@ asio::awaitable<void> read_requests(Connection& connection, std::shared_ptr<Outb
 /// The writer: empties the outbox onto the socket, one write per batch. Ends when the outbox is
 /// closed and empty, or a write fails; either way it shuts the socket down, which ends the
 /// reader's pending read too.
-asio::awaitable<void> write_replies(Connection& connection, Outbox& outbox, std::string peer)
+asio::awaitable<void> write_replies(FrameReader& connection, Outbox& outbox, std::string peer)
 {
     // EXERCISE 06.4: Send whatever the outbox holds
     //
@@ -138,8 +138,8 @@ asio::awaitable<void> write_replies(Connection& connection, Outbox& outbox, std:
 asio::awaitable<void> session(tcp::socket socket, Db db, std::size_t message_limit)
 {
     boost::system::error_code ignored;
-    const std::string peer = describe(socket.remote_endpoint(ignored));
-    Connection connection(std::move(socket), {}, Syntax::requests);
+    const std::string peer = address_and_port(socket.remote_endpoint(ignored));
+    FrameReader connection(std::move(socket), {}, Syntax::requests);
     // The outbox lives as long as anyone holds it: this session, and the channels it subscribed
     // to until the reader's Subscriptions leaves them.
     auto outbox = std::make_shared<Outbox>(co_await asio::this_coro::executor, message_limit);

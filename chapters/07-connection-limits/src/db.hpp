@@ -9,6 +9,7 @@
 #pragma once
 
 #include "clock.hpp"
+#include "recipient.hpp"
 
 #include <chrono>
 #include <cstddef>
@@ -24,19 +25,6 @@
 #include <vector>
 
 namespace mini_redis {
-
-/// Something that receives published messages: in the server, a subscribed connection's Outbox.
-/// Db only knows this interface, so it stays free of sockets and can be tested with a fake.
-class Subscriber {
-public:
-    virtual ~Subscriber() = default;
-
-    /// Takes one message, already encoded as the RESP push a subscriber receives
-    /// (`*3 message <channel> <message>`). Called by Db::publish with the channels' lock held, so
-    /// it must be quick and must not call back into the Db. Returns false if the message was
-    /// refused (the subscriber is closing); it then does not count as received.
-    virtual bool deliver(std::string_view encoded) = 0;
-};
 
 /// A handle to the shared key space. Copying a Db copies the handle, not the data: the server
 /// keeps one, each session gets its own copy, and the data lives until the last copy is gone
@@ -82,20 +70,22 @@ public:
     /// wake-up. Called outside the lock, from whichever thread ran set(). nullptr removes it.
     void on_earlier_deadline(std::function<void()> wake);
 
-    /// Adds `subscriber` to `channel` (a subscriber already there is not added twice).
-    void subscribe(const std::string& channel, std::shared_ptr<Subscriber> subscriber);
+    /// Adds `recipient` to `channel` (a recipient already there is not added twice).
+    void subscribe(const std::string& channel, std::shared_ptr<Recipient> recipient);
 
     /// Makes room for `more` channels at once: a SUBSCRIBE naming 100,000 grows the table once,
     /// instead of a dozen times, each moving every channel already there.
     void expect_channels(std::size_t more);
 
-    /// Removes `subscriber` from `channel`; a channel left without subscribers is deleted, so
+    /// Removes `recipient` from `channel`; a channel left without recipients is deleted, so
     /// channels cost nothing once nobody listens (once most are gone, the table shrinks too).
-    void unsubscribe(std::string_view channel, const Subscriber* subscriber);
+    void unsubscribe(std::string_view channel, const Recipient* recipient);
 
-    /// Delivers `message` to every subscriber of `channel` and returns how many took it (what
-    /// PUBLISH replies). Never waits for a subscriber: see Subscriber::deliver.
-    std::size_t publish(std::string_view channel, std::string_view message);
+    /// Delivers `push` to every recipient of `channel` and returns how many took it (what
+    /// PUBLISH replies). `push` is the message as its subscribers receive it, encoded once by the
+    /// caller: the Db passes bytes on and knows no protocol. Never waits for a recipient: see
+    /// Recipient::deliver.
+    std::size_t publish(std::string_view channel, std::string_view push);
 
     /// How many channels have at least one subscriber. For tests and statistics.
     std::size_t channel_count() const;
@@ -139,7 +129,7 @@ private:
         /// Channels have a lock of their own: a PUBLISH never waits for a SET, nor a SET for a
         /// PUBLISH to many subscribers.
         std::mutex channels_mutex;
-        std::unordered_map<std::string, std::vector<std::shared_ptr<Subscriber>>, KeyHash,
+        std::unordered_map<std::string, std::vector<std::shared_ptr<Recipient>>, KeyHash,
                            std::equal_to<>>
             channels;
     };

@@ -3,7 +3,7 @@
 // The parser never reads from a socket. It is handed the bytes received so far and answers one
 // of three things: "I need more bytes", "here is a frame, and it used this many bytes", or "this
 // is not RESP" (a protocol error). That makes it testable byte by byte, and the connection
-// (connection.hpp) stays a small loop around it. Book: chapter 02, "The parser".
+// (frame_reader.hpp) stays a small loop around it. Book: chapter 02, "The parser".
 #pragma once
 
 #include "frame.hpp"

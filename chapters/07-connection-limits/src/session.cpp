@@ -3,8 +3,8 @@
 #include "session.hpp"
 
 #include "command.hpp"
-#include "connection.hpp"
 #include "execute.hpp"
+#include "frame_reader.hpp"
 #include "outbox.hpp"
 #include "subscriptions.hpp"
 
@@ -50,7 +50,7 @@ bool allowed_while_subscribed(const Command& command)
 }
 
 /// The text of a peer's address for log lines.
-std::string describe(const tcp::endpoint& peer)
+std::string address_and_port(const tcp::endpoint& peer)
 {
     return peer.address().to_string() + ":" + std::to_string(peer.port());
 }
@@ -76,7 +76,7 @@ struct Activity {
 /// Quiet means: replies left unread for `limits.drain_timeout`, or, if `limits.idle_timeout` is
 /// not zero, no request for that long while not subscribed. It looks at least once per
 /// drain_timeout, so a stalled client is cut off within two of them.
-asio::awaitable<void> watch_for_silence(Connection& connection, Activity& activity,
+asio::awaitable<void> watch_for_silence(FrameReader& connection, Activity& activity,
                                         SessionLimits limits, std::string peer)
 {
     const bool idle_counts = limits.idle_timeout.count() > 0;
@@ -144,7 +144,7 @@ asio::awaitable<void> wait_until_read(Outbox& outbox, Activity& activity)
 /// The reader: requests in, replies into the outbox. Ends when the client closes the connection,
 /// sends QUIT, sends something that is not RESP, the writer shut the socket down, or anything
 /// else fails; then it closes the outbox so the writer can finish.
-asio::awaitable<void> read_requests(Connection& connection, std::shared_ptr<Outbox> outbox, Db db,
+asio::awaitable<void> read_requests(FrameReader& connection, std::shared_ptr<Outbox> outbox, Db db,
                                     Activity& activity, std::string peer)
 {
     Subscriptions subscriptions(db, outbox);
@@ -204,7 +204,7 @@ asio::awaitable<void> read_requests(Connection& connection, std::shared_ptr<Outb
 /// The writer: empties the outbox onto the socket, one write per batch. Ends when the outbox is
 /// closed and empty, or a write fails; either way it shuts the socket down, which ends the
 /// reader's pending read too.
-asio::awaitable<void> write_replies(Connection& connection, Outbox& outbox, std::string peer)
+asio::awaitable<void> write_replies(FrameReader& connection, Outbox& outbox, std::string peer)
 {
     std::string batch;
     // take() suspends until something is queued, by our reader or by any publisher.
@@ -234,12 +234,12 @@ asio::awaitable<void> session(tcp::socket socket, Db db, [[maybe_unused]] Client
                               SessionLimits limits)
 {
     boost::system::error_code ignored;
-    const std::string peer = describe(socket.remote_endpoint(ignored));
+    const std::string peer = address_and_port(socket.remote_endpoint(ignored));
     enable_keepalive(socket, limits.tcp_keepalive);
     ParserLimits parser_limits;
     parser_limits.max_bulk_length = limits.max_bulk_length;
-    Connection connection(std::move(socket), parser_limits, Syntax::requests,
-                          limits.query_buffer_limit);
+    FrameReader connection(std::move(socket), parser_limits, Syntax::requests,
+                           limits.query_buffer_limit);
     const auto strand = co_await asio::this_coro::executor;
     // The outbox lives as long as anyone holds it: this session, and the channels it subscribed
     // to until the reader's Subscriptions leaves them.

@@ -2,8 +2,6 @@
 // and chapter 05, "Deadlines and the expiry index".
 #include "db.hpp"
 
-#include "frame.hpp"
-
 #include <algorithm>
 
 namespace mini_redis {
@@ -123,12 +121,12 @@ void Db::on_earlier_deadline(std::function<void()> wake)
     state_->wake = std::move(wake);
 }
 
-void Db::subscribe(const std::string& channel, std::shared_ptr<Subscriber> subscriber)
+void Db::subscribe(const std::string& channel, std::shared_ptr<Recipient> recipient)
 {
     std::lock_guard lock(state_->channels_mutex);
-    auto& subscribers = state_->channels[channel];
-    if (std::find(subscribers.begin(), subscribers.end(), subscriber) == subscribers.end()) {
-        subscribers.push_back(std::move(subscriber));
+    auto& recipients = state_->channels[channel];
+    if (std::find(recipients.begin(), recipients.end(), recipient) == recipients.end()) {
+        recipients.push_back(std::move(recipient));
     }
 }
 
@@ -138,14 +136,14 @@ void Db::expect_channels(std::size_t more)
     state_->channels.reserve(state_->channels.size() + more);
 }
 
-void Db::unsubscribe(std::string_view channel, const Subscriber* subscriber)
+void Db::unsubscribe(std::string_view channel, const Recipient* recipient)
 {
     std::lock_guard lock(state_->channels_mutex);
     const auto found = state_->channels.find(channel);
     if (found == state_->channels.end()) {
         return;
     }
-    std::erase_if(found->second, [subscriber](const auto& s) { return s.get() == subscriber; });
+    std::erase_if(found->second, [recipient](const auto& r) { return r.get() == recipient; });
     if (found->second.empty()) {
         state_->channels.erase(found);
         // A hash table keeps its buckets when entries go: after a client that held 100,000
@@ -158,12 +156,8 @@ void Db::unsubscribe(std::string_view channel, const Subscriber* subscriber)
     }
 }
 
-std::size_t Db::publish(std::string_view channel, std::string_view message)
+std::size_t Db::publish(std::string_view channel, std::string_view push)
 {
-    // Encode the push once, not once per subscriber: every subscriber gets the same bytes.
-    const std::string push =
-        encode(Frame::array({Frame::bulk("message"), Frame::bulk(std::string(channel)),
-                             Frame::bulk(std::string(message))}));
     std::size_t received = 0;
     std::lock_guard lock(state_->channels_mutex);
     const auto found = state_->channels.find(channel);
@@ -171,10 +165,10 @@ std::size_t Db::publish(std::string_view channel, std::string_view message)
         return 0;
     }
     // Under the lock, but cheap: deliver() only appends to an outbox and signals its writer; it
-    // never waits for a socket. The lock also makes every subscriber see the messages of
+    // never waits for a socket. The lock also makes every recipient see the messages of
     // concurrent publishers in one and the same order.
-    for (const auto& subscriber : found->second) {
-        if (subscriber->deliver(push)) {
+    for (const auto& recipient : found->second) {
+        if (recipient->deliver(push)) {
             ++received;
         }
     }

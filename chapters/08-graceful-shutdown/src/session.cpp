@@ -3,8 +3,8 @@
 #include "session.hpp"
 
 #include "command.hpp"
-#include "connection.hpp"
 #include "execute.hpp"
+#include "frame_reader.hpp"
 #include "outbox.hpp"
 #include "subscriptions.hpp"
 
@@ -54,7 +54,7 @@ bool allowed_while_subscribed(const Command& command)
 
 /// What a shutdown listener reaches of a session. Touched only on the session's strand.
 struct ShutdownTarget {
-    Connection* connection;  // null once the session has ended
+    FrameReader* connection;  // null once the session has ended
     std::shared_ptr<Outbox> outbox;
 };
 
@@ -80,7 +80,7 @@ void stop_for_shutdown(ShutdownTarget& target, Shutdown::Stage stage)
 // [end book: stop-for-shutdown]
 
 /// The text of a peer's address for log lines.
-std::string describe(const tcp::endpoint& peer)
+std::string address_and_port(const tcp::endpoint& peer)
 {
     return peer.address().to_string() + ":" + std::to_string(peer.port());
 }
@@ -103,7 +103,7 @@ struct Activity {
 /// Quiet means: replies left unread for `limits.drain_timeout`, or, if `limits.idle_timeout` is
 /// not zero, no request for that long while not subscribed. It looks at least once per
 /// drain_timeout, so a stalled client is cut off within two of them.
-asio::awaitable<void> watch_for_silence(Connection& connection, Activity& activity,
+asio::awaitable<void> watch_for_silence(FrameReader& connection, Activity& activity,
                                         SessionLimits limits, std::string peer)
 {
     const bool idle_counts = limits.idle_timeout.count() > 0;
@@ -170,7 +170,7 @@ asio::awaitable<void> wait_until_read(Outbox& outbox, Activity& activity)
 /// The reader: requests in, replies into the outbox. Ends when the client closes the connection,
 /// sends QUIT, sends something that is not RESP, the writer shut the socket down, or anything
 /// else fails; then it closes the outbox so the writer can finish.
-asio::awaitable<void> read_requests(Connection& connection, std::shared_ptr<Outbox> outbox, Db db,
+asio::awaitable<void> read_requests(FrameReader& connection, std::shared_ptr<Outbox> outbox, Db db,
                                     Activity& activity, std::string peer)
 {
     Subscriptions subscriptions(db, outbox);
@@ -234,7 +234,7 @@ asio::awaitable<void> read_requests(Connection& connection, std::shared_ptr<Outb
 /// in the kernel's buffer, would make the kernel reset the connection and drop replies not yet
 /// delivered. Bounded: the watchdog cuts the connection off after the drain timeout, and an
 /// abort (a forced shutdown) cancels the read through the outbox's write cancellation.
-asio::awaitable<void> linger(Connection& connection, Outbox& outbox)
+asio::awaitable<void> linger(FrameReader& connection, Outbox& outbox)
 {
     boost::system::error_code ignored;
     connection.socket().shutdown(tcp::socket::shutdown_send, ignored);
@@ -253,7 +253,7 @@ asio::awaitable<void> linger(Connection& connection, Outbox& outbox)
 /// The writer: empties the outbox onto the socket, one write per batch. Ends when the outbox is
 /// closed and empty (then, unless the outbox gave up on the client, with a lingering close), or
 /// a write fails; either way it shuts the socket down, which ends any read still pending.
-asio::awaitable<void> write_replies(Connection& connection, Outbox& outbox, std::string peer)
+asio::awaitable<void> write_replies(FrameReader& connection, Outbox& outbox, std::string peer)
 {
     std::string batch;
     bool failed = false;
@@ -287,12 +287,12 @@ asio::awaitable<void> session(tcp::socket socket, Db db, [[maybe_unused]] Client
                               SessionLimits limits, Shutdown shutdown)
 {
     boost::system::error_code ignored;
-    const std::string peer = describe(socket.remote_endpoint(ignored));
+    const std::string peer = address_and_port(socket.remote_endpoint(ignored));
     enable_keepalive(socket, limits.tcp_keepalive);
     ParserLimits parser_limits;
     parser_limits.max_bulk_length = limits.max_bulk_length;
-    Connection connection(std::move(socket), parser_limits, Syntax::requests,
-                          limits.query_buffer_limit);
+    FrameReader connection(std::move(socket), parser_limits, Syntax::requests,
+                           limits.query_buffer_limit);
     const auto strand = co_await asio::this_coro::executor;
     // The outbox lives as long as anyone holds it: this session, and the channels it subscribed
     // to until the reader's Subscriptions leaves them.

@@ -6,8 +6,8 @@
 // It shows the shape of any coroutine program with Asio: an io_context, one co_spawn of the
 // top-level coroutine with a handler that reports how it ended, and run(). Book: chapter 10,
 // "Using it from code".
-#include "client.hpp"
-#include "reply_format.hpp"
+#include "client/client.hpp"
+#include "client/reply_format.hpp"
 
 #include "mini_redis/exercise.hpp"
 

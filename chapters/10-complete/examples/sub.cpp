@@ -5,9 +5,9 @@
 //
 // The async Subscriber in a loop: each next_message() suspends the coroutine until the server
 // pushes something. Book: chapter 10, "Using it from code".
-#include "client.hpp"
-#include "reply_format.hpp"
-#include "subscriber.hpp"
+#include "client/client.hpp"
+#include "client/reply_format.hpp"
+#include "client/subscriber.hpp"
 
 #include "mini_redis/exercise.hpp"
 
@@ -26,8 +26,8 @@ asio::awaitable<void> print_messages(unsigned short port)
     auto client = co_await client::Client::connect("127.0.0.1", port);
     // EXERCISE 10.3: Subscribe and print each message
     //
-    // Turn `client` into a subscriber to "numbers" (co_await std::move(client).subscribe(...)),
-    // then print `subscribed to numbers` on std::cerr, and then, for each message from
+    // Turn `client` into a subscriber to "numbers" (co_await subscribe(std::move(client),
+    // ...)), then print `subscribed to numbers` on std::cerr, and then, for each message from
     // next_message() until it returns std::nullopt, print `got message on CHANNEL: "CONTENT"`
     // on std::cout.
     //

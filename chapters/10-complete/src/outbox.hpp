@@ -6,9 +6,9 @@
 // empties it onto the socket. Book: chapter 06, "Reader, writer and outbox".
 #pragma once
 
-#include "db.hpp"
 #include "frame.hpp"
 #include "net.hpp"
+#include "recipient.hpp"
 
 #include <cstddef>
 #include <memory>
@@ -32,7 +32,7 @@ namespace mini_redis {
 /// queue(), deliver() and close() may be called from any thread. take() and wait_for_room()
 /// must run on `strand`, the connection's strand, where its reader and writer coroutines run.
 /// Always owned by a std::shared_ptr (make_shared): wake-ups in flight keep it alive.
-class Outbox : public Subscriber, public std::enable_shared_from_this<Outbox> {
+class Outbox : public Recipient, public std::enable_shared_from_this<Outbox> {
 public:
     /// The backlog of replies above which the reader pauses.
     static constexpr std::size_t reply_backlog = 256 * 1024;
@@ -47,7 +47,7 @@ public:
     void queue(const Frame& frame);
 
     /// Appends an encoded message from a publisher, unless that would pass the limit: then the
-    /// outbox closes and this returns false. Subscriber's interface, called by Db::publish.
+    /// outbox closes and this returns false. Recipient's interface, called by Db::publish.
     bool deliver(std::string_view encoded) override;
 
     /// No more frames will be accepted; the writer sends what is queued, then take() says so.

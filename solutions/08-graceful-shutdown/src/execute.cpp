@@ -33,8 +33,9 @@ Frame execute(Command command, Db& db)
                 return Frame::simple("OK");
             },
             [&db](const Publish& publish) {
-                return Frame::integer(
-                    static_cast<std::int64_t>(db.publish(publish.channel, publish.message)));
+                const auto received =
+                    db.publish(publish.channel, message_push(publish.channel, publish.message));
+                return Frame::integer(static_cast<std::int64_t>(received));
             },
             [](const Subscribe&) { return Frame::error("ERR SUBSCRIBE belongs to the session"); },
             [](const Unsubscribe&) {

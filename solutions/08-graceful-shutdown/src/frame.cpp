@@ -43,6 +43,12 @@ std::string encode(const Frame& frame)
     return out;
 }
 
+std::string message_push(std::string_view channel, std::string_view message)
+{
+    return encode(Frame::array({Frame::bulk("message"), Frame::bulk(std::string(channel)),
+                                Frame::bulk(std::string(message))}));
+}
+
 std::string describe(const Frame& frame)
 {
     return std::visit(

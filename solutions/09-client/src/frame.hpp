@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <variant>
 #include <vector>
 
@@ -64,5 +65,10 @@ std::string encode(const Frame& frame);
 
 /// A short, readable rendering for logs and test messages, e.g. `["SET", "k", 1]`.
 std::string describe(const Frame& frame);
+
+/// The push a subscriber of `channel` receives when a client publishes `message`, encoded:
+/// `*3 message <channel> <message>`. PUBLISH encodes it once and Db::publish delivers the same
+/// bytes to every recipient, so a message to 10,000 subscribers is encoded once, not 10,000 times.
+std::string message_push(std::string_view channel, std::string_view message);
 
 }  // namespace mini_redis

@@ -5,7 +5,7 @@
 //
 // No coroutine in sight: BlockingClient runs its own event loop on a thread of its own, so plain
 // code can call it. Book: chapter 10, "Using it from code".
-#include "blocking_client.hpp"
+#include "client/blocking_client.hpp"
 
 #include "mini_redis/exercise.hpp"
 

@@ -5,9 +5,9 @@
 //
 // The async Subscriber in a loop: each next_message() suspends the coroutine until the server
 // pushes something. Book: chapter 10, "Using it from code".
-#include "client.hpp"
-#include "reply_format.hpp"
-#include "subscriber.hpp"
+#include "client/client.hpp"
+#include "client/reply_format.hpp"
+#include "client/subscriber.hpp"
 
 #include "mini_redis/exercise.hpp"
 
@@ -26,7 +26,7 @@ asio::awaitable<void> print_messages(unsigned short port)
     auto client = co_await client::Client::connect("127.0.0.1", port);
     // EXERCISE 10.3: Subscribe and print each message
     std::vector<std::string> channels{"numbers"};
-    auto subscriber = co_await std::move(client).subscribe(std::move(channels));
+    auto subscriber = co_await subscribe(std::move(client), std::move(channels));
     std::cerr << "subscribed to numbers" << std::endl;
     while (auto message = co_await subscriber.next_message()) {
         std::cout << "got message on " << message->channel << ": "
