@@ -32,6 +32,7 @@ ServerProcess::ServerProcess(const std::string& binary, std::vector<std::string>
         kill_and_reap();
         throw std::runtime_error("pipe2 failed");
     }
+    stop_listening_fd_ = stop[0];
     stop_reading_fd_ = stop[1];
     reader_ = std::thread([this, stop_fd = stop[0]] {
         pollfd fds[2] = {{output_fd_, POLLIN, 0}, {stop_fd, POLLIN, 0}};
@@ -53,7 +54,6 @@ ServerProcess::ServerProcess(const std::string& binary, std::vector<std::string>
             std::lock_guard lock(mutex_);
             output_.append(chunk, static_cast<std::size_t>(n));
         }
-        ::close(stop_fd);
     });
 
     // Wait for the ready line. Polling the collected output is fine here: this is process
@@ -105,9 +105,11 @@ void ServerProcess::kill_and_reap()
         reader_.join();  // the process is gone: the reader takes the rest of its output first
     }
     close_output();
-    if (stop_reading_fd_ >= 0) {
-        ::close(stop_reading_fd_);
-        stop_reading_fd_ = -1;
+    for (int* fd : {&stop_reading_fd_, &stop_listening_fd_}) {
+        if (*fd >= 0) {
+            ::close(*fd);
+            *fd = -1;
+        }
     }
 }
 
@@ -115,7 +117,7 @@ void ServerProcess::close_output()
 {
     if (reader_.joinable()) {
         const char wake = 0;
-        (void)!::write(stop_reading_fd_, &wake, 1);  // a reader that already ended ignores it
+        (void)!::write(stop_reading_fd_, &wake, 1);  // a reader that already ended never reads it
         reader_.join();
     }
     if (output_fd_ >= 0) {

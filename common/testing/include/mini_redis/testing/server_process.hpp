@@ -59,7 +59,11 @@ private:
 
     pid_t pid_ = -1;
     int output_fd_ = -1;
-    int stop_reading_fd_ = -1;  // close_output() writes here to wake the reader and end it
+    // close_output() writes to the stop pipe to wake the reader and end it. Both ends stay open
+    // until the reader is joined: a write to a pipe whose reading end is closed would raise
+    // SIGPIPE in the test binary (as when the server exits early, on an untouched starter).
+    int stop_reading_fd_ = -1;
+    int stop_listening_fd_ = -1;
     unsigned short port_ = 0;
     bool exited_ = false;
     int status_ = 0;
