@@ -100,6 +100,10 @@ function(_mini_redis_test_binary lib exe label)
     return()
   endif()
   add_executable(${exe} ${ARGN})
+  get_target_property(out_of_all ${lib} EXCLUDE_FROM_ALL)
+  if(out_of_all)
+    set_target_properties(${exe} PROPERTIES EXCLUDE_FROM_ALL ON)  # a starter's, in the full check
+  endif()
   target_link_libraries(${exe} PRIVATE ${lib} mini_redis::testing)
   # Tests hand values to coroutine lambdas as parameters of the same name as the caller's (a
   # lambda coroutine must not capture: its captures die with the lambda), which -Wshadow flags.

@@ -32,9 +32,10 @@ def configure(preset: str) -> None:
         raise WorkbookError(f"cmake --preset {preset} failed:\n{result.stdout}{result.stderr}")
 
 
-def build(preset: str, targets: list[str] = (), quiet: bool = False) -> bool:
-    """Builds `targets` (everything when empty); prints the compiler's output on failure."""
-    command = ["cmake", "--build", "--preset", preset]
+def build(preset: str, targets: list[str] = (), quiet: bool = False, nice: bool = False) -> bool:
+    """Builds `targets` (everything when empty); prints the compiler's output on failure.
+    `nice`: at the lowest CPU priority, using only what other work leaves of the cores."""
+    command = (["nice", "-n", "19"] if nice else []) + ["cmake", "--build", "--preset", preset]
     for target in targets:
         command += ["--target", target]
     result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True)

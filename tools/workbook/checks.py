@@ -1,12 +1,17 @@
 """The full check (`./workbook test`, which CI runs) and its parts.
 
 Each check either meets its expectation or not, and the run ends with "N passed, N failed":
-- sync: chapters/ and the book's excerpts equal what the generator makes from solutions/, and
-  no comment or page names a repository file that does not exist;
+- sync: chapters/ and the book's excerpts equal what the generator makes from solutions/, no
+  comment or page names a repository file that does not exist, and each chapter's map of its
+  files (src/README.md) names them all and keeps their includes going down the layers;
 - every solution test passes (the solutions are the bite variants with nothing cut, which
   behave as the solutions do);
-- the starter check: for every exercise, at least one test tagged with it fails on the
-  freshly generated starter;
+- the starters compile: every generated starter, and its tests against it, compiles without an
+  error or a warning (with -fsyntax-only: the starters are not linked or run here);
+- the starter check: for every exercise, at least one test tagged with it fails on the starter.
+  It runs on the bite variant with every exercise of the chapter cut out, which behaves as the
+  freshly generated starter does (both put the same stub where each region was), and so costs
+  no second build of every chapter;
 - the bite check: for every exercise alone, cutting it out of the solution makes at least one
   test tagged with it fail;
 - the sanitizer runs: every test binary built against the complete server under
@@ -18,8 +23,10 @@ Each check either meets its expectation or not, and the run ends with "N passed,
 """
 from __future__ import annotations
 
+import json
 import os
 import re
+import shlex
 import shutil
 import subprocess
 import time
@@ -58,10 +65,14 @@ class Suite:
         return build.run_tests(self.binary, spec, env=self.env)
 
 
-def run_side_by_side(tasks: list, work) -> list:
-    """work(task) for every task, JOBS at a time; the results in the order of `tasks`."""
+def run_side_by_side(tasks: list, work, first=None) -> list:
+    """work(task) for every task, JOBS at a time; the results in the order of `tasks`. With
+    `first`, tasks start in the order of first(task): the longest first, so that no long one is
+    left running alone at the end while the other cores idle."""
+    order = sorted(range(len(tasks)), key=lambda i: first(tasks[i])) if first else range(len(tasks))
     with ThreadPoolExecutor(JOBS) as pool:
-        return list(pool.map(work, tasks))
+        started = {i: pool.submit(work, tasks[i]) for i in order}
+        return [started[i].result() for i in range(len(tasks))]
 
 
 class Tally:
@@ -127,15 +138,51 @@ def _build_check_tree(chapters: list[Chapter], targets: list[str] = ()) -> bool:
     return build.build("check", list(targets))
 
 
+def _starter_compilations() -> list[tuple[str, list[str]]]:
+    """(target, compiler command) for every translation unit of the starters and of the tests
+    built against them, from the check build's compile_commands.json (which lists them, though
+    `all` leaves their targets out), each turned into a -fsyntax-only compilation."""
+    units = []
+    for entry in json.loads((build.build_dir("check") / "compile_commands.json").read_text()):
+        words = shlex.split(entry["command"])
+        at = words.index("-o")
+        output = words[at + 1]
+        if not (output.startswith("chapters/") or "_chapter_tests.dir/" in output):
+            continue
+        del words[at:at + 2]
+        words[words.index("-c")] = "-fsyntax-only"
+        units.append((re.search(r"([^/]+)\.dir/", output)[1], words))
+    return units
+
+
+def starters_compile(tally: Tally, nice: bool = False) -> Tally:
+    """Compiles the starters as a learner's build would, for errors and warnings only (see the
+    module's docstring): one check per target. `nice`: at the lowest CPU priority."""
+    units = _starter_compilations()
+    prefix = ["nice", "-n", "19"] if nice else []
+    results = run_side_by_side(units, lambda unit: subprocess.run(
+        prefix + unit[1], cwd=build.build_dir("check"), capture_output=True, text=True))
+    if not units:
+        tally.record("the starters compile", False, "compile_commands.json lists no starter")
+    for (target, _), result in zip(units, results):
+        said = (result.stdout + result.stderr).strip()
+        tally.record(f"starter compiles: {target}", result.returncode == 0 and not said,
+                     "\n".join(said.splitlines()[:40]))
+    return tally
+
+
 def _exercise_checks(chapters: list[Chapter], tally: Tally) -> None:
     """For each exercise: its tests on the starter (some must fail) and on the solution with the
-    exercise cut out (some must fail). The runs go side by side; the report keeps their order."""
+    exercise cut out (some must fail). The starter is the bite variant with all of its chapter's
+    exercises cut (see the module's docstring). The runs go side by side; the report keeps their
+    order."""
     check_dir = build.build_dir("check")
     tasks = []  # (suite, exercise, is_starter)
     for chapter in chapters:
-        starter = Suite("starter", chapter.test_target("chapter").binary(check_dir))
+        solution = chapter.test_target("solution").binary(check_dir)
+        starter = Suite("starter", solution, {"MINI_REDIS_CUT": ",".join(e.id for e in chapter.exercises)})
         for exercise in chapter.exercises:
-            cut = Suite("bite", chapter.test_target("solution").binary(check_dir), {"MINI_REDIS_CUT": exercise.id})
+            cut = Suite("bite", solution, {"MINI_REDIS_CUT": exercise.id})
             tasks += [(starter, exercise, True), (cut, exercise, False)]
     runs = run_side_by_side(tasks, lambda task: task[0].run(f"[ex{task[1].id}]"))
     for (suite, exercise, is_starter), run in zip(tasks, runs):
@@ -153,8 +200,8 @@ def exercise_checks(chapters: list[Chapter]) -> int:
     """`./workbook bite [NN]`: the starter and bite checks alone."""
     deps.ensure(deps.TEST)
     tally = Tally()
-    start = _section("build (generated starters and bite variants)")
-    targets = [c.test_target(variant).name for c in chapters for variant in ("chapter", "solution")]
+    start = _section("build (bite variants)")
+    targets = [c.test_target("solution").name for c in chapters]
     if not _build_check_tree(all_chapters(), targets):
         return 2
     _took(start)
@@ -178,8 +225,16 @@ def _record(tally: Tally, suite: Suite, run: build.TestRun) -> None:
                      f"status {run.status} after every test passed (a sanitizer's report at exit?):{tail}")
 
 
+def _newest_first(suite: Suite) -> tuple[int, int]:
+    """The longest test binaries are those of the newest chapters (they test the most): start
+    those first, by the solution they run against, then by the chapter whose tests they are."""
+    if suite.target is None:
+        return (0, 0)
+    return (-int(suite.target.against.number), -int(suite.target.tests.number))
+
+
 def run_suites(suites: list[Suite], tally: Tally) -> None:
-    runs = run_side_by_side(suites, Suite.run)
+    runs = run_side_by_side(suites, Suite.run, first=_newest_first)
     for suite, run in zip(suites, runs):
         _record(tally, suite, run)
     if not tally.quiet:
@@ -226,11 +281,19 @@ def sanitized_targets(chapters: list[Chapter]) -> dict[str, list[TestTarget]]:
             "tsan": [c.test_target("solution") for c in chapters if int(c.number) >= FIRST_THREADED_CHAPTER]}
 
 
-def sanitizer_build(preset: str, targets: list[TestTarget], tally: Tally) -> bool:
+def sanitizer_build(preset: str, targets: list[TestTarget], tally: Tally, nice: bool = False) -> bool:
     began = time.monotonic()
     build.configure(preset)
-    built = build.build(preset, [target.name for target in targets], quiet=True)
+    built = build.build(preset, [target.name for target in targets], quiet=True, nice=nice)
     return tally.record(f"{preset} build", built, f"{time.monotonic() - began:.0f} s" if built else "")
+
+
+def _quiet_sanitizer_build(preset: str, targets: list[TestTarget]) -> Tally:
+    """sanitizer_build at the lowest CPU priority, beside other work: what it records is
+    replayed when the work beside it is done."""
+    tally = Tally(quiet=True)
+    sanitizer_build(preset, targets, tally, nice=True)
+    return tally
 
 
 def sanitizer_suites(preset: str, targets: list[TestTarget]) -> list[Suite]:
@@ -283,6 +346,10 @@ def full_check() -> int:
     tally.record("comments and pages name only files that exist", not missing,
                  "; ".join(missing[:10]))
 
+    layout = references.layout_problems()
+    tally.record("each chapter's map of its files (src/README.md) is true", not layout,
+                 "; ".join(layout[:10]))
+
     files = [str(p) for folder in ("solutions", "common", "tests", "fuzz")
              for p in sorted((ROOT / folder).rglob("*")) if p.suffix in (".cpp", ".hpp")]
     formatted = subprocess.run(["clang-format", "--dry-run", "--Werror", *files], cwd=ROOT,
@@ -290,17 +357,24 @@ def full_check() -> int:
     tally.record("sources follow .clang-format", formatted.returncode == 0,
                  "\n".join(formatted.stderr.splitlines()[:10]))
 
-    start = _section("build: every solution (bite variant) and every generated starter")
+    start = _section("build: every solution (bite variant), and the tests against it")
     if not tally.record("build", _build_check_tree(chapters)):
         print(f"{tally.passed} passed, {len(tally.failed)} failed")
         return 1
     _took(start)
 
-    # The fuzzer keeps one core busy for FUZZ_SECONDS; the test runs below mostly wait on sockets,
-    # so it runs beside them and reports at the end.
+    # The test runs below mostly wait on sockets, so other work goes on beside them: the fuzzer
+    # (one core for FUZZ_SECONDS), and, at the lowest CPU priority (nice 19) so that a test
+    # never waits for them, the sanitizer builds and the starters' compilation. Each reports in
+    # its own section below.
     fuzz_tally = Tally(quiet=True)
-    background = ThreadPoolExecutor(1)
-    fuzzing = background.submit(fuzz, fuzz_tally)
+    fuzzer = ThreadPoolExecutor(1)
+    fuzzing = fuzzer.submit(fuzz, fuzz_tally)
+    sanitized = sanitized_targets(chapters)
+    builder = ThreadPoolExecutor(1)
+    sanitizer_builds = {preset: builder.submit(_quiet_sanitizer_build, preset, targets)
+                        for preset, targets in sanitized.items()}
+    compiling = builder.submit(starters_compile, Tally(quiet=True), True)
 
     start = _section("solution tests")
     run_suites(solution_suites(chapters), tally)
@@ -311,16 +385,23 @@ def full_check() -> int:
     _took(start)
 
     titles = {"asan": "AddressSanitizer + UndefinedBehaviorSanitizer", "tsan": "ThreadSanitizer"}
-    for preset, targets in sanitized_targets(chapters).items():
+    for preset, targets in sanitized.items():
         start = _section(f"{titles[preset]}: {', '.join(target.label for target in targets)}")
-        if sanitizer_build(preset, targets, tally):
+        built = sanitizer_builds[preset].result()
+        tally.replay(built)
+        if not built.failed:
             run_suites(sanitizer_suites(preset, targets), tally)
         _took(start)
+
+    start = _section("the starters compile without an error or a warning (-fsyntax-only, beside the tests above)")
+    tally.replay(compiling.result())
+    builder.shutdown()
+    _took(start)
 
     start = _section(f"fuzz: the parser and the request path under libFuzzer, {FUZZ_SECONDS} s in all "
                      "(ran beside the tests above)")
     fuzzing.result()
-    background.shutdown()
+    fuzzer.shutdown()
     tally.replay(fuzz_tally)
     _took(start)
 
