@@ -20,6 +20,8 @@ constexpr std::size_t queue_capacity = 32;
 BufferedClient::BufferedClient(asio::any_io_executor executor, Client client)
     : handle_(std::make_shared<Handle>(std::make_shared<Queue>(executor, queue_capacity)))
 {
+    // detached: own_connection catches every exception itself and hands it to the callers
+    // waiting for replies (refuse_requests), so a completion handler would have nothing to see.
     asio::co_spawn(executor, own_connection(handle_->queue, std::move(client)), asio::detached);
 }
 

@@ -5,6 +5,13 @@
 // FrameReader in Syntax::frames mode reads the reply. Each call sends one command and waits for its
 // one reply, so one Client serves one coroutine at a time (buffered_client.hpp shares one among
 // many). Book: chapter 09, "An async client".
+//
+// One error rule for the whole client library: a call either does what it was asked or throws.
+// The server treats an end of stream as an everyday event (a client leaving, see net.hpp); a
+// client call waiting for its reply cannot, so there it is an exception (system_error with
+// asio::error::eof). Only where waiting for the server's next word is the job itself is a close
+// an answer: read_frame() and Subscriber::next_message() return std::nullopt. The three
+// exception types, and what each leaves usable, are listed at ServerError below.
 #pragma once
 
 #include "frame.hpp"
