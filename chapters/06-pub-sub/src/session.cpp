@@ -3,9 +3,9 @@
 #include "session.hpp"
 
 #include "command.hpp"
-#include "execute.hpp"
 #include "frame_reader.hpp"
 #include "outbox.hpp"
+#include "respond.hpp"
 #include "subscriptions.hpp"
 
 #include "mini_redis/exercise.hpp"
@@ -13,38 +13,11 @@
 #include <spdlog/spdlog.h>
 #include <boost/asio/experimental/awaitable_operators.hpp>
 
-#include <iterator>
 #include <memory>
 #include <string>
 
 namespace mini_redis {
 namespace {
-
-/// The name Redis quotes for a command refused in subscriber mode.
-std::string name_of(const Command& command)
-{
-    if (const auto* invalid = std::get_if<Invalid>(&command)) {
-        return invalid->command;
-    }
-    static constexpr const char* names[] = {"ping",      "echo",        "get",  "set", "publish",
-                                            "subscribe", "unsubscribe", "quit", ""};
-    static_assert(std::size(names) == std::variant_size_v<Command>, "one name per command type");
-    return names[command.index()];
-}
-
-// [book: allowed-while-subscribed]
-/// What a subscribed connection may send: Redis allows (P|S)SUBSCRIBE, (P|S)UNSUBSCRIBE, PING,
-/// QUIT and RESET; we have SUBSCRIBE, UNSUBSCRIBE, PING and QUIT. An unknown command or a wrong
-/// number of arguments (Invalid without a command) is answered with its own error, as Redis
-/// checks names and arity first; a mistake in a command's options is not (see Invalid).
-bool allowed_while_subscribed(const Command& command)
-{
-    const auto* invalid = std::get_if<Invalid>(&command);
-    return std::holds_alternative<Subscribe>(command) ||
-           std::holds_alternative<Unsubscribe>(command) || std::holds_alternative<Ping>(command) ||
-           std::holds_alternative<Quit>(command) || (invalid && invalid->command.empty());
-}
-// [end book: allowed-while-subscribed]
 
 /// The text of a peer's address for log lines.
 std::string address_and_port(const tcp::endpoint& peer)
@@ -65,26 +38,13 @@ asio::awaitable<void> read_requests(FrameReader& connection, std::shared_ptr<Out
     const Subscriptions::Pause wait_for_room = [&outbox] { return outbox->wait_for_room(); };
     try {
         while (auto request = co_await connection.read_frame()) {
-            Command command = parse_command(std::move(*request));
-            if (auto* subscribe = std::get_if<Subscribe>(&command)) {
-                co_await subscriptions.subscribe(subscribe->channels, wait_for_room);
-            } else if (auto* unsubscribe = std::get_if<Unsubscribe>(&command)) {
-                co_await subscriptions.unsubscribe(unsubscribe->channels, wait_for_room);
-            } else if (subscriptions.active() && !allowed_while_subscribed(command)) {
-                outbox->queue(Frame::error("ERR Can't execute '" + name_of(command) +
-                                           "': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / "
-                                           "QUIT / RESET are allowed in "
-                                           "this context"));
-            } else if (auto* ping = std::get_if<Ping>(&command); ping && subscriptions.active()) {
-                // In subscriber mode PING answers in the shape of a message: [pong, message].
-                outbox->queue(
-                    Frame::array({Frame::bulk("pong"), Frame::bulk(ping->message.value_or(""))}));
-            } else {
-                const bool quit = std::holds_alternative<Quit>(command);
-                outbox->queue(execute(std::move(command), db));
-                if (quit) {
-                    break;
-                }
+            // In a variable, not a temporary inside the co_await: GCC 12 may destroy such a
+            // temporary twice when an exception is caught in the same coroutine.
+            auto responding = respond(parse_command(std::move(*request)), db, subscriptions,
+                                      *outbox, wait_for_room);
+            const bool go_on = co_await std::move(responding);
+            if (!go_on) {
+                break;  // QUIT
             }
             co_await wait_for_room();
         }
