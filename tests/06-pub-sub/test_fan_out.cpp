@@ -1,8 +1,10 @@
 // Chapter 06 without sockets: Db::publish fanning out to recipients (06.1), the push PUBLISH
-// encodes, and the Outbox's bound on undelivered messages (06.2) and the memory it keeps.
+// encodes, the order of a confirmation and the messages after it, and the Outbox's bound on
+// undelivered messages (06.2) and the memory it keeps.
 #include "db.hpp"
 #include "frame.hpp"
 #include "outbox.hpp"
+#include "subscriptions.hpp"
 
 #include "mini_redis/testing/heap.hpp"
 
@@ -13,8 +15,10 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/strand.hpp>
 
+#include <atomic>
 #include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
 using mini_redis::Db;
@@ -91,6 +95,57 @@ TEST_CASE("messages arrive in the order they were published", "[ch06][ex06.1]")
     for (int i = 0; i < 100; ++i) {
         CHECK(subscriber->received[i] == std::to_string(i));
     }
+}
+
+TEST_CASE(
+    "a subscribe confirmation comes before every message on its channel, whatever the "
+    "publishers on other threads do",
+    "[ch06]")
+{
+    // Subscriptions::subscribe confirms a channel before it registers with the Db. The other way
+    // round, a PUBLISH on another thread can land between the two, and its message would reach
+    // the client before the confirmation: a client library waiting for the confirmation would
+    // take it for a protocol error. A publisher publishes on "news" without pause while a
+    // connection subscribes, again and again; the first bytes it gets must be the confirmation.
+    // (Correct code passes however the threads interleave. Wrong code fails as soon as one
+    // message lands in the gap, which thousands of rounds make all but certain.)
+    Db db;
+    std::atomic<bool> done = false;
+    std::thread publisher([&] {
+        const std::string push = mini_redis::message_push("news", "flash");
+        while (!done) {
+            db.publish("news", push);
+        }
+    });
+    const std::string confirmation = "*3\r\n$9\r\nsubscribe\r\n$4\r\nnews\r\n:1\r\n";
+    const std::vector<std::string> news{"news"};
+    const mini_redis::Subscriptions::Pause no_pause = []() -> boost::asio::awaitable<void> {
+        co_return;
+    };
+    boost::asio::io_context context;
+    int rounds = 0;
+    int out_of_order = 0;
+    for (; rounds < 3000; ++rounds) {
+        auto strand = boost::asio::make_strand(context);
+        auto outbox = std::make_shared<Outbox>(strand, 1 << 20);
+        mini_redis::Subscriptions subscriptions(db, outbox);
+        std::string first;
+        boost::asio::co_spawn(
+            strand,
+            [&]() -> boost::asio::awaitable<void> {
+                co_await subscriptions.subscribe(news, no_pause);
+                co_await outbox->take(first);
+            },
+            boost::asio::detached);
+        context.run();
+        context.restart();
+        if (!first.starts_with(confirmation)) {
+            ++out_of_order;
+        }
+    }  // each round's Subscriptions leaves "news" as it goes
+    done = true;
+    publisher.join();
+    CHECK(out_of_order == 0);
 }
 
 TEST_CASE("a channel whose last subscriber leaves is removed", "[ch06]")

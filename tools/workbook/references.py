@@ -6,8 +6,9 @@ source, script and page (the generated chapters/ excepted: they are checked as s
 fails on each name that points nowhere:
 - a path with a folder in it must be a tracked file (from the root, or from the naming file's
   folder), or end a tracked file's path;
-- a bare file name in a chapter's solution must be a file of that chapter (or of common/, tools/,
-  tests/ and the rest); elsewhere, any tracked file of that name will do.
+- a bare file name in a chapter's solution must be a file of that chapter, in the naming file's
+  folder or in src/ (where includes start), or of common/, tools/, tests/ and the rest;
+  elsewhere, any tracked file of that name will do.
 Names of files a page asks the reader to make, or the build makes, are listed in NOT_IN_GIT.
 
 layout_problems() keeps each chapter's map of its files (src/README.md, from chapter 06 on) true:
@@ -70,7 +71,9 @@ def missing_references() -> list[str]:
                 found = (name in paths or (folder / name).as_posix() in paths
                          or any(p.endswith("/" + name) for p in paths))
             elif file.startswith("solutions/"):
-                found = (folder / name).as_posix() in paths or name in outside_solutions
+                src = Path(*Path(file).parts[:3])  # solutions/NN-name/src: where includes start
+                found = ((folder / name).as_posix() in paths or (src / name).as_posix() in paths
+                         or name in outside_solutions)
             else:
                 found = name in anywhere
             if not found:
