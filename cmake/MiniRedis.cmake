@@ -71,8 +71,10 @@ endfunction()
 # every Catch2 test case with ctest under the label chNN-solution or chNN-chapter (ctest -L takes
 # a regular expression, so `-L ch01` selects both and `-L solution` every solution).
 # LATER_SOURCES (a subset of SOURCES: tests that speak to the server over sockets) are also
-# built against every later chapter's solution, as chNN_on_chMM_tests with the label
-# chNN-tests-on-chMM-solution, so a later chapter cannot break what an earlier one built.
+# built against every later chapter's solution (only the newest one when
+# MINI_REDIS_LATER_TESTS_ON_EVERY_CHAPTER is OFF, as in the full check), as chNN_on_chMM_tests
+# with the label chNN-tests-on-chMM-solution, so a later chapter cannot break what an earlier one
+# built.
 # Tests find the server executable they are built with through MINI_REDIS_SERVER_BINARY, the
 # CLI through MINI_REDIS_CLI_BINARY and the examples through MINI_REDIS_EXAMPLES_DIR.
 function(mini_redis_chapter_tests)
@@ -84,7 +86,11 @@ function(mini_redis_chapter_tests)
                             "ch${number}-${variant}" ${arg_SOURCES})
   endforeach()
   if(arg_LATER_SOURCES)
-    foreach(later IN LISTS mini_redis_chapter_dirs)
+    set(later_chapters ${mini_redis_chapter_dirs})
+    if(NOT MINI_REDIS_LATER_TESTS_ON_EVERY_CHAPTER)
+      list(GET mini_redis_chapter_dirs -1 later_chapters)  # the newest
+    endif()
+    foreach(later IN LISTS later_chapters)
       string(SUBSTRING "${later}" 0 2 later_number)
       if(later_number GREATER number)
         _mini_redis_test_binary("ch${later_number}_solution" "ch${number}_on_ch${later_number}_tests"

@@ -5,9 +5,10 @@
 // (heap_in_use): the server runs inside the test process, and RSS would not do, since the
 // allocator keeps much of what is freed and a sanitizer shadows every byte. Nothing else in the
 // process allocates while a test measures: each waits until the server has done its part. The
-// fourth hostile client of this kind, a reader of the server's log that goes away, is
-// test_broken_log_pipe.cpp, which runs against every chapter's server. bench/hostile.py measures
-// the same rows against the release build, beside redis-server.
+// fourth hostile client of this kind, a reader of the server's log that goes away, is chapter
+// 01's test_broken_log_pipe.cpp, which runs against this server too. bench/hostile.py measures
+// the same rows against the release build, beside redis-server. ThreadSanitizer skips the tests
+// tagged [hostile] (tools/workbook/checks.py says why).
 #include "db.hpp"
 #include "server.hpp"
 
@@ -114,10 +115,10 @@ TEST_CASE("SUBSCRIBE to 100,000 channels, then leaving them all, leaves nothing 
 TEST_CASE("an unfinished request of empty elements holds about the bytes received",
           "[ch10][hostile]")
 {
-    // A client declares an array of 100 million elements and sends 16 MiB of `$0\r\n\r\n`
+    // A client declares an array of 100 million elements and sends 4 MiB of `$0\r\n\r\n`
     // without finishing it. Redis holds about 6.6 bytes per byte received; a parser that
     // builds each element as it arrives holds more (a Frame is 40 bytes, for 6 received).
-    constexpr std::size_t sent = 16 << 20;
+    constexpr std::size_t sent = 4 << 20;
     std::string elements;
     for (std::size_t i = 0; i < sent / 6; ++i) {
         elements += "$0\r\n\r\n";
