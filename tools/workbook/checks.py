@@ -7,7 +7,8 @@ Each check either meets its expectation or not, and the run ends with "N passed,
 - every solution test passes (the solutions are the bite variants with nothing cut, which
   behave as the solutions do);
 - the starters compile: every generated starter, and its tests against it, compiles without an
-  error or a warning (with -fsyntax-only: the starters are not linked or run here);
+  error or a warning (with -fsyntax-only, and only the units that differ from the solution's:
+  the starters are not linked or run here);
 - the starter check: for every exercise, at least one test tagged with it fails on the starter.
   It runs on the bite variant with every exercise of the chapter cut out, which behaves as the
   freshly generated starter does (both put the same stub where each region was), and so costs
@@ -16,9 +17,11 @@ Each check either meets its expectation or not, and the run ends with "N passed,
   test tagged with it fail;
 - the sanitizer runs: every test binary built against the complete server under
   AddressSanitizer+UBSan, and the multi-threaded chapters (04 on) under ThreadSanitizer
-  (sanitized_targets says which, and why);
+  (sanitized_targets says which, and why; SKIPPED_UNDER, which tests a sanitizer leaves out);
 - the RESP parser and the request path survive libFuzzer for FUZZ_SECONDS in all without a
-  crash (beside the test runs);
+  crash.
+The sanitizer builds, the starters' compilation and the fuzzer run beside the test runs, at
+the lowest CPU priority (full_check says why).
 - the book builds with mkdocs in strict mode.
 """
 from __future__ import annotations

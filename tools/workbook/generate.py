@@ -26,17 +26,37 @@ EXCERPT = re.compile(
     re.S,
 )
 COROUTINE_KEYWORDS = re.compile(r"\bco_(await|return|yield)\b")
+VALUE_RETURN = re.compile(r"\bco_return\s+[^;\s]")
+AWAITABLE_HEADER = re.compile(r"awaitable<(?P<result>.+)>\s+[\w:~]+\(")
 
 
-def _stub(chapter: Chapter, ex_id: str, region: list[str]) -> str:
+def _stub(chapter: Chapter, ex_id: str, region: list[str], result: str | None = None) -> str:
+    """The call that replaces a region. `result`: what the enclosing coroutine returns, if it
+    returns a value."""
     exercise = chapter.exercise(ex_id)
     call = f'"{ex_id}", "{exercise.book_ref}"'
     # A region that awaited or returned from a coroutine must be replaced by an await, or the
     # function could stop being a coroutine (see common/include/mini_redis/exercise.hpp).
     # Comments do not count: "// no co_await in here" is no coroutine.
-    if any(COROUTINE_KEYWORDS.search(line.split("//", 1)[0]) for line in region):
+    code = [line.split("//", 1)[0] for line in region]
+    if any(COROUTINE_KEYWORDS.search(line) for line in code):
+        # A region that held the coroutine's `co_return value` leaves none behind: the stub
+        # returns instead, or the coroutine would seem to flow off its end.
+        if result and any(VALUE_RETURN.search(line) for line in code):
+            return f"co_return co_await mini_redis::co_todo<{result}>({call});"
         return f"co_await mini_redis::co_todo({call});"
     return f"mini_redis::todo({call});"
+
+
+def _coroutine_result(lines: list[str], first: int) -> str | None:
+    """What the coroutine around line `first` returns (T of its asio::awaitable<T>), or None
+    for a void one or a plain function: from the nearest function header above it, a line that
+    starts in the first column."""
+    for line in reversed(lines[:first]):
+        if line[:1].isalpha() and "(" in line:
+            m = AWAITABLE_HEADER.search(line)
+            return m["result"] if m and m["result"] != "void" else None
+    return None
 
 
 def _task_comment(chapter: Chapter, ex_id: str, indent: str) -> list[str]:
@@ -97,6 +117,16 @@ def _unused_parameters(lines: list[str], first: int, last: int) -> list[str]:
             if name in region and not elsewhere:
                 names.append(name)
     return names
+
+
+def _unused_members(lines: list[str], first: int, last: int) -> list[str]:
+    """The data members (named with a trailing `_`, the house style) that only the region
+    lines[first..last] reads in this file: a constructor's initializer does not count, so clang
+    would call them unused private fields in the starter."""
+    region = [name for name in _code_words(lines[first:last + 1]) if name.endswith("_")]
+    rest = [line.split("//", 1)[0] for i, line in enumerate(lines) if not first <= i <= last]
+    return [name for name in dict.fromkeys(region)
+            if not any(re.search(rf"\b{name}\b(?!\s*\()", line) for line in rest)]
 
 
 def _parameters(lines: list[str], brace: int) -> list[str]:
@@ -173,11 +203,11 @@ def transform(chapter: Chapter, text: str, mode: str) -> str:
         if EXERCISE_END.match(line):
             indent, ex_id = start["indent"], start["id"]
             regions.append((first, number))
-            stub = _stub(chapter, ex_id, region)
+            stub = _stub(chapter, ex_id, region, _coroutine_result(lines, first))
             if mode == "starter":
                 out += _task_comment(chapter, ex_id, indent)
                 # The parameters only the solution used: named here, the compiler does not warn.
-                unused = _unused_parameters(lines, first, number)
+                unused = _unused_parameters(lines, first, number) + _unused_members(lines, first, number)
                 if unused:
                     out.append(f"{indent}mini_redis::unused({', '.join(unused)});")
                 out.append(f"{indent}{stub}")

@@ -33,7 +33,8 @@ asio::awaitable<std::optional<Frame>> Connection::read_frame()
     // boost::system::system_error.
     //
     // Check: ./workbook test 2   Stuck? ./workbook hint 02.4
-    co_await mini_redis::co_todo("02.4", "book/02-framing.md#exercise-024-the-read-loop");
+    mini_redis::unused(parser_, begin_, end_, buffer_);
+    co_return co_await mini_redis::co_todo<std::optional<Frame>>("02.4", "book/02-framing.md#exercise-024-the-read-loop");
     // END EXERCISE 02.4
 }
 // [end book: read-frame]

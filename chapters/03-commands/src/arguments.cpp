@@ -66,6 +66,7 @@ std::string Arguments::next_bytes()
     // arguments" error.
     //
     // Check: ./workbook test 3   Stuck? ./workbook hint 03.1
+    mini_redis::unused(next_);
     mini_redis::todo("03.1", "book/03-commands.md#exercise-031-the-argument-cursor");
     // END EXERCISE 03.1
 }

@@ -62,7 +62,7 @@ bool Outbox::deliver(std::string_view encoded)
         // set `accepted`.
         //
         // Check: ./workbook test 6   Stuck? ./workbook hint 06.2
-        mini_redis::unused(encoded);
+        mini_redis::unused(encoded, message_limit_);
         mini_redis::todo("06.2", "book/06-pub-sub.md#exercise-062-a-bounded-outbox");
         // END EXERCISE 06.2
         wake_writer = std::exchange(writer_waiting_, false) || closed_;

@@ -56,6 +56,7 @@ asio::awaitable<std::optional<Frame>> FrameReader::read_frame()
         // then shrink_to_fit) so an idle connection costs little memory.
         //
         // Check: ./workbook test 7   Stuck? ./workbook hint 07.3
+        mini_redis::unused(buffer_limit_);
         mini_redis::todo("07.3", "book/07-connection-limits.md#exercise-073-a-bounded-read-buffer");
         // END EXERCISE 07.3
 

@@ -112,7 +112,7 @@ asio::awaitable<Frame> Client::request(std::vector<std::string> command)
     //
     // Check: ./workbook test 9   Stuck? ./workbook hint 09.1
     mini_redis::unused(command);
-    co_await mini_redis::co_todo("09.1", "book/09-client.md#exercise-091-a-request-and-its-reply");
+    co_return co_await mini_redis::co_todo<Frame>("09.1", "book/09-client.md#exercise-091-a-request-and-its-reply");
     // END EXERCISE 09.1
 }
 // [end book: request]

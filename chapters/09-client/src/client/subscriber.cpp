@@ -54,7 +54,7 @@ asio::awaitable<std::optional<Message>> Subscriber::next_message()
     // confirmation nobody asked for: throw a ProtocolError.
     //
     // Check: ./workbook test 9   Stuck? ./workbook hint 09.2
-    co_await mini_redis::co_todo("09.2", "book/09-client.md#exercise-092-the-next-message");
+    co_return co_await mini_redis::co_todo<std::optional<Message>>("09.2", "book/09-client.md#exercise-092-the-next-message");
     // END EXERCISE 09.2
 }
 // [end book: next-message]
