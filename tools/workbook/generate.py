@@ -123,7 +123,10 @@ def _unused_members(lines: list[str], first: int, last: int) -> list[str]:
     """The data members (named with a trailing `_`, the house style) that only the region
     lines[first..last] reads in this file: a constructor's initializer does not count, so clang
     would call them unused private fields in the starter."""
-    region = [name for name in _code_words(lines[first:last + 1]) if name.endswith("_")]
+    read = _code_words(lines[first:last + 1])
+    # In the order the region first names them (a set's order changes from run to run).
+    region = [name for line in lines[first:last + 1] for name in _IDENTIFIER.findall(line)
+              if name.endswith("_") and name in read]
     rest = [line.split("//", 1)[0] for i, line in enumerate(lines) if not first <= i <= last]
     return [name for name in dict.fromkeys(region)
             if not any(re.search(rf"\b{name}\b(?!\s*\()", line) for line in rest)]

@@ -33,7 +33,7 @@ asio::awaitable<std::optional<Frame>> Connection::read_frame()
     // boost::system::system_error.
     //
     // Check: ./workbook test 2   Stuck? ./workbook hint 02.4
-    mini_redis::unused(parser_, begin_, end_, buffer_);
+    mini_redis::unused(parser_, buffer_, begin_, end_);
     co_return co_await mini_redis::co_todo<std::optional<Frame>>("02.4", "book/02-framing.md#exercise-024-the-read-loop");
     // END EXERCISE 02.4
 }
