@@ -3,7 +3,8 @@
 Each subcommand is a function below, listed in COMMANDS with its help line and arguments; the
 work is in the modules beside this file:
 chapters.py (what exists), generate.py (starters, bite variants, book excerpts), build.py
-(CMake and test binaries), deps.py (Debian packages), checks.py (the full check).
+(CMake and test binaries), deps.py (Debian packages), checks.py (the full check), stats.py (how
+much of each chapter the learner writes).
 """
 from __future__ import annotations
 
@@ -23,6 +24,7 @@ import build  # noqa: E402
 import checks  # noqa: E402
 import deps  # noqa: E402
 import generate  # noqa: E402
+import stats  # noqa: E402
 from chapters import (ROOT, Chapter, WorkbookError, all_chapters, find_chapter, find_exercise,  # noqa: E402
                       source_files)
 
@@ -118,6 +120,10 @@ def cmd_list(args) -> int:
             print(f"   {exercise.id}  {progress.get(exercise.id, 'not tested yet'):<22} {exercise.title}")
     print("\nProgress comes from your last ./workbook test NN.")
     return 0
+
+
+def cmd_stats(args) -> int:
+    return stats.print_stats(all_chapters())
 
 
 def cmd_hint(args) -> int:
@@ -246,6 +252,8 @@ COMMANDS = {
                               "no NN: the full check (CI runs this)",
                     [arg("chapter", nargs="?")]),
     "list": Command(cmd_list, "chapters and exercises, with your progress", []),
+    "stats": Command(cmd_stats, "maintainers: per chapter, the code it adds, the share in its exercises, "
+                                "and the words on its page", []),
     "hint": Command(cmd_hint, "hint NN.K: an exercise's task, hint and book section", [arg("exercise")]),
     "diff": Command(cmd_diff, "diff NN: your chapter against its solution", [arg("chapter")]),
     "reset": Command(cmd_reset, "reset NN: restore chapter NN to its starter (asks first; -y does not)",
