@@ -37,6 +37,7 @@ class Exercise:
     book: str  # "01-echo-server.md#anchor", relative to book/
     file: Path  # the solution file holding the region
     line: int  # 1-based line of the EXERCISE marker
+    end: int = 0  # 1-based line of the END EXERCISE marker
 
     @property
     def book_ref(self) -> str:
@@ -180,6 +181,7 @@ def _load_exercises(chapter: Chapter) -> None:
             elif m := EXERCISE_END.match(line):
                 if m["id"] != open_id:
                     raise WorkbookError(f"{path.relative_to(ROOT)}:{number}: END EXERCISE {m['id']} does not close {open_id}")
+                found[open_id].end = number
                 open_id = None
         if open_id:
             raise WorkbookError(f"{path.relative_to(ROOT)}: exercise {open_id} is never closed")

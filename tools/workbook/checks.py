@@ -143,7 +143,7 @@ def _build_check_tree(chapters: list[Chapter], targets: list[str] = ()) -> bool:
     return build.build("check", list(targets))
 
 
-def _starter_compilations() -> list[tuple[str, list[str]]]:
+def _starter_compilations(chapters: list[Chapter]) -> list[tuple[str, list[str]]]:
     """(target, compiler command) for every translation unit of the starters and of the tests
     built against them that differs from what the check build compiled already, from the check
     build's compile_commands.json (which lists them, though `all` leaves their targets out), each
@@ -151,7 +151,7 @@ def _starter_compilations() -> list[tuple[str, list[str]]]:
     exercise region in them or in any header of its chapter) is the very code the check build
     compiled, with the same flags: it is left out."""
     check_dir = build.build_dir("check")
-    chapters = {f"ch{c.number}_chapter": c for c in all_chapters()}
+    by_target = {f"ch{c.number}_chapter": c for c in chapters}
     units = []
     for entry in json.loads((check_dir / "compile_commands.json").read_text()):
         words = shlex.split(entry["command"])
@@ -160,7 +160,7 @@ def _starter_compilations() -> list[tuple[str, list[str]]]:
         if not (output.startswith("chapters/") or "_chapter_tests.dir/" in output):
             continue
         target = re.search(r"([^/]+)\.dir/", output)[1]  # ch05_chapter_server, ch05_chapter_tests
-        if _same_as_solution(chapters[target[:12]], Path(entry["file"])):
+        if _same_as_solution(by_target[target[:12]], Path(entry["file"])):
             continue
         del words[at:at + 2]
         words[words.index("-c")] = "-fsyntax-only"
@@ -179,10 +179,10 @@ def _same_as_solution(chapter: Chapter, unity_file: Path) -> bool:
     return all((starter / f).read_text() == (chapter.solution_dir / f).read_text() for f in files)
 
 
-def starters_compile(tally: Tally, nice: bool = False) -> Tally:
+def starters_compile(chapters: list[Chapter], tally: Tally, nice: bool = False) -> Tally:
     """Compiles the starters as a learner's build would, for errors and warnings only (see the
     module's docstring): one check per target. `nice`: at the lowest CPU priority."""
-    units = _starter_compilations()
+    units = _starter_compilations(chapters)
     prefix = ["nice", "-n", "19"] if nice else []
     results = run_side_by_side(units, lambda unit: subprocess.run(
         prefix + unit[1], cwd=build.build_dir("check"), capture_output=True, text=True))
@@ -407,7 +407,7 @@ def full_check() -> int:
     builder = ThreadPoolExecutor(1)
     sanitizer_builds = {preset: builder.submit(_quiet_sanitizer_build, preset, targets)
                         for preset, targets in sanitized.items()}
-    compiling = builder.submit(starters_compile, Tally(quiet=True), True)
+    compiling = builder.submit(starters_compile, chapters, Tally(quiet=True), True)
 
     start = _section("solution tests")
     run_suites(solution_suites(chapters), tally)

@@ -14,7 +14,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
-from chapters import BOOK, EXERCISE_END, EXERCISE_START, SOURCE_SUFFIXES, Chapter, source_files
+from chapters import BOOK, SOURCE_SUFFIXES, Chapter, source_files
 
 TARGET_RATIO = 0.30  # of the lines a chapter adds, in its exercises (issue 15)
 
@@ -45,20 +45,9 @@ def _solution_lines(chapter: Chapter) -> Counter:
 
 
 def _exercise_lines(chapter: Chapter) -> int:
-    """Code lines between `// EXERCISE NN.K` and `// END EXERCISE NN.K`, in every file."""
-    count = 0
-    for rel in source_files(chapter.solution_dir):
-        if rel.suffix not in SOURCE_SUFFIXES:
-            continue
-        inside = False
-        for line in (chapter.solution_dir / rel).read_text().splitlines():
-            if EXERCISE_START.match(line):
-                inside = True
-            elif EXERCISE_END.match(line):
-                inside = False
-            elif inside and line.strip() and not line.strip().startswith("//"):
-                count += 1
-    return count
+    """Code lines between `// EXERCISE NN.K` and `// END EXERCISE NN.K`, in every region."""
+    return sum(len(_code_lines("\n".join(e.file.read_text().splitlines()[e.line:e.end - 1])))
+               for e in chapter.exercises)
 
 
 def _page_words(chapter: Chapter) -> int:
