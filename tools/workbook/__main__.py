@@ -29,6 +29,7 @@ from chapters import (ROOT, Chapter, WorkbookError, all_chapters, find_chapter, 
                       source_files)
 
 PROGRESS = build.build_dir("dev") / "progress.json"
+HINTS_SEEN = build.build_dir("dev") / "hints-seen.json"  # per exercise, how many hint levels were shown
 
 
 def _load_progress() -> dict[str, str]:
@@ -133,7 +134,21 @@ def cmd_hint(args) -> int:
           f"search for 'EXERCISE {exercise.id}'")
     print(f"Read:  {exercise.book_ref}\n")
     print(exercise.task + "\n")
-    print("Hint:\n" + "\n".join("  " + line for line in exercise.hint.splitlines()))
+    # One level at a time: the first call gives a nudge, each --more the next, and the
+    # answer is never a hint (./workbook diff shows it). Levels seen are remembered per exercise.
+    seen = json.loads(HINTS_SEEN.read_text()) if HINTS_SEEN.exists() else {}
+    level = min(seen.get(exercise.id, 1) + 1, len(exercise.hints)) if args.more else 1
+    seen[exercise.id] = max(level, seen.get(exercise.id, 0))
+    HINTS_SEEN.parent.mkdir(parents=True, exist_ok=True)
+    HINTS_SEEN.write_text(json.dumps(seen, indent=1))
+    for shown in range(level):
+        print(f"Hint {shown + 1} of {len(exercise.hints)}:")
+        print("\n".join("  " + line for line in exercise.hints[shown].splitlines()) + "\n")
+    if level < len(exercise.hints):
+        print(f"Still stuck? ./workbook hint {exercise.id} --more")
+    else:
+        print(f"That was the last hint. The answer: ./workbook diff {int(chapter.number)} "
+              f"(it shows every difference between your chapter and the solution).")
     return 0
 
 
@@ -254,7 +269,8 @@ COMMANDS = {
     "list": Command(cmd_list, "chapters and exercises, with your progress", []),
     "stats": Command(cmd_stats, "maintainers: per chapter, the code it adds, the share in its exercises, "
                                 "and the words on its page", []),
-    "hint": Command(cmd_hint, "hint NN.K: an exercise's task, hint and book section", [arg("exercise")]),
+    "hint": Command(cmd_hint, "hint NN.K [--more]: an exercise's task, book section and first hint; "
+                              "--more: the next hint", [arg("exercise"), arg("--more", action="store_true")]),
     "diff": Command(cmd_diff, "diff NN: your chapter against its solution", [arg("chapter")]),
     "reset": Command(cmd_reset, "reset NN: restore chapter NN to its starter (asks first; -y does not)",
                      [arg("chapter"), arg("-y", "--yes", action="store_true")]),

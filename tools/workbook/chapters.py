@@ -1,7 +1,7 @@
 """Chapters and their exercises, as the solution files and exercises.toml describe them.
 
 A chapter is a folder solutions/NN-name. Its exercises are regions of its source files between
-`// EXERCISE NN.K: title` and `// END EXERCISE NN.K`, with the task, hint and book section in
+`// EXERCISE NN.K: title` and `// END EXERCISE NN.K`, with the task, hints and book section in
 solutions/NN-name/exercises.toml. This module reads both and checks they agree. It also names
 the build targets of a chapter (test binaries, server, CLI), as cmake/MiniRedis.cmake makes
 them; the CMakeLists.txt files say which a chapter has.
@@ -22,6 +22,7 @@ BOOK = ROOT / "book"
 SOURCE_SUFFIXES = {".cpp", ".hpp", ".h", ".cc"}
 EXERCISE_START = re.compile(r"^(?P<indent>\s*)// EXERCISE (?P<id>\d\d\.\d+): (?P<title>\S.*?)\s*$")
 EXERCISE_END = re.compile(r"^\s*// END EXERCISE (?P<id>\d\d\.\d+)\s*$")
+MIN_HINTS = 1  # hint levels per exercise: a nudge first, the answer never (that is ./workbook diff)
 
 
 class WorkbookError(Exception):
@@ -33,7 +34,7 @@ class Exercise:
     id: str
     title: str
     task: str
-    hint: str
+    hints: list[str]  # from a nudge to the last step before the answer; ./workbook hint shows one at a time
     book: str  # "01-echo-server.md#anchor", relative to book/
     file: Path  # the solution file holding the region
     line: int  # 1-based line of the EXERCISE marker
@@ -172,10 +173,14 @@ def _load_exercises(chapter: Chapter) -> None:
                 if ex_id not in meta:
                     raise WorkbookError(f"{where}: exercise {ex_id} has no entry in {meta_path.relative_to(ROOT)}")
                 entry = meta[ex_id]
-                for key in ("task", "hint", "book"):
+                for key in ("task", "book"):
                     if not str(entry.get(key, "")).strip():
                         raise WorkbookError(f"{meta_path.relative_to(ROOT)}: exercise {ex_id} needs a '{key}'")
-                found[ex_id] = Exercise(ex_id, m["title"], entry["task"].strip(), entry["hint"].strip(),
+                hints = [h.strip() for h in entry.get("hints", []) if isinstance(h, str) and h.strip()]
+                if len(hints) < MIN_HINTS or len(hints) != len(entry.get("hints", [])):
+                    raise WorkbookError(f"{meta_path.relative_to(ROOT)}: exercise {ex_id} needs 'hints', a list "
+                                        f"of at least {MIN_HINTS} non-empty texts, from a nudge to the last step")
+                found[ex_id] = Exercise(ex_id, m["title"], entry["task"].strip(), hints,
                                         entry["book"], path, number)
                 open_id = ex_id
             elif m := EXERCISE_END.match(line):

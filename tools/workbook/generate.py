@@ -25,6 +25,9 @@ EXCERPT = re.compile(
     r"(?P<close><!-- end excerpt -->)",
     re.S,
 )
+# Tasks, hints and book sections: they stay in solutions/ (where ./workbook hint reads them), so
+# that a learner browsing a chapter does not come upon the hints; the tasks are in the starter.
+HINTS_FILE = Path("exercises.toml")
 COROUTINE_KEYWORDS = re.compile(r"\bco_(await|return|yield)\b")
 VALUE_RETURN = re.compile(r"\bco_return\s+[^;\s]")
 AWAITABLE_HEADER = re.compile(r"awaitable<(?P<result>.+)>\s+[\w:~]+\(")
@@ -233,6 +236,8 @@ def chapter_tree(chapter: Chapter, mode: str) -> dict[Path, str]:
     """Every file of the chapter's starter or bite variant: relative path -> text."""
     tree = {}
     for rel in source_files(chapter.solution_dir):
+        if rel == HINTS_FILE:
+            continue
         text = (chapter.solution_dir / rel).read_text()
         if rel.suffix in SOURCE_SUFFIXES:
             if any(e.file == chapter.solution_dir / rel for e in chapter.exercises) and \
