@@ -24,6 +24,7 @@ from chapters import ROOT
 # Files that text names but that are not in the repository by design.
 NOT_IN_GIT = {
     "compile_commands.json",  # written by CMake into the build tree
+    "hints-seen.json",  # written by ./workbook hint into the dev build folder
     "idle.py", "dangling.cpp", "trace.txt",  # the reader writes these, following a page
     "a.cpp", "test_a.cpp", "test_b.cpp", "file.cpp", "name.cpp",  # placeholders in usage notes
 }
