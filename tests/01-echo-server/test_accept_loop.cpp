@@ -134,7 +134,8 @@ TEST_CASE("the server keeps accepting after an accept fails", "[ch01][ex01.2]")
     REQUIRE(failed);  // the server tried to accept, failed, and logged why
 
     // A server that stopped at the failure never accepts this client: no echo.
-    REQUIRE(mini_redis::asio::write(client, mini_redis::asio::buffer(std::string_view("two"))) == 3);
+    REQUIRE(mini_redis::asio::write(client, mini_redis::asio::buffer(std::string_view("two"))) ==
+            3);
     std::array<char, 3> echo{};
     boost::system::error_code read_error;
     mini_redis::asio::read(client, mini_redis::asio::buffer(echo), read_error);
