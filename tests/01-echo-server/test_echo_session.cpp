@@ -4,11 +4,20 @@
 // one connection itself and hands it to echo_session, so 01.1 can be checked first.
 #include "server.hpp"
 
+#include "mini_redis/testing/hang_guard.hpp"
 #include "mini_redis/testing/test_client.hpp"
 #include "mini_redis/testing/test_server.hpp"
 
 #include <catch2/catch.hpp>
 
+#include <boost/asio/read.hpp>
+#include <boost/asio/write.hpp>
+
+#include <sys/socket.h>
+#include <sys/time.h>
+
+#include <array>
+#include <chrono>
 #include <string>
 
 using mini_redis::testing::TestClient;
@@ -101,4 +110,50 @@ TEST_CASE("an echo session ends quietly when its client vanishes", "[ch01][ex01.
     TestClient next(server.port());
     next.send("still there?");
     CHECK(next.read_exact(12) == "still there?");
+}
+
+TEST_CASE("an echo the kernel cannot take in one write still comes back whole", "[ch01][ex01.1]")
+{
+    // The client sends everything before it reads a byte, and its receive buffer (set before it
+    // connects, so the window it announces stays small) and the server's send buffer are small:
+    // the echo fills them, and from then on the kernel takes only part of a write. A session that
+    // writes once per read (async_write_some) loses the rest. The server's receive buffer is made
+    // large enough to hold what the client sends meanwhile, so a correct session cannot deadlock.
+    TestServer server([](tcp::acceptor acceptor) -> asio::awaitable<void> {
+        auto socket = co_await acceptor.async_accept(asio::use_awaitable);
+        socket.set_option(asio::socket_base::send_buffer_size(4096));
+        socket.set_option(asio::socket_base::receive_buffer_size(1024 * 1024));
+        co_await mini_redis::echo_session(std::move(socket));
+    });
+
+    // A blocking client; the socket timeouts only guard against a hang.
+    asio::io_context context;
+    tcp::socket client(context);
+    client.open(tcp::v4());
+    client.set_option(asio::socket_base::receive_buffer_size(4096));
+    const auto guard = mini_redis::testing::hang_guard(std::chrono::seconds(10));
+    const timeval timeout{static_cast<time_t>(guard.count() / 1000), 0};
+    ::setsockopt(client.native_handle(), SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
+    ::setsockopt(client.native_handle(), SOL_SOCKET, SO_SNDTIMEO, &timeout, sizeof timeout);
+    client.connect(tcp::endpoint(asio::ip::address_v4::loopback(), server.port()));
+
+    std::string payload(256 * 1024, '\0');
+    for (std::size_t i = 0; i < payload.size(); ++i) {
+        payload[i] = static_cast<char>((i * 13 + i / 241) & 0xFF);
+    }
+    REQUIRE(asio::write(client, asio::buffer(payload)) == payload.size());
+    client.shutdown(tcp::socket::shutdown_send);
+    std::string echoed;
+    boost::system::error_code error;
+    std::array<char, 4096> chunk{};
+    for (;;) {
+        const std::size_t n = client.read_some(asio::buffer(chunk), error);
+        echoed.append(chunk.data(), n);
+        if (error) {
+            break;
+        }
+    }
+    CHECK(error == asio::error::eof);  // not a timeout: the session ended
+    CHECK(echoed.size() == payload.size());
+    CHECK((echoed == payload));  // not the bytes themselves: binary, and 256 KiB of them
 }

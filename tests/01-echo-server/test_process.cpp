@@ -10,7 +10,7 @@ using mini_redis::testing::ServerProcess;
 using mini_redis::testing::TestClient;
 
 TEST_CASE("the server executable echoes on the port it reports, and Ctrl-C stops it",
-          "[ch01][ex01.2]")
+          "[ch01][ex01.3]")
 {
     ServerProcess server(MINI_REDIS_SERVER_BINARY, {"--port", "0"});
     {

@@ -5,6 +5,7 @@
 #include "server.hpp"
 
 #include "mini_redis/command_line.hpp"
+#include "mini_redis/exercise.hpp"
 #include "mini_redis/logging.hpp"
 
 #include <spdlog/spdlog.h>
@@ -64,21 +65,17 @@ int main(int argc, char** argv)
         // [end book: signals]
 
         // [book: run]
-        int status = 0;
-        asio::co_spawn(context, serve(std::move(acceptor)), [&](std::exception_ptr error) {
-            if (error) {
-                try {
-                    std::rethrow_exception(error);
-                } catch (const std::exception& e) {
-                    spdlog::error("the server stopped: {}", e.what());
-                }
-                status = 1;
-                context.stop();
-            }
-        });
-
-        context.run();  // runs every coroutine on this one thread until stop()
-        return status;
+        // EXERCISE 01.3: Start the accept loop and run the event loop
+        //
+        // Start serve(std::move(acceptor)) with asio::co_spawn on `context`, with a completion
+        // handler that, if the coroutine ended with an exception, logs it at error level, sets
+        // the exit status to 1 and stops the context. Then run the context on this thread, and
+        // return the status: 0 after a Ctrl-C or SIGTERM (the signal handler above stops the
+        // context).
+        //
+        // Check: ./workbook test 1   Stuck? ./workbook hint 01.3
+        mini_redis::todo("01.3", "book/01-echo-server.md#exercise-013-running-the-server");
+        // END EXERCISE 01.3
         // [end book: run]
     } catch (const std::exception& e) {
         spdlog::error("{}", e.what());

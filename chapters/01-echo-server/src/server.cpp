@@ -43,11 +43,11 @@ asio::awaitable<void> serve(tcp::acceptor acceptor)
     spdlog::debug("accepting connections on {}", acceptor.local_endpoint().port());
     // EXERCISE 01.2: Accept clients in a loop, one coroutine each
     //
-    // Accept clients forever. For each one, start echo_session(std::move(socket)) in a
-    // coroutine of its own with asio::co_spawn, passing log_session_end as the completion
-    // handler, and go straight back to accepting. Stop when the accept fails with
-    // asio::error::operation_aborted (the acceptor was closed); log any other accept error and
-    // keep going.
+    // Accept clients forever with acceptor.async_accept. For each one, start
+    // echo_session(std::move(socket)) in a coroutine of its own with asio::co_spawn, passing
+    // log_session_end as the completion handler, and go straight back to accepting. Stop when
+    // the accept fails with asio::error::operation_aborted (the acceptor was closed); log any
+    // other accept error with its message (error.message()) and keep accepting.
     //
     // Check: ./workbook test 1   Stuck? ./workbook hint 01.2
     co_await mini_redis::co_todo("01.2", "book/01-echo-server.md#exercise-012-the-accept-loop");
@@ -58,17 +58,15 @@ asio::awaitable<void> serve(tcp::acceptor acceptor)
 // [book: echo-session]
 asio::awaitable<void> echo_session(tcp::socket socket)
 {
-    boost::system::error_code ignored;
-    const auto peer = socket.remote_endpoint(ignored);
-    spdlog::debug("client {}:{} connected", peer.address().to_string(), peer.port());
-
     // EXERCISE 01.1: Echo bytes back until the client is done
     //
-    // Read from `socket` into a buffer and write exactly the bytes you read back, over and
-    // over, until the client closes its side (the read reports asio::error::eof). Any other
-    // error ends the session too. Log, don't throw: a client hanging up is normal.
+    // Log at debug who connected (socket.remote_endpoint()). Then read from `socket` into a
+    // buffer and write exactly the bytes you read back, all of them, over and over, until the
+    // client closes its side (the read reports asio::error::eof). Any other error ends the
+    // session too. Log, don't throw: a client hanging up is normal.
     //
     // Check: ./workbook test 1   Stuck? ./workbook hint 01.1
+    mini_redis::unused(socket);
     co_await mini_redis::co_todo("01.1", "book/01-echo-server.md#exercise-011-the-echo-loop");
     // END EXERCISE 01.1
 }

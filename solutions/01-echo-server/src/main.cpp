@@ -5,6 +5,7 @@
 #include "server.hpp"
 
 #include "mini_redis/command_line.hpp"
+#include "mini_redis/exercise.hpp"
 #include "mini_redis/logging.hpp"
 
 #include <spdlog/spdlog.h>
@@ -64,6 +65,7 @@ int main(int argc, char** argv)
         // [end book: signals]
 
         // [book: run]
+        // EXERCISE 01.3: Start the accept loop and run the event loop
         int status = 0;
         asio::co_spawn(context, serve(std::move(acceptor)), [&](std::exception_ptr error) {
             if (error) {
@@ -79,6 +81,7 @@ int main(int argc, char** argv)
 
         context.run();  // runs every coroutine on this one thread until stop()
         return status;
+        // END EXERCISE 01.3
         // [end book: run]
     } catch (const std::exception& e) {
         spdlog::error("{}", e.what());

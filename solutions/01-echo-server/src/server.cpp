@@ -67,11 +67,11 @@ asio::awaitable<void> serve(tcp::acceptor acceptor)
 // [book: echo-session]
 asio::awaitable<void> echo_session(tcp::socket socket)
 {
+    // EXERCISE 01.1: Echo bytes back until the client is done
     boost::system::error_code ignored;
     const auto peer = socket.remote_endpoint(ignored);
     spdlog::debug("client {}:{} connected", peer.address().to_string(), peer.port());
 
-    // EXERCISE 01.1: Echo bytes back until the client is done
     // The buffer lives in the coroutine's frame, so it survives every suspension below.
     std::array<char, 4096> buffer;
     for (;;) {
