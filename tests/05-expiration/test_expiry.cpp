@@ -70,6 +70,22 @@ TEST_CASE("a SET with the same deadline as before keeps it in the index", "[ch05
     CHECK(db.size() == 0);
 }
 
+TEST_CASE("SET calls the wake-up only for a deadline earlier than all others", "[ch05][ex05.2]")
+{
+    ManualClock::reset();
+    Db db(manual_now);
+    int wake_ups = 0;
+    db.on_earlier_deadline([&wake_ups] { ++wake_ups; });
+    db.set("a", "v", 1h);  // the first deadline
+    CHECK(wake_ups == 1);
+    db.set("b", "v", 2h);  // later than "a": nothing changes for the purge task
+    db.set("c", "v");      // no deadline at all
+    db.set("d", "v", 1h);  // equal to the first: the task wakes then anyway
+    CHECK(wake_ups == 1);
+    db.set("e", "v", 10ms);  // the new first
+    CHECK(wake_ups == 2);
+}
+
 TEST_CASE("a key without an expiry is never purged", "[ch05][ex05.4]")
 {
     ManualClock::reset();
