@@ -1,5 +1,5 @@
 // Chapter 05: deadlines in the Db, on the manual clock, without sockets or background tasks.
-// Exercises 05.2 (the expiry index) and 05.3 (purging).
+// Exercises 05.2 (the expiry index), 05.3 (lazy expiry in GET) and 05.4 (purging).
 #include "manual_time.hpp"
 
 #include <catch2/catch.hpp>
@@ -15,7 +15,7 @@ using mini_redis::Db;
 using mini_redis::testing::ManualClock;
 using namespace std::chrono_literals;
 
-TEST_CASE("a key with a deadline is there until the clock reaches it, then gone", "[ch05][ex05.2]")
+TEST_CASE("a key with a deadline is there until the clock reaches it, then gone", "[ch05][ex05.3]")
 {
     ManualClock::reset();
     Db db(manual_now);
@@ -30,25 +30,25 @@ TEST_CASE("a key with a deadline is there until the clock reaches it, then gone"
     CHECK(db.expiring() == 0);
 }
 
-TEST_CASE("a SET without an expiry clears the old one", "[ch05][ex05.3]")
+TEST_CASE("a SET without an expiry clears the old one", "[ch05][ex05.2]")
 {
     ManualClock::reset();
     Db db(manual_now);
     db.set("k", "old", 100ms);
     db.set("k", "new");
-    CHECK(db.expiring() == 0);  // the index holds no stale entry
+    REQUIRE(db.expiring() == 0);  // the index holds no stale entry
     ManualClock::advance(1h);
     CHECK_FALSE(db.purge_expired().has_value());
     CHECK(db.get("k") == "new");
 }
 
-TEST_CASE("a SET with a new expiry replaces the old deadline", "[ch05][ex05.3]")
+TEST_CASE("a SET with a new expiry replaces the old deadline", "[ch05][ex05.2]")
 {
     ManualClock::reset();
     Db db(manual_now);
     db.set("k", "first", 10s);
     db.set("k", "second", 100s);
-    CHECK(db.expiring() == 1);
+    REQUIRE(db.expiring() == 1);  // the old deadline left the index
     ManualClock::advance(10s);
     db.purge_expired();  // the old deadline must not delete the new value
     CHECK(db.get("k") == "second");
@@ -56,7 +56,37 @@ TEST_CASE("a SET with a new expiry replaces the old deadline", "[ch05][ex05.3]")
     CHECK_FALSE(db.get("k").has_value());
 }
 
-TEST_CASE("a key without an expiry is never purged", "[ch05][ex05.3]")
+TEST_CASE("a SET with the same deadline as before keeps it in the index", "[ch05][ex05.2]")
+{
+    // Same clock, same expiry: the new (deadline, key) pair equals the old one. Adding it before
+    // removing the old one would remove it, and the key would never be purged.
+    ManualClock::reset();
+    Db db(manual_now);
+    db.set("k", "first", 10s);
+    db.set("k", "second", 10s);
+    CHECK(db.expiring() == 1);
+    ManualClock::advance(10s);
+    CHECK_FALSE(db.purge_expired().has_value());
+    CHECK(db.size() == 0);
+}
+
+TEST_CASE("SET calls the wake-up only for a deadline earlier than all others", "[ch05][ex05.2]")
+{
+    ManualClock::reset();
+    Db db(manual_now);
+    int wake_ups = 0;
+    db.on_earlier_deadline([&wake_ups] { ++wake_ups; });
+    db.set("a", "v", 1h);  // the first deadline
+    CHECK(wake_ups == 1);
+    db.set("b", "v", 2h);  // later than "a": nothing changes for the purge task
+    db.set("c", "v");      // no deadline at all
+    db.set("d", "v", 1h);  // equal to the first: the task wakes then anyway
+    CHECK(wake_ups == 1);
+    db.set("e", "v", 10ms);  // the new first
+    CHECK(wake_ups == 2);
+}
+
+TEST_CASE("a key without an expiry is never purged", "[ch05][ex05.4]")
 {
     ManualClock::reset();
     Db db(manual_now);
@@ -67,7 +97,7 @@ TEST_CASE("a key without an expiry is never purged", "[ch05][ex05.3]")
 }
 
 TEST_CASE("purging deletes what is due, keeps the rest, and returns the next deadline",
-          "[ch05][ex05.3]")
+          "[ch05][ex05.4]")
 {
     ManualClock::reset();
     Db db(manual_now);
@@ -83,7 +113,7 @@ TEST_CASE("purging deletes what is due, keeps the rest, and returns the next dea
 }
 
 TEST_CASE("five thousand keys with mixed deadlines expire in order, leaving nothing behind",
-          "[ch05][ex05.3]")
+          "[ch05][ex05.4]")
 {
     ManualClock::reset();
     Db db(manual_now);
@@ -120,7 +150,7 @@ TEST_CASE("five thousand keys with mixed deadlines expire in order, leaving noth
 }
 
 TEST_CASE("a purge deletes one slice of keys per call, and says to come back at once",
-          "[ch05][ex05.3]")
+          "[ch05][ex05.4]")
 {
     // With the lock held for at most purge_slice deletions, a mass expiry cannot keep the
     // other clients waiting for the lock until the last key is gone.

@@ -1,5 +1,6 @@
-// Chapter 05: the background purge task on the manual clock (exercise 05.4). The test moves the
-// clock; the task, on the server's thread, reacts; eventually() waits for that with a deadline.
+// Chapter 05: the background purge task on the manual clock (exercises 05.5 and 05.6). The test
+// moves the clock; the task, on the server's thread, reacts; eventually() waits for that with a
+// deadline.
 #include "manual_time.hpp"
 
 #include "mini_redis/testing/eventually.hpp"
@@ -22,6 +23,7 @@ namespace {
 
 /// Runs the purge task for `db` on its own io_context thread; `done` turns true when it ends,
 /// normally or with an exception (which the harness then logs, and the test quotes).
+template <class Timer = ManualTimer>
 TestServer purge_task_for(Db db, std::shared_ptr<std::atomic<bool>> done)
 {
     return TestServer([db, done](mini_redis::tcp::acceptor) -> mini_redis::asio::awaitable<void> {
@@ -29,7 +31,7 @@ TestServer purge_task_for(Db db, std::shared_ptr<std::atomic<bool>> done)
             std::atomic<bool>& done;
             ~MarkDone() { done = true; }
         } mark{*done};
-        co_await mini_redis::purge_expired_keys<ManualTimer>(db);
+        co_await mini_redis::purge_expired_keys<Timer>(db);
     });
 }
 
@@ -52,9 +54,28 @@ bool first_round_done(Db& db, std::size_t size_after, const std::atomic<bool>& d
     return db.size() == size_after;
 }
 
+/// A ManualTimer that records the last time it was set to wait until, so a test can see what
+/// the purge task sleeps towards. (purge_expired_keys<Timer> calls expires_at on a Timer, so
+/// this hides ManualTimer's.)
+struct RecordingTimer : ManualTimer {
+    using ManualTimer::ManualTimer;
+    static inline std::atomic<ManualClock::rep> until{-1};
+    std::size_t expires_at(const time_point& t)
+    {
+        until = t.time_since_epoch().count();
+        return ManualTimer::expires_at(t);
+    }
+};
+
+/// The time the recording timer was last set to, as a duration since the manual clock's start.
+ManualClock::duration recorded_wait()
+{
+    return ManualClock::duration(RecordingTimer::until.load());
+}
+
 }  // namespace
 
-TEST_CASE("the purge task deletes a key once the clock passes its deadline", "[ch05][ex05.4]")
+TEST_CASE("the purge task deletes a key once the clock passes its deadline", "[ch05][ex05.6]")
 {
     ManualClock::reset();
     Db db(manual_now);
@@ -67,7 +88,7 @@ TEST_CASE("the purge task deletes a key once the clock passes its deadline", "[c
     CHECK(eventually([&] { return db.size() == 0; }));
 }
 
-TEST_CASE("the purge task comes back at once while expired keys are left", "[ch05][ex05.4]")
+TEST_CASE("the purge task comes back at once while expired keys are left", "[ch05][ex05.6]")
 {
     // Three slices' worth of keys expire together: purge_expired() returns "now" twice, and the
     // task must run again at once instead of sleeping towards a later deadline.
@@ -85,7 +106,7 @@ TEST_CASE("the purge task comes back at once while expired keys are left", "[ch0
     CHECK(eventually([&] { return db.size() == 1; }));
 }
 
-TEST_CASE("a new deadline earlier than all others wakes the purge task", "[ch05][ex05.4]")
+TEST_CASE("a new deadline earlier than all others wakes the purge task", "[ch05][ex05.5]")
 {
     ManualClock::reset();
     Db db(manual_now);
@@ -102,7 +123,7 @@ TEST_CASE("a new deadline earlier than all others wakes the purge task", "[ch05]
     CHECK(db.get("late") == "v");
 }
 
-TEST_CASE("shutting the Db down ends the purge task", "[ch05][ex05.4]")
+TEST_CASE("shutting the Db down ends the purge task", "[ch05][ex05.6]")
 {
     ManualClock::reset();
     auto done = std::make_shared<std::atomic<bool>>(false);
@@ -114,4 +135,25 @@ TEST_CASE("shutting the Db down ends the purge task", "[ch05][ex05.4]")
         mini_redis::DbGuard guard(db);  // its destructor shuts the Db down
     }
     CHECK(eventually([&] { return done->load(); }));
+}
+
+TEST_CASE("the purge task sleeps exactly until the earliest deadline, or until woken",
+          "[ch05][ex05.6]")
+{
+    ManualClock::reset();
+    RecordingTimer::until = -1;
+    Db db(manual_now);
+    auto done = std::make_shared<std::atomic<bool>>(false);
+    const auto size_after = add_due_key(db);  // due at 1 ms, the clock is at 1 ms
+    auto task = purge_task_for<RecordingTimer>(db, done);
+    REQUIRE(first_round_done(db, size_after, *done));
+    // Nothing left with a deadline: the task waits for a wake-up, not for a polling interval.
+    CHECK(eventually([] { return recorded_wait() == ManualClock::duration::max(); }));
+
+    db.set("k", "v", 1h);  // the earliest deadline: it wakes the task, which sleeps towards it
+    const auto deadline = ManualClock::now().time_since_epoch() + 1h;
+    CHECK(eventually([&] { return recorded_wait() == deadline; }));
+    ManualClock::advance(1h);
+    CHECK(eventually([&] { return db.size() == 0; }));
+    CHECK(eventually([] { return recorded_wait() == ManualClock::duration::max(); }));
 }

@@ -35,7 +35,7 @@ TEST_CASE("hello_world sets a key and prints the value it gets back", "[ch10][ex
           "world\n");
 }
 
-TEST_CASE("hello_world says so, and exits 1, when no server listens", "[ch10][ex10.1]")
+TEST_CASE("hello_world says so, and exits 1, when no server listens", "[ch10][ex10.2]")
 {
     const auto port = mini_redis::testing::free_port();  // nobody listens there
     auto result = run_program({example("hello_world"), std::to_string(port)});
@@ -44,7 +44,7 @@ TEST_CASE("hello_world says so, and exits 1, when no server listens", "[ch10][ex
                Catch::StartsWith("hello_world: ") && Catch::Contains("Connection refused"));
 }
 
-TEST_CASE("pub publishes on numbers and reports the receivers", "[ch10][ex10.2]")
+TEST_CASE("pub publishes on numbers and reports the receivers", "[ch10][ex10.3]")
 {
     auto server = ch10_test::start_server();
     const auto port = std::to_string(server->port());
@@ -60,7 +60,7 @@ TEST_CASE("pub publishes on numbers and reports the receivers", "[ch10][ex10.2]"
 }
 
 TEST_CASE("sub prints every message published on numbers until the server shuts down",
-          "[ch10][ex10.3]")
+          "[ch10][ex10.4]")
 {
     auto server = ch10_test::start_server();
     const auto port = std::to_string(server->port());

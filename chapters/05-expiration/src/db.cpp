@@ -34,19 +34,17 @@ void Db::erase(State& state, Entries::iterator entry)
 // [book: db-get]
 std::optional<std::string> Db::get(std::string_view key)
 {
-    // Read the clock before locking: the lock should cover map work only.
-    const TimePoint now = state_->now();
-    std::lock_guard lock(state_->mutex);
-    const auto found = state_->entries.find(key);
-    if (found == state_->entries.end()) {
-        return std::nullopt;
-    }
-    if (found->second.expires_at && *found->second.expires_at <= now) {
-        // Expired, but the purge task has not got to it yet: it is gone all the same.
-        erase(*state_, found);
-        return std::nullopt;
-    }
-    return found->second.value;  // copied while the lock is held
+    // EXERCISE 05.3: Forget a key whose deadline has passed
+    //
+    // Return the value stored under `key`, or std::nullopt if there is none. A key whose
+    // deadline is at or before now counts as gone: erase it (with erase(), which also takes it
+    // out of the index) and return std::nullopt. Read the clock (state_->now()) before taking
+    // the lock.
+    //
+    // Check: ./workbook test 5   Stuck? ./workbook hint 05.3
+    mini_redis::unused(key);
+    mini_redis::todo("05.3", "book/05-expiration.md#exercise-053-lazy-expiry");
+    // END EXERCISE 05.3
 }
 // [end book: db-get]
 
@@ -69,15 +67,13 @@ void Db::set(std::string key, std::string value, std::optional<std::chrono::mill
         // (deadline, key) pair from state_->expirations. Store the new value and the new
         // deadline (which may be none: a SET without EX/PX clears an old expiry). If there is a
         // new deadline, set `wake` when it comes before every deadline already in the index,
-        // then add it to the index.
+        // then add it to the index. When `wake` is set, copy state_->wake into `wake_up` (set()
+        // calls it after unlocking).
         //
         // Check: ./workbook test 5   Stuck? ./workbook hint 05.2
-        mini_redis::unused(value, entry);
+        mini_redis::unused(value, wake, entry);
         mini_redis::todo("05.2", "book/05-expiration.md#exercise-052-the-expiry-index");
         // END EXERCISE 05.2
-        if (wake) {
-            wake_up = state_->wake;
-        }
     }
     // Outside the lock: the wake-up posts work to the purge task's strand, and nothing that
     // could take time (or take another lock) should run while other threads wait for ours.
@@ -95,7 +91,7 @@ std::optional<TimePoint> Db::purge_expired()
     if (state_->shut_down) {
         return std::nullopt;
     }
-    // EXERCISE 05.3: Delete the keys whose time has come, a slice at a time
+    // EXERCISE 05.4: Delete the keys whose time has come, a slice at a time
     //
     // Delete the keys whose deadline is at or before `now`, taking them from the front of
     // state_->expirations (the earliest first), but no more than purge_slice of them. Return
@@ -103,10 +99,10 @@ std::optional<TimePoint> Db::purge_expired()
     // keys left (the purge task then comes back at once); std::nullopt when the index runs
     // empty.
     //
-    // Check: ./workbook test 5   Stuck? ./workbook hint 05.3
+    // Check: ./workbook test 5   Stuck? ./workbook hint 05.4
     mini_redis::unused(now);
-    mini_redis::todo("05.3", "book/05-expiration.md#exercise-053-purging-expired-keys");
-    // END EXERCISE 05.3
+    mini_redis::todo("05.4", "book/05-expiration.md#exercise-054-purging-expired-keys");
+    // END EXERCISE 05.4
 }
 // [end book: purge-expired]
 

@@ -35,13 +35,16 @@ asio::awaitable<void> purge_expired_keys(Db db)
     // The wake-up, called from whichever thread ran SET: cancel the timer's wait, but on the
     // strand, never directly (a timer is not thread-safe). It holds the timer weakly, so a
     // wake-up that arrives after this coroutine is gone does nothing.
-    db.on_earlier_deadline([strand, timer = std::weak_ptr(timer)] {
-        asio::post(strand, [timer] {
-            if (auto alive = timer.lock()) {
-                alive->cancel();
-            }
-        });
-    });
+    // EXERCISE 05.5: Wake the purge task from another thread
+    //
+    // Give the Db (db.on_earlier_deadline) the function it calls, from whichever thread ran
+    // SET, when a new deadline comes before all others. It must cut the timer's wait short so
+    // that the loop looks at the index again, without touching the timer from that thread, and
+    // must do nothing if this coroutine (and its timer) is gone by then.
+    //
+    // Check: ./workbook test 5   Stuck? ./workbook hint 05.5
+    mini_redis::todo("05.5", "book/05-expiration.md#exercise-055-the-wake-up");
+    // END EXERCISE 05.5
     // [end book: wake-up]
     // [book: unhook]
     // Whether this coroutine returns or is destroyed with its io_context, unhook the wake-up:
@@ -53,16 +56,16 @@ asio::awaitable<void> purge_expired_keys(Db db)
     // [end book: unhook]
 
     // [book: purge-loop]
-    // EXERCISE 05.4: Sleep until the next deadline, purge, repeat
+    // EXERCISE 05.6: Sleep until the next deadline, purge, repeat
     //
     // Until the Db is shut down: purge the expired keys (db.purge_expired() returns the next
     // deadline), set the timer to that deadline (or Timer::time_point::max() when there is
     // none), and co_await the timer. A wake-up cancels the wait early; that is not an error,
-    // just loop again.
+    // just loop again. Sleep exactly until the deadline: no polling.
     //
-    // Check: ./workbook test 5   Stuck? ./workbook hint 05.4
-    co_await mini_redis::co_todo("05.4", "book/05-expiration.md#exercise-054-the-purge-loop");
-    // END EXERCISE 05.4
+    // Check: ./workbook test 5   Stuck? ./workbook hint 05.6
+    co_await mini_redis::co_todo("05.6", "book/05-expiration.md#exercise-056-the-purge-loop");
+    // END EXERCISE 05.6
     // [end book: purge-loop]
 }
 

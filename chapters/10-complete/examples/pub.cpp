@@ -13,26 +13,19 @@
 #include <iostream>
 #include <string>
 
-// [book: pub-main]
 int main(int argc, char** argv)
 {
     using namespace mini_redis::client;
-    const auto port = static_cast<unsigned short>(argc > 1 ? std::stoi(argv[1]) : 6379);
-    try {
-        // EXERCISE 10.2: Publish a message with the blocking client
-        //
-        // With the blocking client (BlockingClient::connect("127.0.0.1", port)), publish the
-        // message "1" on the channel "numbers" and print `published to N subscriber(s)`, N
-        // being what publish() returns. Plain calls: no coroutine here.
-        //
-        // Check: ./workbook test 10   Stuck? ./workbook hint 10.2
-        mini_redis::unused(port);
-        mini_redis::todo("10.2", "book/10-complete.md#exercise-102-publishing");
-        // END EXERCISE 10.2
-    } catch (const std::exception& e) {
-        std::cerr << "pub: " << e.what() << "\n";
-        return 1;
-    }
-    return 0;
+    // EXERCISE 10.3: Publish a message with the blocking client
+    //
+    // The program's main: take the port from argv[1] (6379 without it); with the blocking
+    // client (BlockingClient::connect("127.0.0.1", port)), publish the message "1" on the
+    // channel "numbers" and print `published to N subscriber(s)`, N being what publish()
+    // returns, then return 0. On an exception, print `pub: ` and its what() on std::cerr and
+    // return 1. Plain calls: no coroutine.
+    //
+    // Check: ./workbook test 10   Stuck? ./workbook hint 10.3
+    mini_redis::unused(argc, argv);
+    mini_redis::todo("10.3", "book/10-complete.md#exercise-103-publishing");
+    // END EXERCISE 10.3
 }
-// [end book: pub-main]

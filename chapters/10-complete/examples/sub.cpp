@@ -23,23 +23,23 @@ using namespace mini_redis;
 /// Subscribes to "numbers" on 127.0.0.1:`port` and prints each message as it arrives.
 asio::awaitable<void> print_messages(unsigned short port)
 {
-    auto client = co_await client::Client::connect("127.0.0.1", port);
-    // EXERCISE 10.3: Subscribe and print each message
+    // EXERCISE 10.4: Subscribe and print each message
     //
-    // Turn `client` into a subscriber to "numbers" (co_await subscribe(std::move(client),
-    // ...)), then print `subscribed to numbers` on std::cerr, and then, for each message from
-    // next_message() until it returns std::nullopt, print `got message on CHANNEL: "CONTENT"`
-    // on std::cout.
+    // Connect to 127.0.0.1:port, turn the client into a subscriber to "numbers" (co_await
+    // subscribe(std::move(client), ...)), then print `subscribed to numbers` on std::cerr, and
+    // then, for each message from next_message() until it returns std::nullopt, print `got
+    // message on CHANNEL: "CONTENT"` on std::cout.
     //
-    // Check: ./workbook test 10   Stuck? ./workbook hint 10.3
-    mini_redis::unused(client);
-    co_await mini_redis::co_todo("10.3", "book/10-complete.md#exercise-103-subscribing");
-    // END EXERCISE 10.3
+    // Check: ./workbook test 10   Stuck? ./workbook hint 10.4
+    mini_redis::unused(port);
+    co_await mini_redis::co_todo("10.4", "book/10-complete.md#exercise-104-subscribing");
+    // END EXERCISE 10.4
 }
 // [end book: print-messages]
 
 }  // namespace
 
+// [book: sub-main]
 int main(int argc, char** argv)
 {
     const auto port = static_cast<unsigned short>(argc > 1 ? std::stoi(argv[1]) : 6379);
@@ -58,3 +58,4 @@ int main(int argc, char** argv)
     context.run();
     return status;
 }
+// [end book: sub-main]

@@ -34,6 +34,7 @@ void Db::erase(State& state, Entries::iterator entry)
 // [book: db-get]
 std::optional<std::string> Db::get(std::string_view key)
 {
+    // EXERCISE 05.3: Forget a key whose deadline has passed
     // Read the clock before locking: the lock should cover map work only.
     const TimePoint now = state_->now();
     std::lock_guard lock(state_->mutex);
@@ -47,6 +48,7 @@ std::optional<std::string> Db::get(std::string_view key)
         return std::nullopt;
     }
     return found->second.value;  // copied while the lock is held
+    // END EXERCISE 05.3
 }
 // [end book: db-get]
 
@@ -76,10 +78,10 @@ void Db::set(std::string key, std::string value, std::optional<std::chrono::mill
             wake = state_->expirations.empty() || *deadline < state_->expirations.begin()->first;
             state_->expirations.emplace(*deadline, entry->first);
         }
-        // END EXERCISE 05.2
         if (wake) {
             wake_up = state_->wake;
         }
+        // END EXERCISE 05.2
     }
     // Outside the lock: the wake-up posts work to the purge task's strand, and nothing that
     // could take time (or take another lock) should run while other threads wait for ours.
@@ -97,7 +99,7 @@ std::optional<TimePoint> Db::purge_expired()
     if (state_->shut_down) {
         return std::nullopt;
     }
-    // EXERCISE 05.3: Delete the keys whose time has come, a slice at a time
+    // EXERCISE 05.4: Delete the keys whose time has come, a slice at a time
     // The index is sorted by deadline, so the keys to delete are at its front, and the first
     // deadline still ahead is the answer.
     std::size_t deleted = 0;
@@ -113,7 +115,7 @@ std::optional<TimePoint> Db::purge_expired()
         ++deleted;
     }
     return std::nullopt;
-    // END EXERCISE 05.3
+    // END EXERCISE 05.4
 }
 // [end book: purge-expired]
 

@@ -35,6 +35,7 @@ asio::awaitable<void> purge_expired_keys(Db db)
     // The wake-up, called from whichever thread ran SET: cancel the timer's wait, but on the
     // strand, never directly (a timer is not thread-safe). It holds the timer weakly, so a
     // wake-up that arrives after this coroutine is gone does nothing.
+    // EXERCISE 05.5: Wake the purge task from another thread
     db.on_earlier_deadline([strand, timer = std::weak_ptr(timer)] {
         asio::post(strand, [timer] {
             if (auto alive = timer.lock()) {
@@ -42,6 +43,7 @@ asio::awaitable<void> purge_expired_keys(Db db)
             }
         });
     });
+    // END EXERCISE 05.5
     // [end book: wake-up]
     // [book: unhook]
     // Whether this coroutine returns or is destroyed with its io_context, unhook the wake-up:
@@ -53,7 +55,7 @@ asio::awaitable<void> purge_expired_keys(Db db)
     // [end book: unhook]
 
     // [book: purge-loop]
-    // EXERCISE 05.4: Sleep until the next deadline, purge, repeat
+    // EXERCISE 05.6: Sleep until the next deadline, purge, repeat
     while (!db.is_shut_down()) {
         const auto next = db.purge_expired();
         // No deadline: sleep "forever"; a SET with an expiry or the shutdown will wake us.
@@ -63,7 +65,7 @@ asio::awaitable<void> purge_expired_keys(Db db)
         // operation_aborted). Either way the loop looks at the Db afresh.
         co_await timer->async_wait(use_tuple);
     }
-    // END EXERCISE 05.4
+    // END EXERCISE 05.6
     // [end book: purge-loop]
 }
 

@@ -35,9 +35,9 @@ asio::awaitable<void> hello_world(unsigned short port)
 
 }  // namespace
 
-// [book: hello-world-main]
 int main(int argc, char** argv)
 {
+    // EXERCISE 10.2: Run the coroutine and report how it ended
     const auto port = static_cast<unsigned short>(argc > 1 ? std::stoi(argv[1]) : 6379);
     asio::io_context context;
     int status = 0;
@@ -53,5 +53,5 @@ int main(int argc, char** argv)
     });
     context.run();  // returns when hello_world has finished: nothing else is left to do
     return status;
+    // END EXERCISE 10.2
 }
-// [end book: hello-world-main]

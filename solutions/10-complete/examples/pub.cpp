@@ -13,21 +13,19 @@
 #include <iostream>
 #include <string>
 
-// [book: pub-main]
 int main(int argc, char** argv)
 {
     using namespace mini_redis::client;
+    // EXERCISE 10.3: Publish a message with the blocking client
     const auto port = static_cast<unsigned short>(argc > 1 ? std::stoi(argv[1]) : 6379);
     try {
-        // EXERCISE 10.2: Publish a message with the blocking client
         auto client = BlockingClient::connect("127.0.0.1", port);
         auto receivers = client.publish("numbers", "1");
         std::cout << "published to " << receivers << " subscriber(s)" << std::endl;
-        // END EXERCISE 10.2
     } catch (const std::exception& e) {
         std::cerr << "pub: " << e.what() << "\n";
         return 1;
     }
     return 0;
+    // END EXERCISE 10.3
 }
-// [end book: pub-main]

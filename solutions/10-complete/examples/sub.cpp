@@ -23,8 +23,8 @@ using namespace mini_redis;
 /// Subscribes to "numbers" on 127.0.0.1:`port` and prints each message as it arrives.
 asio::awaitable<void> print_messages(unsigned short port)
 {
+    // EXERCISE 10.4: Subscribe and print each message
     auto client = co_await client::Client::connect("127.0.0.1", port);
-    // EXERCISE 10.3: Subscribe and print each message
     std::vector<std::string> channels{"numbers"};
     auto subscriber = co_await subscribe(std::move(client), std::move(channels));
     std::cerr << "subscribed to numbers" << std::endl;
@@ -32,12 +32,13 @@ asio::awaitable<void> print_messages(unsigned short port)
         std::cout << "got message on " << message->channel << ": "
                   << client::quote(message->content) << std::endl;
     }
-    // END EXERCISE 10.3
+    // END EXERCISE 10.4
 }
 // [end book: print-messages]
 
 }  // namespace
 
+// [book: sub-main]
 int main(int argc, char** argv)
 {
     const auto port = static_cast<unsigned short>(argc > 1 ? std::stoi(argv[1]) : 6379);
@@ -56,3 +57,4 @@ int main(int argc, char** argv)
     context.run();
     return status;
 }
+// [end book: sub-main]
