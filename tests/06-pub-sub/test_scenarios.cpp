@@ -86,7 +86,7 @@ TEST_CASE("mini-redis's pub_sub: publish counts receivers, and messages reach th
 }
 
 TEST_CASE("mini-redis's manage_subscription: subscribe more, unsubscribe some, then all",
-          "[ch06][ex06.4]")
+          "[ch06][ex06.12]")
 {
     Db db;
     auto server = pubsub_server(db);

@@ -58,7 +58,7 @@ TEST_CASE("a subscriber that stops reading is disconnected once it is too far be
 }
 
 TEST_CASE("a client that sends many requests without reading is paused, not buffered without end",
-          "[ch06][ex06.4]")
+          "[ch06][ex06.11]")
 {
     Db db;
     auto server = pubsub_server(db);

@@ -37,7 +37,7 @@ int timer_of_established_socket(unsigned short port)
 }  // namespace
 
 TEST_CASE("a client that sends nothing for the idle timeout is closed, a subscriber is not",
-          "[ch07]")
+          "[ch07][ex07.4]")
 {
     auto server = server_with({.idle_timeout = 200ms});
     TestClient subscriber(server.port());
@@ -54,7 +54,7 @@ TEST_CASE("a client that sends nothing for the idle timeout is closed, a subscri
     CHECK(subscriber.read_reply() == "*2\r\n$4\r\npong\r\n$0\r\n\r\n");
 }
 
-TEST_CASE("a client that leaves its replies unread cannot hold its slot for ever", "[ch07]")
+TEST_CASE("a client that leaves its replies unread cannot hold its slot for ever", "[ch07][ex07.6]")
 {
     auto server = server_with({.max_connections = 1, .drain_timeout = 100ms});
     {
@@ -76,7 +76,7 @@ TEST_CASE("a client that leaves its replies unread cannot hold its slot for ever
     }
 }
 
-TEST_CASE("accepted connections have TCP keepalive on, unless it is set to zero", "[ch07]")
+TEST_CASE("accepted connections have TCP keepalive on, unless it is set to zero", "[ch07][ex07.7]")
 {
     {
         auto server = server_with({});  // Redis's default: probes after 300 s of silence
@@ -104,4 +104,28 @@ TEST_CASE("the server executable takes --timeout and --tcp-keepalive", "[ch07]")
     REQUIRE(idle.read_reply() == "+PONG\r\n");
     CHECK(eventually([&] { return timer_of_established_socket(server.port()) == 0; }));
     CHECK(idle.read_until_closed().empty());  // after a second of silence
+}
+
+TEST_CASE("a client paused while its replies pile up goes on once it reads them", "[ch07][ex07.5]")
+{
+    // The reader waits for room, the watchdog sees it stalled; once the client reads, the stall
+    // is over and the session goes on. The drain timeout is long: it only guards a hang.
+    auto server = server_with({.drain_timeout = 30s});
+    TestClient client(server.port());
+    const std::string value(64 * 1024, 'v');
+    client.send("*3\r\n$3\r\nSET\r\n$3\r\nbig\r\n$" + std::to_string(value.size()) + "\r\n" +
+                value + "\r\n");
+    REQUIRE(client.read_reply() == "+OK\r\n");
+    std::string requests;
+    for (int i = 0; i < 64; ++i) {
+        requests += "GET big\r\n";  // 4 MiB of replies: the reader pauses on the way
+    }
+    const std::string one = "$" + std::to_string(value.size()) + "\r\n" + value + "\r\n";
+    std::string expected;
+    for (int i = 0; i < 64; ++i) {
+        expected += one;
+    }
+    CHECK(client.round_trip(requests, expected.size()) == expected);
+    client.send("PING\r\n");
+    CHECK(client.read_reply() == "+PONG\r\n");
 }

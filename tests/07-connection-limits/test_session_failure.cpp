@@ -17,7 +17,7 @@ using mini_redis::testing::fail_next_allocation_of_at_least;
 using mini_redis::testing::TestClient;
 
 TEST_CASE("a session that runs out of memory ends alone, and gives back its slot and channels",
-          "[ch07]")
+          "[ch07][ex07.1]")
 {
     auto server = server_with({.max_connections = 2});
     TestClient publisher(server.port());

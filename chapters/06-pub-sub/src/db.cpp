@@ -141,22 +141,17 @@ void Db::expect_channels(std::size_t more)
 // [book: db-unsubscribe]
 void Db::unsubscribe(std::string_view channel, const Recipient* recipient)
 {
-    std::lock_guard lock(state_->channels_mutex);
-    const auto found = state_->channels.find(channel);
-    if (found == state_->channels.end()) {
-        return;
-    }
-    std::erase_if(found->second, [recipient](const auto& r) { return r.get() == recipient; });
-    if (found->second.empty()) {
-        state_->channels.erase(found);
-        // A hash table keeps its buckets when entries go: after a client that held 100,000
-        // channels leaves, give them back once the table is mostly empty. rehash(0) sizes it
-        // for what is left; the next shrink needs another eightfold fall, so this stays cheap.
-        auto& channels = state_->channels;
-        if (channels.bucket_count() > 1024 && channels.size() < channels.bucket_count() / 8) {
-            channels.rehash(0);
-        }
-    }
+    // EXERCISE 06.9: Take a recipient off a channel
+    //
+    // Under channels_mutex, remove `recipient` from the channel's recipients (a channel not in
+    // the table: nothing to do). When the channel has no recipients left, erase it from the
+    // table, and if the table then has more than 1024 buckets and fewer than an eighth as many
+    // channels, rehash(0).
+    //
+    // Check: ./workbook test 6   Stuck? ./workbook hint 06.9
+    mini_redis::unused(channel, recipient);
+    mini_redis::todo("06.9", "book/06-pub-sub.md#exercise-069-leaving-a-channel-in-the-db");
+    // END EXERCISE 06.9
 }
 // [end book: db-unsubscribe]
 

@@ -67,28 +67,32 @@ bool Outbox::deliver(std::string_view encoded)
         // END EXERCISE 06.2
         wake_writer = std::exchange(writer_waiting_, false) || closed_;
     }
-    if (wake_writer) {
-        wake(writer_sleeps_);
-    }
-    if (!accepted) {
-        wake(reader_sleeps_);  // closed: the reader must not keep waiting for room
-        // And the writer, if stuck in a write the client never reads, must give up on it.
-        asio::dispatch(strand_, [self = shared_from_this()] {
-            self->stop_writing_.emit(asio::cancellation_type::terminal);
-        });
-    }
+    // EXERCISE 06.8: Wake whoever must know of a delivery
+    //
+    // The lock is released. If wake_writer is set, wake the writer. If the message was not
+    // accepted (the outbox is closed, maybe by this very overflow), wake the reader too, and
+    // emit a terminal cancellation on stop_writing_, on the strand, so that a write the client
+    // never reads is given up.
+    //
+    // Check: ./workbook test 6   Stuck? ./workbook hint 06.8
+    mini_redis::unused(stop_writing_);
+    mini_redis::todo("06.8", "book/06-pub-sub.md#exercise-068-waking-after-a-delivery");
+    // END EXERCISE 06.8
     return accepted;
 }
 // [end book: deliver]
 
 void Outbox::close()
 {
-    {
-        std::lock_guard lock(mutex_);
-        closed_ = true;
-    }
-    wake(writer_sleeps_);
-    wake(reader_sleeps_);
+    // EXERCISE 06.7: Close the outbox, and tell both sides
+    //
+    // Mark the outbox closed under the mutex, then wake both the writer and the reader, whether
+    // or not they wait now: a writer must send what is left and end, a reader waiting for room
+    // must go on.
+    //
+    // Check: ./workbook test 6   Stuck? ./workbook hint 06.7
+    mini_redis::todo("06.7", "book/06-pub-sub.md#exercise-067-closing-the-outbox");
+    // END EXERCISE 06.7
 }
 
 bool Outbox::overflowed() const
@@ -100,62 +104,35 @@ bool Outbox::overflowed() const
 // [book: take]
 asio::awaitable<bool> Outbox::take(std::string& batch)
 {
-    // The last batch is written. Its buffer goes back to pending_ below, to be refilled; unless
-    // it grew for a large reply: an idle connection should not keep megabytes it used once.
-    if (batch.capacity() > kept_buffer) {
-        std::string().swap(batch);
-    }
-    batch.clear();
-    bool room_made = false;
-    {
-        std::lock_guard lock(mutex_);
-        writing_ = 0;
-        room_made = std::exchange(reader_waiting_, false);
-    }
-    if (room_made) {
-        wake(reader_sleeps_);  // it waits for room, and there is room now (or it waits again)
-    }
-    for (;;) {
-        bool wake_reader = false;
-        {
-            std::lock_guard lock(mutex_);
-            if (!pending_.empty()) {
-                batch.swap(pending_);  // pending_ gets batch's old buffer back, to refill
-                writing_ = batch.size();
-                wake_reader = std::exchange(reader_waiting_, false);
-            } else if (closed_) {
-                co_return false;
-            } else {
-                writer_waiting_ = true;
-            }
-        }
-        if (!batch.empty()) {
-            if (wake_reader) {
-                wake(reader_sleeps_);
-            }
-            co_return true;
-        }
-        // Sleep "forever": queue(), deliver() or close() cancels the wait.
-        writer_sleeps_.expires_at(asio::steady_timer::time_point::max());
-        co_await writer_sleeps_.async_wait(use_tuple);
-    }
+    // EXERCISE 06.5: Wait until there is something to send
+    //
+    // The writer calls take(batch) once per batch. First the batch just written is done: drop
+    // its buffer if its capacity is over kept_buffer, clear it, set writing_ to 0 under the
+    // mutex, and wake the reader if it was waiting for room (reader_waiting_). Then loop: under
+    // the mutex, if pending_ holds bytes, swap them into `batch`, set writing_ to their size,
+    // and return true (waking a waiting reader); if the outbox is closed and empty, return
+    // false; otherwise mark the writer as waiting and, with the mutex released, sleep on
+    // writer_sleeps_ until a wake() cancels the sleep, then look again.
+    //
+    // Check: ./workbook test 6   Stuck? ./workbook hint 06.5
+    mini_redis::unused(batch);
+    co_return co_await mini_redis::co_todo<bool>("06.5", "book/06-pub-sub.md#exercise-065-waiting-for-something-to-send");
+    // END EXERCISE 06.5
 }
 // [end book: take]
 
 // [book: wait-for-room]
 asio::awaitable<void> Outbox::wait_for_room()
 {
-    for (;;) {
-        {
-            std::lock_guard lock(mutex_);
-            if (pending_.size() + writing_ <= reply_backlog || closed_) {
-                co_return;
-            }
-            reader_waiting_ = true;
-        }
-        reader_sleeps_.expires_at(asio::steady_timer::time_point::max());
-        co_await reader_sleeps_.async_wait(use_tuple);
-    }
+    // EXERCISE 06.6: Pause the reader while its replies pile up
+    //
+    // Return once pending_.size() + writing_ is at most reply_backlog, or the outbox is closed.
+    // Otherwise mark the reader as waiting (reader_waiting_), and sleep on reader_sleeps_ until
+    // the writer (take()) or close() wakes it, then look again.
+    //
+    // Check: ./workbook test 6   Stuck? ./workbook hint 06.6
+    co_await mini_redis::co_todo("06.6", "book/06-pub-sub.md#exercise-066-pausing-the-reader");
+    // END EXERCISE 06.6
 }
 // [end book: wait-for-room]
 

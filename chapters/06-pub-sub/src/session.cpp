@@ -29,7 +29,7 @@ std::string address_and_port(const tcp::endpoint& peer)
 /// The reader: requests in, replies into the outbox. Ends when the client closes the connection,
 /// sends QUIT, sends something that is not RESP, the writer shut the socket down, or anything
 /// else fails; then it closes the outbox so the writer can finish.
-asio::awaitable<void> read_requests(FrameReader& connection, std::shared_ptr<Outbox> outbox, Db db,
+[[maybe_unused]] asio::awaitable<void> read_requests(FrameReader& connection, std::shared_ptr<Outbox> outbox, Db db,
                                     std::string peer)
 {
     Subscriptions subscriptions(db, outbox);
@@ -37,17 +37,17 @@ asio::awaitable<void> read_requests(FrameReader& connection, std::shared_ptr<Out
     // what is queued: its replies never pile up without bound.
     const Subscriptions::Pause wait_for_room = [&outbox] { return outbox->wait_for_room(); };
     try {
-        while (auto request = co_await connection.read_frame()) {
-            // In a variable, not a temporary inside the co_await: GCC 12 may destroy such a
-            // temporary twice when an exception is caught in the same coroutine.
-            auto responding = respond(parse_command(std::move(*request)), db, subscriptions,
-                                      *outbox, wait_for_room);
-            const bool go_on = co_await std::move(responding);
-            if (!go_on) {
-                break;  // QUIT
-            }
-            co_await wait_for_room();
-        }
+        // EXERCISE 06.11: Read requests, and pause while replies pile up
+        //
+        // Read frames until the client closes the connection (read_frame() returns no frame).
+        // Answer each with respond(parse_command(...), db, subscriptions, *outbox,
+        // wait_for_room); stop when it returns false (QUIT). After each request, co_await
+        // wait_for_room(), so that a client that does not read its replies stops being read.
+        //
+        // Check: ./workbook test 6   Stuck? ./workbook hint 06.11
+        mini_redis::unused(connection, wait_for_room);
+        co_await mini_redis::co_todo("06.11", "book/06-pub-sub.md#exercise-0611-the-reader");
+        // END EXERCISE 06.11
         spdlog::debug("client {} closed the connection", peer);
     } catch (const ProtocolError& e) {
         // Replies to the requests before the bad one are queued already; this one follows.
@@ -71,7 +71,7 @@ asio::awaitable<void> read_requests(FrameReader& connection, std::shared_ptr<Out
 /// The writer: empties the outbox onto the socket, one write per batch. Ends when the outbox is
 /// closed and empty, or a write fails; either way it shuts the socket down, which ends the
 /// reader's pending read too.
-asio::awaitable<void> write_replies(FrameReader& connection, Outbox& outbox, std::string peer)
+[[maybe_unused]] asio::awaitable<void> write_replies(FrameReader& connection, Outbox& outbox, std::string peer)
 {
     // EXERCISE 06.4: Send whatever the outbox holds
     //
@@ -100,16 +100,16 @@ asio::awaitable<void> session(tcp::socket socket, Db db, std::size_t message_lim
     boost::system::error_code ignored;
     const std::string peer = address_and_port(socket.remote_endpoint(ignored));
     FrameReader connection(std::move(socket), {}, Syntax::requests);
-    // The outbox lives as long as anyone holds it: this session, and the channels it subscribed
-    // to until the reader's Subscriptions leaves them.
-    auto outbox = std::make_shared<Outbox>(co_await asio::this_coro::executor, message_limit);
-
-    // Run reader and writer side by side on this session's strand, and return when both have
-    // ended. (`a && b` starts both awaitables and waits for both; if one throws, the other is
-    // cancelled.)
-    using namespace asio::experimental::awaitable_operators;
-    co_await (read_requests(connection, outbox, db, peer) &&
-              write_replies(connection, *outbox, peer));
+    // EXERCISE 06.12: Start the reader and the writer
+    //
+    // Make the session's outbox (shared, on this coroutine's executor, the strand, with
+    // message_limit), then run read_requests and write_replies side by side and return once
+    // both have ended.
+    //
+    // Check: ./workbook test 6   Stuck? ./workbook hint 06.12
+    mini_redis::unused(db, message_limit, peer);
+    co_await mini_redis::co_todo("06.12", "book/06-pub-sub.md#exercise-0612-both-halves");
+    // END EXERCISE 06.12
 }
 // [end book: session]
 

@@ -72,7 +72,7 @@ asio::awaitable<void> sleep_for(std::chrono::milliseconds duration)
 // [end book: refuse]
 
 /// What a session needs to know of the server's options.
-SessionLimits session_limits(const ServerOptions& options)
+[[maybe_unused]] SessionLimits session_limits(const ServerOptions& options)
 {
     return {options.message_limit, options.query_buffer_limit, options.max_bulk_length,
             options.idle_timeout,  options.drain_timeout,      options.tcp_keepalive};
@@ -133,24 +133,21 @@ asio::awaitable<void> serve(tcp::acceptor acceptor, Db db, ServerOptions options
         // [end book: accept-failed]
 
         // [book: limit]
-        // EXERCISE 07.1: Refuse clients over the limit
+        // EXERCISE 07.1: Admit a client, or refuse it over the limit
         //
-        // When `*live` clients are connected already and that is options.max_connections or
-        // more, do not start a session: spawn refuse(std::move(socket)) in a coroutine of its
-        // own (it replies "-ERR max number of clients reached" and closes), and go back to
-        // accepting (continue).
+        // Admit the client or refuse it. When `*live` clients are connected already and that is
+        // options.max_connections or more, do not start a session: spawn
+        // refuse(std::move(socket)) in a coroutine of its own (it replies "-ERR max number of
+        // clients reached" and closes), and go back to accepting. Otherwise count the client in
+        // (`*live` goes up by one) and spawn session(std::move(socket), db, ClientSlot(live),
+        // session_limits(options)) on a new strand of the acceptor's executor, logging its
+        // failure as "connection". The ClientSlot counts it out when the session ends, however
+        // it ends.
         //
         // Check: ./workbook test 7   Stuck? ./workbook hint 07.1
+        mini_redis::unused(db, live);
         mini_redis::todo("07.1", "book/07-connection-limits.md#exercise-071-the-connection-limit");
         // END EXERCISE 07.1
-        ++*live;
-        // Start the session and do *not* wait for it: co_spawn returns at once and the loop goes
-        // back to accepting. The session runs on a strand of the same io_context (its reader,
-        // writer and wake-ups take turns there) and owns its socket, which we move into it.
-        // [tokio] tokio::spawn(async move { process(socket).await }) -> co_spawn(executor, ...)
-        asio::co_spawn(asio::make_strand(acceptor.get_executor()),
-                       session(std::move(socket), db, ClientSlot(live), session_limits(options)),
-                       log_failure_of("connection"));
         // [end book: limit]
     }
 }

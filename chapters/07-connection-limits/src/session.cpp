@@ -2,6 +2,8 @@
 // writer and outbox", and "Subscriber mode".
 #include "session.hpp"
 
+#include "mini_redis/exercise.hpp"
+
 #include "command.hpp"
 #include "frame_reader.hpp"
 #include "outbox.hpp"
@@ -51,58 +53,41 @@ struct Activity {
 /// Quiet means: replies left unread for `limits.drain_timeout`, or, if `limits.idle_timeout` is
 /// not zero, no request for that long while not subscribed. It looks at least once per
 /// drain_timeout, so a stalled client is cut off within two of them.
-asio::awaitable<void> watch_for_silence(FrameReader& connection, Activity& activity,
+[[maybe_unused]] asio::awaitable<void> watch_for_silence(FrameReader& connection, Activity& activity,
                                         SessionLimits limits, std::string peer)
 {
-    const bool idle_counts = limits.idle_timeout.count() > 0;
-    for (;;) {
-        const auto now = Activity::Clock::now();
-        auto deadline = now + limits.drain_timeout;
-        if (activity.stalled_since) {
-            deadline = *activity.stalled_since + limits.drain_timeout;
-            if (now >= deadline) {
-                spdlog::info("client {} left its replies unread for {} ms; disconnected", peer,
-                             limits.drain_timeout.count());
-                break;
-            }
-        } else if (idle_counts && !activity.subscribed) {
-            const auto idle_deadline = activity.last_request + limits.idle_timeout;
-            if (now >= idle_deadline) {
-                spdlog::info("client {} sent nothing for {} ms; disconnected", peer,
-                             limits.idle_timeout.count());
-                break;
-            }
-            deadline = std::min(deadline, idle_deadline);
-        }
-        activity.wake.expires_at(deadline);
-        co_await activity.wake.async_wait(use_tuple);
-        if ((co_await asio::this_coro::cancellation_state).cancelled() !=
-            asio::cancellation_type::none) {
-            co_return;  // reader and writer are done: the session is ending anyway
-        }
-    }
-    boost::system::error_code ignored;
-    connection.socket().cancel(ignored);
-    connection.socket().shutdown(tcp::socket::shutdown_both, ignored);
+    // EXERCISE 07.4: Cut off a client that has gone quiet
+    //
+    // Loop: if the reader is stalled (activity.stalled_since) for drain_timeout or more, log
+    // and cut the client off; otherwise, if idle_timeout is not zero and the client is not
+    // subscribed, cut it off once it sent no request for idle_timeout. Else sleep on
+    // activity.wake until the nearest deadline (never later than drain_timeout from now), and
+    // return if the sleep ended because the watchdog was cancelled (reader and writer are
+    // done). Cutting off: cancel the socket's operations and shut it down.
+    //
+    // Check: ./workbook test 7   Stuck? ./workbook hint 07.4
+    mini_redis::unused(connection, activity, limits, peer);
+    co_await mini_redis::co_todo("07.4", "book/07-connection-limits.md#exercise-074-the-watchdog");
+    // END EXERCISE 07.4
 }
 // [end book: watchdog]
 
 /// Turns on TCP keepalive probes, as Redis does: the first after `seconds` of silence, then
 /// one every third of that; after three unanswered probes the kernel reports the connection
 /// dead, and the pending read fails. Zero: no probes.
-void enable_keepalive(tcp::socket& socket, unsigned seconds)
+[[maybe_unused]] void enable_keepalive(tcp::socket& socket, unsigned seconds)
 {
-    if (seconds == 0) {
-        return;
-    }
-    boost::system::error_code ignored;
-    socket.set_option(asio::socket_base::keep_alive(true), ignored);
-    const int idle = static_cast<int>(std::min(seconds, 32767U));  // the kernel's maximum
-    const int interval = std::max(1, idle / 3);
-    const int count = 3;
-    ::setsockopt(socket.native_handle(), IPPROTO_TCP, TCP_KEEPIDLE, &idle, sizeof idle);
-    ::setsockopt(socket.native_handle(), IPPROTO_TCP, TCP_KEEPINTVL, &interval, sizeof interval);
-    ::setsockopt(socket.native_handle(), IPPROTO_TCP, TCP_KEEPCNT, &count, sizeof count);
+    // EXERCISE 07.7: Turn on keepalive probes
+    //
+    // If `seconds` is zero, do nothing. Otherwise turn keepalive on
+    // (asio::socket_base::keep_alive), and set the first probe after `seconds` (capped at
+    // 32767, the kernel's maximum), then one every third of that (at least 1), and three probes
+    // before the kernel declares the peer dead.
+    //
+    // Check: ./workbook test 7   Stuck? ./workbook hint 07.7
+    mini_redis::unused(socket, seconds);
+    mini_redis::todo("07.7", "book/07-connection-limits.md#exercise-077-keepalive-probes");
+    // END EXERCISE 07.7
 }
 
 /// The reader's pause while a client's replies pile up (Outbox::wait_for_room), shown to the
@@ -110,16 +95,22 @@ void enable_keepalive(tcp::socket& socket, unsigned seconds)
 /// activity afterwards, as in Redis, so a long request does not look idle.
 asio::awaitable<void> wait_until_read(Outbox& outbox, Activity& activity)
 {
-    activity.stalled_since = Activity::Clock::now();
-    co_await outbox.wait_for_room();
-    activity.stalled_since.reset();
-    activity.last_request = Activity::Clock::now();
+    // EXERCISE 07.5: Show the watchdog when the reader is stalled
+    //
+    // Wait for room in the outbox as before, but set activity.stalled_since to now for as long
+    // as the wait lasts, clear it afterwards, and count the end of the wait as activity
+    // (last_request).
+    //
+    // Check: ./workbook test 7   Stuck? ./workbook hint 07.5
+    mini_redis::unused(outbox, activity);
+    co_await mini_redis::co_todo("07.5", "book/07-connection-limits.md#exercise-075-a-stall-the-watchdog-can-see");
+    // END EXERCISE 07.5
 }
 
 /// The reader: requests in, replies into the outbox. Ends when the client closes the connection,
 /// sends QUIT, sends something that is not RESP, the writer shut the socket down, or anything
 /// else fails; then it closes the outbox so the writer can finish.
-asio::awaitable<void> read_requests(FrameReader& connection, std::shared_ptr<Outbox> outbox, Db db,
+[[maybe_unused]] asio::awaitable<void> read_requests(FrameReader& connection, std::shared_ptr<Outbox> outbox, Db db,
                                     Activity& activity, std::string peer)
 {
     Subscriptions subscriptions(db, outbox);
@@ -166,7 +157,7 @@ asio::awaitable<void> read_requests(FrameReader& connection, std::shared_ptr<Out
 /// The writer: empties the outbox onto the socket, one write per batch. Ends when the outbox is
 /// closed and empty, or a write fails; either way it shuts the socket down, which ends the
 /// reader's pending read too.
-asio::awaitable<void> write_replies(FrameReader& connection, Outbox& outbox, std::string peer)
+[[maybe_unused]] asio::awaitable<void> write_replies(FrameReader& connection, Outbox& outbox, std::string peer)
 {
     std::string batch;
     // take() suspends until something is queued, by our reader or by any publisher.
@@ -197,26 +188,19 @@ asio::awaitable<void> session(tcp::socket socket, Db db, [[maybe_unused]] Client
 {
     boost::system::error_code ignored;
     const std::string peer = address_and_port(socket.remote_endpoint(ignored));
-    enable_keepalive(socket, limits.tcp_keepalive);
-    ParserLimits parser_limits;
-    parser_limits.max_bulk_length = limits.max_bulk_length;
-    FrameReader connection(std::move(socket), parser_limits, Syntax::requests,
-                           limits.query_buffer_limit);
-    const auto strand = co_await asio::this_coro::executor;
-    // The outbox lives as long as anyone holds it: this session, and the channels it subscribed
-    // to until the reader's Subscriptions leaves them.
-    auto outbox = std::make_shared<Outbox>(strand, limits.message_limit);
-    Activity activity{.wake = asio::steady_timer(strand)};
-
-    // Run reader and writer side by side on this session's strand, and return when both have
-    // ended. (`a && b` starts both awaitables and waits for both; if one throws, the other is
-    // cancelled.) Beside them the watchdog: `x || y` returns as soon as either has, and
-    // cancels the other. The watchdog never returns first unless it has cut the client off;
-    // once reader and writer are done, it is cancelled in its sleep.
-    using namespace asio::experimental::awaitable_operators;
-    co_await ((read_requests(connection, outbox, db, activity, peer) &&
-               write_replies(connection, *outbox, peer)) ||
-              watch_for_silence(connection, activity, limits, peer));
+    // EXERCISE 07.6: Run reader, writer and watchdog
+    //
+    // Set the connection up with the session's limits: keepalive (enable_keepalive), a
+    // FrameReader whose parser has limits.max_bulk_length and whose buffer is limited to
+    // limits.query_buffer_limit; make the outbox (limits.message_limit) and the Activity (its
+    // timer on this strand). Then run reader and writer together, and the watchdog beside them:
+    // return as soon as both halves have ended or the watchdog has cut the client off,
+    // whichever comes first.
+    //
+    // Check: ./workbook test 7   Stuck? ./workbook hint 07.6
+    mini_redis::unused(db, limits, peer);
+    co_await mini_redis::co_todo("07.6", "book/07-connection-limits.md#exercise-076-reader-writer-and-watchdog");
+    // END EXERCISE 07.6
 }
 // [end book: session]
 

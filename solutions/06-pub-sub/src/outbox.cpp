@@ -71,6 +71,7 @@ bool Outbox::deliver(std::string_view encoded)
         // END EXERCISE 06.2
         wake_writer = std::exchange(writer_waiting_, false) || closed_;
     }
+    // EXERCISE 06.8: Wake whoever must know of a delivery
     if (wake_writer) {
         wake(writer_sleeps_);
     }
@@ -81,18 +82,21 @@ bool Outbox::deliver(std::string_view encoded)
             self->stop_writing_.emit(asio::cancellation_type::terminal);
         });
     }
+    // END EXERCISE 06.8
     return accepted;
 }
 // [end book: deliver]
 
 void Outbox::close()
 {
+    // EXERCISE 06.7: Close the outbox, and tell both sides
     {
         std::lock_guard lock(mutex_);
         closed_ = true;
     }
     wake(writer_sleeps_);
     wake(reader_sleeps_);
+    // END EXERCISE 06.7
 }
 
 bool Outbox::overflowed() const
@@ -104,6 +108,7 @@ bool Outbox::overflowed() const
 // [book: take]
 asio::awaitable<bool> Outbox::take(std::string& batch)
 {
+    // EXERCISE 06.5: Wait until there is something to send
     // The last batch is written. Its buffer goes back to pending_ below, to be refilled; unless
     // it grew for a large reply: an idle connection should not keep megabytes it used once.
     if (batch.capacity() > kept_buffer) {
@@ -143,12 +148,14 @@ asio::awaitable<bool> Outbox::take(std::string& batch)
         writer_sleeps_.expires_at(asio::steady_timer::time_point::max());
         co_await writer_sleeps_.async_wait(use_tuple);
     }
+    // END EXERCISE 06.5
 }
 // [end book: take]
 
 // [book: wait-for-room]
 asio::awaitable<void> Outbox::wait_for_room()
 {
+    // EXERCISE 06.6: Pause the reader while its replies pile up
     for (;;) {
         {
             std::lock_guard lock(mutex_);
@@ -160,6 +167,7 @@ asio::awaitable<void> Outbox::wait_for_room()
         reader_sleeps_.expires_at(asio::steady_timer::time_point::max());
         co_await reader_sleeps_.async_wait(use_tuple);
     }
+    // END EXERCISE 06.6
 }
 // [end book: wait-for-room]
 

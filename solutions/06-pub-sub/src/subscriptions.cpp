@@ -40,6 +40,7 @@ asio::awaitable<void> Subscriptions::end_turn(const Pause& pause)
 asio::awaitable<void> Subscriptions::subscribe(const std::vector<std::string>& channels,
                                                const Pause& pause)
 {
+    // EXERCISE 06.10: Join channels, confirming each
     // Room for them all at once: one allocation, not a dozen rehashes as the tables grow.
     channels_.reserve(channels_.size() + channels.size());
     db_.expect_channels(channels.size());
@@ -56,6 +57,7 @@ asio::awaitable<void> Subscriptions::subscribe(const std::vector<std::string>& c
             co_await end_turn(pause);
         }
     }
+    // END EXERCISE 06.10
 }
 // [end book: subscribe]
 

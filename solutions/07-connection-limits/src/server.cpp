@@ -132,7 +132,7 @@ asio::awaitable<void> serve(tcp::acceptor acceptor, Db db, ServerOptions options
         // [end book: accept-failed]
 
         // [book: limit]
-        // EXERCISE 07.1: Refuse clients over the limit
+        // EXERCISE 07.1: Admit a client, or refuse it over the limit
         if (live->load() >= options.max_connections) {
             // Over the limit: say so, as Redis does, then close. A coroutine of its own does the
             // writing, so a client that does not read cannot hold up this loop.
@@ -140,7 +140,6 @@ asio::awaitable<void> serve(tcp::acceptor acceptor, Db db, ServerOptions options
                            log_failure_of("refusal"));
             continue;
         }
-        // END EXERCISE 07.1
         ++*live;
         // Start the session and do *not* wait for it: co_spawn returns at once and the loop goes
         // back to accepting. The session runs on a strand of the same io_context (its reader,
@@ -149,6 +148,7 @@ asio::awaitable<void> serve(tcp::acceptor acceptor, Db db, ServerOptions options
         asio::co_spawn(asio::make_strand(acceptor.get_executor()),
                        session(std::move(socket), db, ClientSlot(live), session_limits(options)),
                        log_failure_of("connection"));
+        // END EXERCISE 07.1
         // [end book: limit]
     }
 }

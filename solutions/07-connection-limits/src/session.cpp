@@ -2,6 +2,8 @@
 // writer and outbox", and "Subscriber mode".
 #include "session.hpp"
 
+#include "mini_redis/exercise.hpp"
+
 #include "command.hpp"
 #include "frame_reader.hpp"
 #include "outbox.hpp"
@@ -54,6 +56,7 @@ struct Activity {
 asio::awaitable<void> watch_for_silence(FrameReader& connection, Activity& activity,
                                         SessionLimits limits, std::string peer)
 {
+    // EXERCISE 07.4: Cut off a client that has gone quiet
     const bool idle_counts = limits.idle_timeout.count() > 0;
     for (;;) {
         const auto now = Activity::Clock::now();
@@ -84,6 +87,7 @@ asio::awaitable<void> watch_for_silence(FrameReader& connection, Activity& activ
     boost::system::error_code ignored;
     connection.socket().cancel(ignored);
     connection.socket().shutdown(tcp::socket::shutdown_both, ignored);
+    // END EXERCISE 07.4
 }
 // [end book: watchdog]
 
@@ -92,6 +96,7 @@ asio::awaitable<void> watch_for_silence(FrameReader& connection, Activity& activ
 /// dead, and the pending read fails. Zero: no probes.
 void enable_keepalive(tcp::socket& socket, unsigned seconds)
 {
+    // EXERCISE 07.7: Turn on keepalive probes
     if (seconds == 0) {
         return;
     }
@@ -103,6 +108,7 @@ void enable_keepalive(tcp::socket& socket, unsigned seconds)
     ::setsockopt(socket.native_handle(), IPPROTO_TCP, TCP_KEEPIDLE, &idle, sizeof idle);
     ::setsockopt(socket.native_handle(), IPPROTO_TCP, TCP_KEEPINTVL, &interval, sizeof interval);
     ::setsockopt(socket.native_handle(), IPPROTO_TCP, TCP_KEEPCNT, &count, sizeof count);
+    // END EXERCISE 07.7
 }
 
 /// The reader's pause while a client's replies pile up (Outbox::wait_for_room), shown to the
@@ -110,10 +116,12 @@ void enable_keepalive(tcp::socket& socket, unsigned seconds)
 /// activity afterwards, as in Redis, so a long request does not look idle.
 asio::awaitable<void> wait_until_read(Outbox& outbox, Activity& activity)
 {
+    // EXERCISE 07.5: Show the watchdog when the reader is stalled
     activity.stalled_since = Activity::Clock::now();
     co_await outbox.wait_for_room();
     activity.stalled_since.reset();
     activity.last_request = Activity::Clock::now();
+    // END EXERCISE 07.5
 }
 
 /// The reader: requests in, replies into the outbox. Ends when the client closes the connection,
@@ -197,6 +205,7 @@ asio::awaitable<void> session(tcp::socket socket, Db db, [[maybe_unused]] Client
 {
     boost::system::error_code ignored;
     const std::string peer = address_and_port(socket.remote_endpoint(ignored));
+    // EXERCISE 07.6: Run reader, writer and watchdog
     enable_keepalive(socket, limits.tcp_keepalive);
     ParserLimits parser_limits;
     parser_limits.max_bulk_length = limits.max_bulk_length;
@@ -217,6 +226,7 @@ asio::awaitable<void> session(tcp::socket socket, Db db, [[maybe_unused]] Client
     co_await ((read_requests(connection, outbox, db, activity, peer) &&
                write_replies(connection, *outbox, peer)) ||
               watch_for_silence(connection, activity, limits, peer));
+    // END EXERCISE 07.6
 }
 // [end book: session]
 
