@@ -91,11 +91,16 @@ asio::awaitable<void> accept_and_drain(tcp::acceptor acceptor_in, Db db, ServerO
     auto stopped =
         std::make_shared<asio::steady_timer>(strand, asio::steady_timer::time_point::max());
     auto stop_accepting = shutdown.listen([strand, acceptor, stopped](Shutdown::Stage) {
-        asio::post(strand, [acceptor, stopped] {
-            boost::system::error_code ignored;
-            acceptor->close(ignored);
-            stopped->expires_at(asio::steady_timer::time_point::min());
-        });
+        // EXERCISE 08.4: Stop accepting, and end a back-off wait
+        //
+        // The shutdown listener of the accept loop. It is called on any thread, so hop onto the
+        // loop's strand, and there close the acceptor (which ends the pending accept, and
+        // refuses new clients) and make the `stopped` timer expire, so a back-off wait after a
+        // failed accept ends at once, even one that starts later.
+        //
+        // Check: ./workbook test 8   Stuck? ./workbook hint 08.4
+        mini_redis::todo("08.4", "book/08-graceful-shutdown.md#exercise-084-closing-the-acceptor");
+        // END EXERCISE 08.4
     });
     // [end book: stop-accepting]
     // How many sessions are live. Each session's ClientSlot counts itself in when it is made,
@@ -155,17 +160,16 @@ asio::awaitable<void> accept_and_drain(tcp::acceptor acceptor_in, Db db, ServerO
     }
 
     // [book: drain]
-    spdlog::info("shutting down: waiting for {} connection(s) to finish", live->count());
-    // EXERCISE 08.2: Wait for the sessions, then cut off the stragglers
+    // EXERCISE 08.8: Wait for the sessions, then cut off the stragglers
     //
-    // The acceptor is closed and every session has been told. Wait until no session is live
-    // (live->wait_until_none()), but no longer than options.shutdown_grace (options.sleep does
-    // the waiting). If the grace period ran out first, log how many are still busy, call
-    // shutdown.force() and then wait until none is live.
+    // The acceptor is closed and every session has been told. Wait until no session is live,
+    // but no longer than options.shutdown_grace (options.sleep does the waiting). If the grace
+    // period ran out first, log how many are still busy, force the shutdown, and then wait
+    // until none is live.
     //
-    // Check: ./workbook test 8   Stuck? ./workbook hint 08.2
-    co_await mini_redis::co_todo("08.2", "book/08-graceful-shutdown.md#exercise-082-waiting-for-the-sessions");
-    // END EXERCISE 08.2
+    // Check: ./workbook test 8   Stuck? ./workbook hint 08.8
+    co_await mini_redis::co_todo("08.8", "book/08-graceful-shutdown.md#exercise-088-waiting-for-the-sessions");
+    // END EXERCISE 08.8
     // [end book: drain]
     spdlog::info("all connections closed");
 }
