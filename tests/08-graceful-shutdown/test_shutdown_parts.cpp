@@ -1,5 +1,6 @@
 // Chapter 08: the parts of a shutdown on their own. Shutdown's listeners (exercises 08.2 and
-// 08.3), Outbox::abort (08.6) and LiveSessions::wait_until_none (08.7).
+// 08.3), FrameReader's read (08.6), Outbox::abort (08.7) and LiveSessions::wait_until_none (08.8).
+#include "frame_reader.hpp"
 #include "live_sessions.hpp"
 #include "outbox.hpp"
 #include "shutdown.hpp"
@@ -9,11 +10,13 @@
 #include <catch2/catch.hpp>
 
 #include <boost/asio.hpp>
+#include <boost/asio/experimental/awaitable_operators.hpp>
 
 #include <chrono>
 #include <functional>
 #include <future>
 #include <memory>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -54,7 +57,72 @@ boost::asio::awaitable<void> wait_for_none(std::shared_ptr<LiveSessions> live,
     *done = true;
 }
 
+/// A FrameReader on the server's end of a fresh connection, and the client's end.
+struct Connection {
+    explicit Connection(boost::asio::io_context& context) : client(context)
+    {
+        mini_redis::tcp::acceptor acceptor(
+            context, mini_redis::tcp::endpoint(boost::asio::ip::make_address("127.0.0.1"), 0));
+        client.connect(acceptor.local_endpoint());
+        reader.emplace(acceptor.accept());
+    }
+    mini_redis::tcp::socket client;
+    std::optional<mini_redis::FrameReader> reader;
+};
+
+/// Reads one frame; `outcome` becomes 0 for std::nullopt, 1 for a frame.
+boost::asio::awaitable<void> read_one(mini_redis::FrameReader& reader, std::shared_ptr<int> outcome)
+{
+    *outcome = (co_await reader.read_frame()) ? 1 : 0;
+}
+
+/// Reads one frame or waits for a short timer, whichever ends first; `outcome` becomes the
+/// index of the winner.
+boost::asio::awaitable<void> read_or_time_out(mini_redis::FrameReader& reader,
+                                              std::shared_ptr<int> outcome)
+{
+    using namespace boost::asio::experimental::awaitable_operators;
+    boost::asio::steady_timer timer(co_await boost::asio::this_coro::executor, 1ms);
+    const auto first =
+        co_await (reader.read_frame() || timer.async_wait(boost::asio::use_awaitable));
+    *outcome = static_cast<int>(first.index());
+}
+
 }  // namespace
+
+TEST_CASE("stop_reading() ends a read in progress: read_frame() returns nothing", "[ch08][ex08.6]")
+{
+    boost::asio::io_context context;
+    Connection connection(context);
+    auto outcome = std::make_shared<int>(-1);
+    boost::asio::co_spawn(context, read_one(*connection.reader, outcome), boost::asio::detached);
+    context.poll();
+    REQUIRE(*outcome == -1);  // waiting for the client, who sends nothing
+    connection.reader->stop_reading();
+    context.run_for(hang_guard(5s));
+    CHECK(*outcome == 0);
+}
+
+TEST_CASE("a read still serves frames, and the caller can still cancel it", "[ch08][ex08.6]")
+{
+    boost::asio::io_context context;
+    Connection connection(context);
+    const std::string ping = "*1\r\n$4\r\nPING\r\n";
+    boost::asio::write(connection.client, boost::asio::buffer(ping));
+    auto outcome = std::make_shared<int>(-1);
+    boost::asio::co_spawn(context, read_one(*connection.reader, outcome), boost::asio::detached);
+    context.run_for(hang_guard(5s));
+    REQUIRE(*outcome == 1);
+
+    // The caller's cancellation (the losing side of `||`) must reach the read, which is bound
+    // to stop_reading_'s slot, or the `||` would wait for a client who sends nothing.
+    context.restart();
+    auto raced = std::make_shared<int>(-1);
+    boost::asio::co_spawn(context, read_or_time_out(*connection.reader, raced),
+                          boost::asio::detached);
+    context.run_for(hang_guard(5s));
+    CHECK(*raced == 1);
+}
 
 TEST_CASE("every listener hears each stage once, in order", "[ch08][ex08.2]")
 {
@@ -155,7 +223,7 @@ TEST_CASE("a listener is heard only while its registration lives", "[ch08][ex08.
     CHECK(*kept == 1);
 }
 
-TEST_CASE("an aborted outbox drops what is queued and ends the writer's wait", "[ch08][ex08.6]")
+TEST_CASE("an aborted outbox drops what is queued and ends the writer's wait", "[ch08][ex08.7]")
 {
     boost::asio::io_context context;
     auto strand = boost::asio::make_strand(context);
@@ -183,7 +251,7 @@ TEST_CASE("an aborted outbox drops what is queued and ends the writer's wait", "
     CHECK(*second == 0);
 }
 
-TEST_CASE("waiting until no session is live ends when the last one does", "[ch08][ex08.7]")
+TEST_CASE("waiting until no session is live ends when the last one does", "[ch08][ex08.8]")
 {
     boost::asio::io_context context;
     auto strand = boost::asio::make_strand(context);
@@ -210,7 +278,7 @@ TEST_CASE("waiting until no session is live ends when the last one does", "[ch08
     CHECK(*done);
 }
 
-TEST_CASE("no wake-up is lost when the last session ends as the wait begins", "[ch08][ex08.7]")
+TEST_CASE("no wake-up is lost when the last session ends as the wait begins", "[ch08][ex08.8]")
 {
     for (int round = 0; round < 200; ++round) {
         boost::asio::io_context context;

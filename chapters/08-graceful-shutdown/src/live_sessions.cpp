@@ -36,15 +36,15 @@ void LiveSessions::remove()
 // [book: wait-until-none]
 asio::awaitable<void> LiveSessions::wait_until_none()
 {
-    // EXERCISE 08.7: Wait until no session is live
+    // EXERCISE 08.8: Wait until no session is live
     //
     // Suspend until the count of live sessions is zero (return at once if it is). remove()
     // wakes you on the strand when the count reaches zero while `waiting_` is set: no wake-up
     // may be lost, even when the last session ends between your look and your sleep.
     //
-    // Check: ./workbook test 8   Stuck? ./workbook hint 08.7
-    co_await mini_redis::co_todo("08.7", "book/08-graceful-shutdown.md#exercise-087-waiting-until-none-is-live");
-    // END EXERCISE 08.7
+    // Check: ./workbook test 8   Stuck? ./workbook hint 08.8
+    co_await mini_redis::co_todo("08.8", "book/08-graceful-shutdown.md#exercise-088-waiting-until-none-is-live");
+    // END EXERCISE 08.8
 }
 // [end book: wait-until-none]
 

@@ -87,15 +87,15 @@ void Outbox::cut_off()
 
 void Outbox::abort()
 {
-    // EXERCISE 08.6: Give up on a client
+    // EXERCISE 08.7: Give up on a client
     //
     // Give up on the client: under the lock, close the outbox, mark it given up, and drop what
     // is queued (releasing its memory); then, without the lock, wake the writer and the reader
     // and cancel the write in progress, so the writer ends now.
     //
-    // Check: ./workbook test 8   Stuck? ./workbook hint 08.6
-    mini_redis::todo("08.6", "book/08-graceful-shutdown.md#exercise-086-giving-up-on-a-client");
-    // END EXERCISE 08.6
+    // Check: ./workbook test 8   Stuck? ./workbook hint 08.7
+    mini_redis::todo("08.7", "book/08-graceful-shutdown.md#exercise-087-giving-up-on-a-client");
+    // END EXERCISE 08.7
 }
 // [end book: abort]
 

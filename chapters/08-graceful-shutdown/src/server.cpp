@@ -155,23 +155,19 @@ asio::awaitable<void> accept_and_drain(tcp::acceptor acceptor_in, Db db, ServerO
             session(std::move(socket), db, ClientSlot(live), session_limits(options), shutdown),
             log_failure_of("connection"));
     }
-    if (!shutdown.requested()) {
-        co_return;  // closed for another reason: nothing to wait for
-    }
-
     // [book: drain]
-    // EXERCISE 08.8: Wait for the sessions, then cut off the stragglers
+    // EXERCISE 08.9: Wait for the sessions, then cut off the stragglers
     //
-    // The acceptor is closed and every session has been told. Wait until no session is live,
-    // but no longer than options.shutdown_grace (options.sleep does the waiting). If the grace
-    // period ran out first, log how many are still busy, force the shutdown, and then wait
-    // until none is live.
+    // The accept loop has ended. If no shutdown was requested, return at once. Otherwise the
+    // acceptor is closed and every session has been told: log how many sessions are live, and
+    // wait until none is, but no longer than options.shutdown_grace (options.sleep does the
+    // waiting). If the grace period ran out first, log how many are still busy, force the
+    // shutdown, and then wait until none is live. Log when all connections are closed.
     //
-    // Check: ./workbook test 8   Stuck? ./workbook hint 08.8
-    co_await mini_redis::co_todo("08.8", "book/08-graceful-shutdown.md#exercise-088-waiting-for-the-sessions");
-    // END EXERCISE 08.8
+    // Check: ./workbook test 8   Stuck? ./workbook hint 08.9
+    co_await mini_redis::co_todo("08.9", "book/08-graceful-shutdown.md#exercise-089-waiting-for-the-sessions");
+    // END EXERCISE 08.9
     // [end book: drain]
-    spdlog::info("all connections closed");
 }
 
 // [book: serve-then-stop-purging]

@@ -36,7 +36,7 @@ void LiveSessions::remove()
 // [book: wait-until-none]
 asio::awaitable<void> LiveSessions::wait_until_none()
 {
-    // EXERCISE 08.7: Wait until no session is live
+    // EXERCISE 08.8: Wait until no session is live
     for (;;) {
         {
             std::lock_guard lock(mutex_);
@@ -48,7 +48,7 @@ asio::awaitable<void> LiveSessions::wait_until_none()
         sleeper_.expires_at(asio::steady_timer::time_point::max());
         co_await sleeper_.async_wait(use_tuple);
     }
-    // END EXERCISE 08.7
+    // END EXERCISE 08.8
 }
 // [end book: wait-until-none]
 

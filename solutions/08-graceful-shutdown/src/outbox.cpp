@@ -87,7 +87,7 @@ void Outbox::cut_off()
 
 void Outbox::abort()
 {
-    // EXERCISE 08.6: Give up on a client
+    // EXERCISE 08.7: Give up on a client
     {
         std::lock_guard lock(mutex_);
         closed_ = true;
@@ -96,7 +96,7 @@ void Outbox::abort()
         pending_.shrink_to_fit();
     }
     cut_off();
-    // END EXERCISE 08.6
+    // END EXERCISE 08.7
 }
 // [end book: abort]
 

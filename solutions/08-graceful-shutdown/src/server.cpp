@@ -152,12 +152,11 @@ asio::awaitable<void> accept_and_drain(tcp::acceptor acceptor_in, Db db, ServerO
             session(std::move(socket), db, ClientSlot(live), session_limits(options), shutdown),
             log_failure_of("connection"));
     }
+    // [book: drain]
+    // EXERCISE 08.9: Wait for the sessions, then cut off the stragglers
     if (!shutdown.requested()) {
         co_return;  // closed for another reason: nothing to wait for
     }
-
-    // [book: drain]
-    // EXERCISE 08.8: Wait for the sessions, then cut off the stragglers
     spdlog::info("shutting down: waiting for {} connection(s) to finish", live->count());
     // Every session heard the request and is sending its last replies. Wait until all have
     // ended, but not longer than the grace period: a client that never reads would hold us
@@ -170,9 +169,9 @@ asio::awaitable<void> accept_and_drain(tcp::acceptor acceptor_in, Db db, ServerO
         shutdown.force();
         co_await live->wait_until_none();
     }
-    // END EXERCISE 08.8
-    // [end book: drain]
     spdlog::info("all connections closed");
+    // END EXERCISE 08.9
+    // [end book: drain]
 }
 
 // [book: serve-then-stop-purging]
