@@ -194,7 +194,9 @@ TEST_CASE("on shutdown, a client still sending gets its last replies whole, not 
     // and throws away what still comes until the client closes too.
     Shutdown shutdown;
     // A grace period long enough never to end first: what is tested is the close, not the grace.
-    auto server = server_until(shutdown, {.shutdown_grace = 60s});
+    // And a drain timeout as long: without the lingering close, no clean end of the stream
+    // comes at all, and the hang guard below ends the test.
+    auto server = server_until(shutdown, {.drain_timeout = 600s, .shutdown_grace = 600s});
     const std::string value(100 * 1000, 'v');
     {
         TestClient setter(server.port());
