@@ -1,4 +1,4 @@
-// Chapter 08 as a program: SIGINT and SIGTERM to the built server (exercise 08.3).
+// Chapter 08 as a program: SIGINT and SIGTERM to the built server (exercise 08.10).
 #include "stubborn.hpp"
 
 #include "mini_redis/testing/server_process.hpp"
@@ -15,7 +15,7 @@ using mini_redis::testing::TestClient;
 using namespace std::chrono_literals;
 
 TEST_CASE("SIGINT shuts the server down gracefully: replies delivered, exit status 0",
-          "[ch08][ex08.3]")
+          "[ch08][ex08.10]")
 {
     ServerProcess server(MINI_REDIS_SERVER_BINARY, {"--port", "0"});
     TestClient client(server.port());
@@ -28,7 +28,7 @@ TEST_CASE("SIGINT shuts the server down gracefully: replies delivered, exit stat
     CHECK(server.output().find("shutdown complete") != std::string::npos);
 }
 
-TEST_CASE("SIGTERM shuts the server down gracefully too", "[ch08][ex08.3]")
+TEST_CASE("SIGTERM shuts the server down gracefully too", "[ch08][ex08.10]")
 {
     ServerProcess server(MINI_REDIS_SERVER_BINARY, {"--port", "0"});
     // "listening on" comes before the signal handler is installed; "serving on" after it.
@@ -37,7 +37,7 @@ TEST_CASE("SIGTERM shuts the server down gracefully too", "[ch08][ex08.3]")
     CHECK(server.wait(5s) == 0);
 }
 
-TEST_CASE("a second SIGINT during a shutdown exits at once with status 130", "[ch08][ex08.3]")
+TEST_CASE("a second SIGINT during a shutdown exits at once with status 130", "[ch08][ex08.10]")
 {
     ServerProcess server(MINI_REDIS_SERVER_BINARY, {"--port", "0"});
     // A client that never reads its replies keeps the shutdown waiting (for its 5 s of grace).

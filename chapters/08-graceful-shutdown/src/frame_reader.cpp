@@ -1,8 +1,11 @@
 // The buffered frame reader: see frame_reader.hpp. Book: chapter 02, "The connection".
 #include "frame_reader.hpp"
 
+#include "mini_redis/exercise.hpp"
+
 #include <algorithm>
 #include <cstring>
+#include <tuple>
 
 namespace mini_redis {
 namespace {
@@ -67,19 +70,20 @@ asio::awaitable<std::optional<Frame>> FrameReader::read_frame()
         // whoever awaits read_frame (a client's deadline, one side of an `a || b`), so a
         // cancellation from there is passed on to stop_reading_ for as long as the read lasts.
         // (A coroutine started without a cancellation slot has none to pass on.)
-        auto caller = (co_await asio::this_coro::cancellation_state).slot();
-        if (caller.is_connected()) {
-            caller.assign([this](asio::cancellation_type type) { stop_reading_.emit(type); });
-        }
-        auto [error, n] = co_await socket_.async_read_some(
-            asio::buffer(buffer_.data() + end_, buffer_.size() - end_),
-            asio::bind_cancellation_slot(stop_reading_.slot(), use_tuple));
-        if (caller.is_connected()) {
-            caller.clear();
-        }
-        if (stopped_) {
-            co_return std::nullopt;
-        }
+        boost::system::error_code error;
+        std::size_t n = 0;
+        // EXERCISE 08.6: A read that a shutdown can cut short
+        //
+        // Read into the free part of the buffer, into `error` and `n`, such that stop_reading()
+        // cancels the read and read_frame() then returns std::nullopt. Whoever awaits
+        // read_frame may cancel too (a deadline, one side of `a || b`): while the read lasts,
+        // pass such a cancellation on to stop_reading_, and stop passing it on once the read is
+        // over.
+        //
+        // Check: ./workbook test 8   Stuck? ./workbook hint 08.6
+        mini_redis::unused(socket_);
+        co_return co_await mini_redis::co_todo<std::optional<Frame>>("08.6", "book/08-graceful-shutdown.md#exercise-086-a-read-that-a-shutdown-can-cut-short");
+        // END EXERCISE 08.6
         // [end book: bound-read]
         if (error == asio::error::eof && begin_ == end_) {
             co_return std::nullopt;  // closed between frames: a clean end

@@ -1,6 +1,8 @@
 // Counting live sessions and waiting for none: see live_sessions.hpp.
 #include "live_sessions.hpp"
 
+#include "mini_redis/exercise.hpp"
+
 namespace mini_redis {
 
 LiveSessions::LiveSessions(asio::any_io_executor strand) : strand_(strand), sleeper_(strand) {}
@@ -34,17 +36,15 @@ void LiveSessions::remove()
 // [book: wait-until-none]
 asio::awaitable<void> LiveSessions::wait_until_none()
 {
-    for (;;) {
-        {
-            std::lock_guard lock(mutex_);
-            if (count_ == 0) {
-                co_return;
-            }
-            waiting_ = true;
-        }
-        sleeper_.expires_at(asio::steady_timer::time_point::max());
-        co_await sleeper_.async_wait(use_tuple);
-    }
+    // EXERCISE 08.8: Wait until no session is live
+    //
+    // Suspend until the count of live sessions is zero (return at once if it is). remove()
+    // wakes you on the strand when the count reaches zero while `waiting_` is set: no wake-up
+    // may be lost, even when the last session ends between your look and your sleep.
+    //
+    // Check: ./workbook test 8   Stuck? ./workbook hint 08.8
+    co_await mini_redis::co_todo("08.8", "book/08-graceful-shutdown.md#exercise-088-waiting-until-none-is-live");
+    // END EXERCISE 08.8
 }
 // [end book: wait-until-none]
 

@@ -80,16 +80,16 @@ int main(int argc, char** argv)
         asio::signal_set signals(asio::make_strand(context), SIGINT, SIGTERM);
         // The handler re-arms itself, so it must outlive every wait: it lives here, in main().
         std::function<void(boost::system::error_code, int)> on_signal;
-        // EXERCISE 08.3: First signal: shut down gracefully; second: exit at once
+        // EXERCISE 08.10: First signal: shut down gracefully; second: exit at once
         //
         // Set on_signal to a handler and start waiting for SIGINT or SIGTERM on `signals` with
-        // it. The first signal: log it, wait again, then call shutdown.request(). A second one:
-        // log it and exit at once with std::_Exit(130). A wait that ends with an error was
-        // cancelled (the server finished): just return.
+        // it. The first signal: log it, wait again, then request the shutdown. A second one:
+        // log it and exit at once with status 130. A wait that ends with an error was cancelled
+        // (the server finished): just return.
         //
-        // Check: ./workbook test 8   Stuck? ./workbook hint 08.3
-        mini_redis::todo("08.3", "book/08-graceful-shutdown.md#exercise-083-signals");
-        // END EXERCISE 08.3
+        // Check: ./workbook test 8   Stuck? ./workbook hint 08.10
+        mini_redis::todo("08.10", "book/08-graceful-shutdown.md#exercise-0810-signals");
+        // END EXERCISE 08.10
         // Only now, with the signal handler in place, say we are listening: a script that sends
         // SIGTERM as soon as it reads this line must get a graceful shutdown, not the default
         // action (death). Tests and scripts read the actual port from it (with --port 0).

@@ -8,6 +8,8 @@
 // it is never lost.
 #include "outbox.hpp"
 
+#include "mini_redis/exercise.hpp"
+
 namespace mini_redis {
 
 Outbox::Outbox(asio::any_io_executor strand, std::size_t message_limit)
@@ -85,14 +87,15 @@ void Outbox::cut_off()
 
 void Outbox::abort()
 {
-    {
-        std::lock_guard lock(mutex_);
-        closed_ = true;
-        given_up_ = true;
-        pending_.clear();
-        pending_.shrink_to_fit();
-    }
-    cut_off();
+    // EXERCISE 08.7: Give up on a client
+    //
+    // Give up on the client: under the lock, close the outbox, mark it given up, and drop what
+    // is queued (releasing its memory); then, without the lock, wake the writer and the reader
+    // and cancel the write in progress, so the writer ends now.
+    //
+    // Check: ./workbook test 8   Stuck? ./workbook hint 08.7
+    mini_redis::todo("08.7", "book/08-graceful-shutdown.md#exercise-087-giving-up-on-a-client");
+    // END EXERCISE 08.7
 }
 // [end book: abort]
 

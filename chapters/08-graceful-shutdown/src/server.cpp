@@ -91,11 +91,16 @@ asio::awaitable<void> accept_and_drain(tcp::acceptor acceptor_in, Db db, ServerO
     auto stopped =
         std::make_shared<asio::steady_timer>(strand, asio::steady_timer::time_point::max());
     auto stop_accepting = shutdown.listen([strand, acceptor, stopped](Shutdown::Stage) {
-        asio::post(strand, [acceptor, stopped] {
-            boost::system::error_code ignored;
-            acceptor->close(ignored);
-            stopped->expires_at(asio::steady_timer::time_point::min());
-        });
+        // EXERCISE 08.4: Stop accepting, and end a back-off wait
+        //
+        // The shutdown listener of the accept loop. It is called on any thread, so hop onto the
+        // loop's strand, and there close the acceptor (which ends the pending accept, and
+        // refuses new clients) and make the `stopped` timer expire, so a back-off wait after a
+        // failed accept ends at once, even one that starts later.
+        //
+        // Check: ./workbook test 8   Stuck? ./workbook hint 08.4
+        mini_redis::todo("08.4", "book/08-graceful-shutdown.md#exercise-084-closing-the-acceptor");
+        // END EXERCISE 08.4
     });
     // [end book: stop-accepting]
     // How many sessions are live. Each session's ClientSlot counts itself in when it is made,
@@ -150,24 +155,19 @@ asio::awaitable<void> accept_and_drain(tcp::acceptor acceptor_in, Db db, ServerO
             session(std::move(socket), db, ClientSlot(live), session_limits(options), shutdown),
             log_failure_of("connection"));
     }
-    if (!shutdown.requested()) {
-        co_return;  // closed for another reason: nothing to wait for
-    }
-
     // [book: drain]
-    spdlog::info("shutting down: waiting for {} connection(s) to finish", live->count());
-    // EXERCISE 08.2: Wait for the sessions, then cut off the stragglers
+    // EXERCISE 08.9: Wait for the sessions, then cut off the stragglers
     //
-    // The acceptor is closed and every session has been told. Wait until no session is live
-    // (live->wait_until_none()), but no longer than options.shutdown_grace (options.sleep does
-    // the waiting). If the grace period ran out first, log how many are still busy, call
-    // shutdown.force() and then wait until none is live.
+    // The accept loop has ended. If no shutdown was requested, return at once. Otherwise the
+    // acceptor is closed and every session has been told: log how many sessions are live, and
+    // wait until none is, but no longer than options.shutdown_grace (options.sleep does the
+    // waiting). If the grace period ran out first, log how many are still busy, force the
+    // shutdown, and then wait until none is live. Log when all connections are closed.
     //
-    // Check: ./workbook test 8   Stuck? ./workbook hint 08.2
-    co_await mini_redis::co_todo("08.2", "book/08-graceful-shutdown.md#exercise-082-waiting-for-the-sessions");
-    // END EXERCISE 08.2
+    // Check: ./workbook test 8   Stuck? ./workbook hint 08.9
+    co_await mini_redis::co_todo("08.9", "book/08-graceful-shutdown.md#exercise-089-waiting-for-the-sessions");
+    // END EXERCISE 08.9
     // [end book: drain]
-    spdlog::info("all connections closed");
 }
 
 // [book: serve-then-stop-purging]

@@ -39,18 +39,17 @@ struct ShutdownTarget {
 /// is due before closing. Forced: drop what is unsent and cancel the write in progress.
 void stop_for_shutdown(ShutdownTarget& target, Shutdown::Stage stage)
 {
-    // EXERCISE 08.1: Stop a session for a shutdown
+    // EXERCISE 08.5: Stop a session for a shutdown
     //
     // A shutdown reached this session (this runs on its strand). If the session is over already
     // (target.connection is null), do nothing. If the shutdown was requested, stop reading
-    // requests: target.connection->stop_reading(); the reader then ends as if the client had
-    // closed, and the writer sends the replies that are due. If it was forced, give up on the
-    // client: target.outbox->abort().
+    // requests, so the reader ends as if the client had closed and the writer still sends the
+    // replies that are due. If it was forced, give up on the client through its outbox.
     //
-    // Check: ./workbook test 8   Stuck? ./workbook hint 08.1
+    // Check: ./workbook test 8   Stuck? ./workbook hint 08.5
     mini_redis::unused(target, stage);
-    mini_redis::todo("08.1", "book/08-graceful-shutdown.md#exercise-081-stopping-a-session");
-    // END EXERCISE 08.1
+    mini_redis::todo("08.5", "book/08-graceful-shutdown.md#exercise-085-stopping-a-session");
+    // END EXERCISE 08.5
 }
 // [end book: stop-for-shutdown]
 
@@ -198,17 +197,17 @@ asio::awaitable<void> read_requests(FrameReader& connection, std::shared_ptr<Out
 /// abort (a forced shutdown) cancels the read through the outbox's write cancellation.
 asio::awaitable<void> linger(FrameReader& connection, Outbox& outbox)
 {
-    boost::system::error_code ignored;
-    connection.socket().shutdown(tcp::socket::shutdown_send, ignored);
-    std::array<char, 4096> discarded;
-    for (;;) {
-        auto [error, n] = co_await connection.socket().async_read_some(
-            asio::buffer(discarded),
-            asio::bind_cancellation_slot(outbox.write_cancellation(), use_tuple));
-        if (error) {
-            co_return;  // the end of the stream: the client closed too (or we were cut off)
-        }
-    }
+    // EXERCISE 08.1: A lingering close
+    //
+    // All replies are sent. Close gracefully: shut down only the sending side (the client sees
+    // the end of the stream after its last reply), then read and throw away whatever the client
+    // still sends until the read ends with an error: the client closed too, or a forced
+    // shutdown cancelled the read through the outbox's write cancellation.
+    //
+    // Check: ./workbook test 8   Stuck? ./workbook hint 08.1
+    mini_redis::unused(connection, outbox);
+    co_await mini_redis::co_todo("08.1", "book/08-graceful-shutdown.md#exercise-081-a-lingering-close");
+    // END EXERCISE 08.1
 }
 // [end book: linger]
 

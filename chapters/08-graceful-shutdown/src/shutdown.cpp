@@ -1,6 +1,8 @@
 // The shutdown signal: see shutdown.hpp. Book: chapter 08, "Telling everyone".
 #include "shutdown.hpp"
 
+#include "mini_redis/exercise.hpp"
+
 #include <vector>
 
 namespace mini_redis {
@@ -28,24 +30,17 @@ Shutdown::Shutdown() : state_(std::make_shared<ShutdownState>()) {}
 // [book: listen]
 Shutdown::Registration Shutdown::listen(Listener listener)
 {
-    std::size_t id = 0;
-    bool requested = false;
-    bool forced = false;
-    {
-        std::lock_guard lock(state_->mutex);
-        id = state_->next_id++;
-        state_->listeners.emplace(id, listener);
-        requested = state_->requested;
-        forced = state_->forced;
-    }
-    // Late to the party: hear at once what everyone else heard already.
-    if (requested) {
-        listener(Stage::requested);
-    }
-    if (forced) {
-        listener(Stage::forced);
-    }
-    return Registration(state_, id);
+    // EXERCISE 08.3: Register a listener; a late one hears at once
+    //
+    // Register `listener` under a fresh id (state_->next_id) and return the Registration that
+    // removes it again. A listener that registers after a stage was reached must hear that
+    // stage at once: requested, and then forced if the shutdown was forced. Call it with no
+    // lock held.
+    //
+    // Check: ./workbook test 8   Stuck? ./workbook hint 08.3
+    mini_redis::unused(listener);
+    mini_redis::todo("08.3", "book/08-graceful-shutdown.md#exercise-083-registering-a-listener");
+    // END EXERCISE 08.3
 }
 // [end book: listen]
 
@@ -69,22 +64,16 @@ bool Shutdown::requested() const
 // [book: reach]
 void Shutdown::reach(Stage stage)
 {
-    std::vector<Listener> to_call;
-    {
-        std::lock_guard lock(state_->mutex);
-        bool& reached = stage == Stage::requested ? state_->requested : state_->forced;
-        if (reached) {
-            return;
-        }
-        reached = true;
-        for (const auto& [id, listener] : state_->listeners) {
-            to_call.push_back(listener);
-        }
-    }
-    // Outside the lock: a listener may register or unregister others.
-    for (const auto& listener : to_call) {
-        listener(stage);
-    }
+    // EXERCISE 08.2: Tell every listener, once per stage
+    //
+    // Reach `stage`: the first time only (a second request() or force() does nothing), mark it
+    // reached and call every registered listener with it. Call them with no lock held: a
+    // listener may register or unregister others.
+    //
+    // Check: ./workbook test 8   Stuck? ./workbook hint 08.2
+    mini_redis::unused(stage);
+    mini_redis::todo("08.2", "book/08-graceful-shutdown.md#exercise-082-telling-every-listener");
+    // END EXERCISE 08.2
 }
 // [end book: reach]
 

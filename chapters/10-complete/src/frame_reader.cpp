@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <tuple>
 
 namespace mini_redis {
 namespace {
@@ -66,11 +67,13 @@ asio::awaitable<std::optional<Frame>> FrameReader::read_frame()
         // whoever awaits read_frame (a client's deadline, one side of an `a || b`), so a
         // cancellation from there is passed on to stop_reading_ for as long as the read lasts.
         // (A coroutine started without a cancellation slot has none to pass on.)
+        boost::system::error_code error;
+        std::size_t n = 0;
         auto caller = (co_await asio::this_coro::cancellation_state).slot();
         if (caller.is_connected()) {
             caller.assign([this](asio::cancellation_type type) { stop_reading_.emit(type); });
         }
-        auto [error, n] = co_await socket_.async_read_some(
+        std::tie(error, n) = co_await socket_.async_read_some(
             asio::buffer(buffer_.data() + end_, buffer_.size() - end_),
             asio::bind_cancellation_slot(stop_reading_.slot(), use_tuple));
         if (caller.is_connected()) {

@@ -1,8 +1,11 @@
 // The buffered frame reader: see frame_reader.hpp. Book: chapter 02, "The connection".
 #include "frame_reader.hpp"
 
+#include "mini_redis/exercise.hpp"
+
 #include <algorithm>
 #include <cstring>
+#include <tuple>
 
 namespace mini_redis {
 namespace {
@@ -67,11 +70,14 @@ asio::awaitable<std::optional<Frame>> FrameReader::read_frame()
         // whoever awaits read_frame (a client's deadline, one side of an `a || b`), so a
         // cancellation from there is passed on to stop_reading_ for as long as the read lasts.
         // (A coroutine started without a cancellation slot has none to pass on.)
+        boost::system::error_code error;
+        std::size_t n = 0;
+        // EXERCISE 08.6: A read that a shutdown can cut short
         auto caller = (co_await asio::this_coro::cancellation_state).slot();
         if (caller.is_connected()) {
             caller.assign([this](asio::cancellation_type type) { stop_reading_.emit(type); });
         }
-        auto [error, n] = co_await socket_.async_read_some(
+        std::tie(error, n) = co_await socket_.async_read_some(
             asio::buffer(buffer_.data() + end_, buffer_.size() - end_),
             asio::bind_cancellation_slot(stop_reading_.slot(), use_tuple));
         if (caller.is_connected()) {
@@ -80,6 +86,7 @@ asio::awaitable<std::optional<Frame>> FrameReader::read_frame()
         if (stopped_) {
             co_return std::nullopt;
         }
+        // END EXERCISE 08.6
         // [end book: bound-read]
         if (error == asio::error::eof && begin_ == end_) {
             co_return std::nullopt;  // closed between frames: a clean end

@@ -1,6 +1,8 @@
 // Counting live sessions and waiting for none: see live_sessions.hpp.
 #include "live_sessions.hpp"
 
+#include "mini_redis/exercise.hpp"
+
 namespace mini_redis {
 
 LiveSessions::LiveSessions(asio::any_io_executor strand) : strand_(strand), sleeper_(strand) {}
@@ -34,6 +36,7 @@ void LiveSessions::remove()
 // [book: wait-until-none]
 asio::awaitable<void> LiveSessions::wait_until_none()
 {
+    // EXERCISE 08.8: Wait until no session is live
     for (;;) {
         {
             std::lock_guard lock(mutex_);
@@ -45,6 +48,7 @@ asio::awaitable<void> LiveSessions::wait_until_none()
         sleeper_.expires_at(asio::steady_timer::time_point::max());
         co_await sleeper_.async_wait(use_tuple);
     }
+    // END EXERCISE 08.8
 }
 // [end book: wait-until-none]
 

@@ -80,7 +80,7 @@ int main(int argc, char** argv)
         asio::signal_set signals(asio::make_strand(context), SIGINT, SIGTERM);
         // The handler re-arms itself, so it must outlive every wait: it lives here, in main().
         std::function<void(boost::system::error_code, int)> on_signal;
-        // EXERCISE 08.3: First signal: shut down gracefully; second: exit at once
+        // EXERCISE 08.10: First signal: shut down gracefully; second: exit at once
         on_signal = [&](boost::system::error_code error, int signal) {
             if (error) {
                 return;  // cancelled: the server has finished
@@ -97,7 +97,7 @@ int main(int argc, char** argv)
             }
         };
         signals.async_wait(on_signal);
-        // END EXERCISE 08.3
+        // END EXERCISE 08.10
         // Only now, with the signal handler in place, say we are listening: a script that sends
         // SIGTERM as soon as it reads this line must get a graceful shutdown, not the default
         // action (death). Tests and scripts read the actual port from it (with --port 0).

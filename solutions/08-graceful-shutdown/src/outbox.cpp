@@ -8,6 +8,8 @@
 // it is never lost.
 #include "outbox.hpp"
 
+#include "mini_redis/exercise.hpp"
+
 namespace mini_redis {
 
 Outbox::Outbox(asio::any_io_executor strand, std::size_t message_limit)
@@ -85,6 +87,7 @@ void Outbox::cut_off()
 
 void Outbox::abort()
 {
+    // EXERCISE 08.7: Give up on a client
     {
         std::lock_guard lock(mutex_);
         closed_ = true;
@@ -93,6 +96,7 @@ void Outbox::abort()
         pending_.shrink_to_fit();
     }
     cut_off();
+    // END EXERCISE 08.7
 }
 // [end book: abort]
 

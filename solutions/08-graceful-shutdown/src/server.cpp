@@ -91,11 +91,13 @@ asio::awaitable<void> accept_and_drain(tcp::acceptor acceptor_in, Db db, ServerO
     auto stopped =
         std::make_shared<asio::steady_timer>(strand, asio::steady_timer::time_point::max());
     auto stop_accepting = shutdown.listen([strand, acceptor, stopped](Shutdown::Stage) {
+        // EXERCISE 08.4: Stop accepting, and end a back-off wait
         asio::post(strand, [acceptor, stopped] {
             boost::system::error_code ignored;
             acceptor->close(ignored);
             stopped->expires_at(asio::steady_timer::time_point::min());
         });
+        // END EXERCISE 08.4
     });
     // [end book: stop-accepting]
     // How many sessions are live. Each session's ClientSlot counts itself in when it is made,
@@ -150,13 +152,12 @@ asio::awaitable<void> accept_and_drain(tcp::acceptor acceptor_in, Db db, ServerO
             session(std::move(socket), db, ClientSlot(live), session_limits(options), shutdown),
             log_failure_of("connection"));
     }
+    // [book: drain]
+    // EXERCISE 08.9: Wait for the sessions, then cut off the stragglers
     if (!shutdown.requested()) {
         co_return;  // closed for another reason: nothing to wait for
     }
-
-    // [book: drain]
     spdlog::info("shutting down: waiting for {} connection(s) to finish", live->count());
-    // EXERCISE 08.2: Wait for the sessions, then cut off the stragglers
     // Every session heard the request and is sending its last replies. Wait until all have
     // ended, but not longer than the grace period: a client that never reads would hold us
     // forever. `a || b` returns as soon as one of them is done and cancels the other.
@@ -168,9 +169,9 @@ asio::awaitable<void> accept_and_drain(tcp::acceptor acceptor_in, Db db, ServerO
         shutdown.force();
         co_await live->wait_until_none();
     }
-    // END EXERCISE 08.2
-    // [end book: drain]
     spdlog::info("all connections closed");
+    // END EXERCISE 08.9
+    // [end book: drain]
 }
 
 // [book: serve-then-stop-purging]

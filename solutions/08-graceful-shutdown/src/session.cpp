@@ -39,7 +39,7 @@ struct ShutdownTarget {
 /// is due before closing. Forced: drop what is unsent and cancel the write in progress.
 void stop_for_shutdown(ShutdownTarget& target, Shutdown::Stage stage)
 {
-    // EXERCISE 08.1: Stop a session for a shutdown
+    // EXERCISE 08.5: Stop a session for a shutdown
     if (target.connection == nullptr) {
         return;  // the session is over already
     }
@@ -48,7 +48,7 @@ void stop_for_shutdown(ShutdownTarget& target, Shutdown::Stage stage)
     } else {
         target.outbox->abort();
     }
-    // END EXERCISE 08.1
+    // END EXERCISE 08.5
 }
 // [end book: stop-for-shutdown]
 
@@ -196,6 +196,7 @@ asio::awaitable<void> read_requests(FrameReader& connection, std::shared_ptr<Out
 /// abort (a forced shutdown) cancels the read through the outbox's write cancellation.
 asio::awaitable<void> linger(FrameReader& connection, Outbox& outbox)
 {
+    // EXERCISE 08.1: A lingering close
     boost::system::error_code ignored;
     connection.socket().shutdown(tcp::socket::shutdown_send, ignored);
     std::array<char, 4096> discarded;
@@ -207,6 +208,7 @@ asio::awaitable<void> linger(FrameReader& connection, Outbox& outbox)
             co_return;  // the end of the stream: the client closed too (or we were cut off)
         }
     }
+    // END EXERCISE 08.1
 }
 // [end book: linger]
 

@@ -1,6 +1,8 @@
 // The shutdown signal: see shutdown.hpp. Book: chapter 08, "Telling everyone".
 #include "shutdown.hpp"
 
+#include "mini_redis/exercise.hpp"
+
 #include <vector>
 
 namespace mini_redis {
@@ -28,6 +30,7 @@ Shutdown::Shutdown() : state_(std::make_shared<ShutdownState>()) {}
 // [book: listen]
 Shutdown::Registration Shutdown::listen(Listener listener)
 {
+    // EXERCISE 08.3: Register a listener; a late one hears at once
     std::size_t id = 0;
     bool requested = false;
     bool forced = false;
@@ -46,6 +49,7 @@ Shutdown::Registration Shutdown::listen(Listener listener)
         listener(Stage::forced);
     }
     return Registration(state_, id);
+    // END EXERCISE 08.3
 }
 // [end book: listen]
 
@@ -69,6 +73,7 @@ bool Shutdown::requested() const
 // [book: reach]
 void Shutdown::reach(Stage stage)
 {
+    // EXERCISE 08.2: Tell every listener, once per stage
     std::vector<Listener> to_call;
     {
         std::lock_guard lock(state_->mutex);
@@ -85,6 +90,7 @@ void Shutdown::reach(Stage stage)
     for (const auto& listener : to_call) {
         listener(stage);
     }
+    // END EXERCISE 08.2
 }
 // [end book: reach]
 
