@@ -146,3 +146,19 @@ TEST_CASE("the request in flight when the connection drops fails instead of wait
     }(server.port()));
     CHECK(outcome == "system_error");
 }
+
+TEST_CASE("through the buffered client, an error reply is thrown as a ServerError",
+          "[ch09][ex09.10]")
+{
+    ch09_test::ScriptedServer server("-ERR boom\r\n");
+    auto outcome = block_on([](unsigned short port) -> asio::awaitable<std::string> {
+        auto client = co_await connect_buffered(port);
+        try {
+            auto value = co_await client.get("k");
+            co_return "returned " + value.value_or("(nil)");
+        } catch (const mini_redis::client::ServerError& e) {
+            co_return e.what();
+        }
+    }(server.port()));
+    CHECK(outcome == "ERR boom");
+}

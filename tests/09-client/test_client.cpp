@@ -372,14 +372,15 @@ TEST_CASE("a long command and then a short one: each is sent alone, its argument
             block_on([](unsigned short port)
                          -> asio::awaitable<std::pair<std::optional<std::string>, std::string>> {
                 auto client = co_await connect(port);
-                // A value longer than the next command: bytes of it left in the buffer would
-                // be sent again after GET.
-                co_await client.set("long key with spaces",
-                                    std::string(200, 'x') + std::string("\r\n$\0", 4));
+                // A value longer than the next command (bytes of it left in the buffer would be
+                // sent again after GET), and longer than one write to a socket takes.
+                co_await client.set("long key with spaces", std::string(std::size_t{8} << 20, 'x') +
+                                                                std::string("\r\n$\0", 4));
                 auto value = co_await client.get("long key with spaces");
                 co_return std::pair{value, co_await client.ping()};
             }(port));
-        CHECK(value == std::string(200, 'x') + std::string("\r\n$\0", 4));
+        // Not decomposed: Catch would print 8 MiB on a failure.
+        CHECK((value == std::string(std::size_t{8} << 20, 'x') + std::string("\r\n$\0", 4)));
         CHECK(pong == "PONG");
     });
 }
