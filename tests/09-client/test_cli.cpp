@@ -190,6 +190,10 @@ TEST_CASE("format_reply marks each kind on a terminal and prints raw values othe
     items.push_back(Frame::array({Frame::bulk("x"), Frame::bulk("y")}));
     expected += "10) 1) \"x\"\n    2) \"y\"";
     CHECK(mini_redis::client::format_reply(Frame::array(std::move(items)), terminal) == expected);
+    // Three levels: each adds its own prefix's width to the indent.
+    const auto deep =
+        Frame::array({Frame::array({Frame::array({Frame::bulk("a"), Frame::bulk("b")})})});
+    CHECK(mini_redis::client::format_reply(deep, terminal) == "1) 1) 1) \"a\"\n      2) \"b\"");
 }
 
 TEST_CASE("mini-redis-cli's subcommands take their arguments, and refuse missing ones",
