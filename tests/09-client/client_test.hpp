@@ -11,11 +11,15 @@
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
+#include <boost/asio/write.hpp>
 
 #include <array>
 #include <atomic>
 #include <cstddef>
 #include <memory>
+#include <string>
+#include <tuple>
+#include <utility>
 
 namespace ch09_test {
 
@@ -63,6 +67,50 @@ private:
 
     std::atomic<std::size_t> received_{0};
     mini_redis::testing::TestServer server_;  // last: stopped before received_ goes
+};
+
+/// A server that answers every connection's first bytes with `script`, as they are, in one
+/// write, then closes the connection: for replies a real server would not send, or not in one
+/// read. The client's end of stream after the script is part of the test.
+class ScriptedServer {
+public:
+    explicit ScriptedServer(std::string script)
+        : script_(std::move(script)), server_([this](mini_redis::tcp::acceptor acceptor) {
+              return accept(std::move(acceptor));
+          })
+    {
+    }
+    unsigned short port() const noexcept { return server_.port(); }
+
+private:
+    boost::asio::awaitable<void> accept(mini_redis::tcp::acceptor acceptor)
+    {
+        for (;;) {
+            auto socket = co_await acceptor.async_accept(boost::asio::use_awaitable);
+            boost::asio::co_spawn(acceptor.get_executor(), answer(std::move(socket)),
+                                  boost::asio::detached);
+        }
+    }
+    boost::asio::awaitable<void> answer(mini_redis::tcp::socket socket)
+    {
+        std::array<char, 4096> ignored;
+        auto token = boost::asio::as_tuple(boost::asio::use_awaitable);
+        auto [error, n] = co_await socket.async_read_some(boost::asio::buffer(ignored), token);
+        if (error) {
+            co_return;
+        }
+        co_await boost::asio::async_write(socket, boost::asio::buffer(script_), token);
+        socket.shutdown(mini_redis::tcp::socket::shutdown_send, error);
+        // Read on until the client closes: closing with unread bytes would send a reset, which
+        // could reach the client before the script.
+        while (!error) {
+            std::tie(error, n) =
+                co_await socket.async_read_some(boost::asio::buffer(ignored), token);
+        }
+    }
+
+    std::string script_;
+    mini_redis::testing::TestServer server_;  // last: stopped before script_ goes
 };
 
 /// Runs `check(port)` twice, as two Catch2 sections: against this chapter's server and against a

@@ -51,7 +51,8 @@ TEST_CASE("the blocking client reports a refused connection as a system_error", 
     CHECK_THROWS_AS(BlockingClient::connect("127.0.0.1", port), boost::system::system_error);
 }
 
-TEST_CASE("the blocking client's timeout bounds each call on a server that never answers", "[ch09]")
+TEST_CASE("the blocking client's timeout bounds each call on a server that never answers",
+          "[ch09][ex09.18]")
 {
     ch09_test::SilentServer server;
     auto client = BlockingClient::connect("127.0.0.1", server.port());

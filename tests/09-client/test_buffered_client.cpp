@@ -66,7 +66,7 @@ TEST_CASE("mini-redis's pool_key_value_get_set: set and get through the buffered
 }
 
 TEST_CASE("fifty coroutines share one buffered connection, each gets its own replies",
-          "[ch09][ex09.4]")
+          "[ch09][ex09.10]")
 {
     auto server = ch09_test::start_server();
     auto ok = block_on([](unsigned short port) -> asio::awaitable<int> {
@@ -109,4 +109,56 @@ TEST_CASE("after the connection is lost, every request fails instead of waiting"
             co_return failures;
         }(server.port(), shutdown));
     CHECK(failures == 3);
+}
+
+TEST_CASE("an error reply fails its own request only; the next caller gets its reply",
+          "[ch09][ex09.4]")
+{
+    // Both replies in one write: the second belongs to the second GET.
+    ch09_test::ScriptedServer server("-ERR boom\r\n$1\r\nv\r\n");
+    auto outcome = block_on([](unsigned short port) -> asio::awaitable<std::string> {
+        auto client = co_await connect_buffered(port);
+        std::string outcome;
+        try {
+            co_await client.get("k");
+            outcome += "answered; ";
+        } catch (const mini_redis::client::ServerError& e) {
+            outcome += std::string(e.what()) + "; ";
+        }
+        outcome += (co_await client.get("k")).value_or("(nil)");
+        co_return outcome;
+    }(server.port()));
+    CHECK(outcome == "ERR boom; v");
+}
+
+TEST_CASE("the request in flight when the connection drops fails instead of waiting",
+          "[ch09][ex09.4]")
+{
+    ch09_test::ScriptedServer server("");  // reads the first command, then hangs up
+    auto outcome = block_on([](unsigned short port) -> asio::awaitable<std::string> {
+        auto client = co_await connect_buffered(port);
+        try {
+            co_await client.get("k");
+        } catch (const boost::system::system_error&) {
+            co_return "system_error";
+        }
+        co_return "answered";
+    }(server.port()));
+    CHECK(outcome == "system_error");
+}
+
+TEST_CASE("through the buffered client, an error reply is thrown as a ServerError",
+          "[ch09][ex09.10]")
+{
+    ch09_test::ScriptedServer server("-ERR boom\r\n");
+    auto outcome = block_on([](unsigned short port) -> asio::awaitable<std::string> {
+        auto client = co_await connect_buffered(port);
+        try {
+            auto value = co_await client.get("k");
+            co_return "returned " + value.value_or("(nil)");
+        } catch (const mini_redis::client::ServerError& e) {
+            co_return e.what();
+        }
+    }(server.port()));
+    CHECK(outcome == "ERR boom");
 }

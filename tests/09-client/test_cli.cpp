@@ -72,7 +72,7 @@ TEST_CASE("mini-redis-cli piped prints raw values, one per line, and exits 0", "
               .output == "PONG\n");
 }
 
-TEST_CASE("mini-redis-cli exits 1 on an error reply, with the error on one line", "[ch09][ex09.1]")
+TEST_CASE("mini-redis-cli exits 1 on an error reply, with the error on one line", "[ch09][ex09.14]")
 {
     auto server = ch09_test::start_server();
     auto result = cli(server->port(), {"set", "k", "v", "--expires", "0"});
@@ -80,7 +80,8 @@ TEST_CASE("mini-redis-cli exits 1 on an error reply, with the error on one line"
     CHECK(result.output == "(error) ERR invalid expire time in 'set' command\n");
 }
 
-TEST_CASE("mini-redis-cli exits 2 with a one-line message when it cannot connect", "[ch09][ex09.3]")
+TEST_CASE("mini-redis-cli exits 2 with a one-line message when it cannot connect",
+          "[ch09][ex09.14]")
 {
     const auto port = mini_redis::testing::free_port();  // nobody listens there
     auto result = cli(port, {"ping"});
@@ -160,7 +161,7 @@ TEST_CASE("quote() escapes like redis-cli", "[ch09][ex09.5]")
 }
 
 TEST_CASE("format_reply marks each kind on a terminal and prints raw values otherwise",
-          "[ch09][ex09.5]")
+          "[ch09][ex09.15]")
 {
     const auto terminal = OutputStyle::terminal;
     const auto raw = OutputStyle::raw;
@@ -178,4 +179,42 @@ TEST_CASE("format_reply marks each kind on a terminal and prints raw values othe
     CHECK(mini_redis::client::format_reply(nested, terminal) ==
           "1) 1) \"a\"\n   2) (integer) 1\n2) \"b\"");
     CHECK(mini_redis::client::format_reply(nested, raw) == "a\n1\nb");
+    // Ten items: the numbers are right-aligned to two digits, and the lines of a nested array
+    // line up under its first item.
+    Frame::Array items;
+    std::string expected;
+    for (int i = 0; i < 9; ++i) {
+        items.push_back(Frame::integer(i));
+        expected += " " + std::to_string(i + 1) + ") (integer) " + std::to_string(i) + "\n";
+    }
+    items.push_back(Frame::array({Frame::bulk("x"), Frame::bulk("y")}));
+    expected += "10) 1) \"x\"\n    2) \"y\"";
+    CHECK(mini_redis::client::format_reply(Frame::array(std::move(items)), terminal) == expected);
+    // Three levels: each adds its own prefix's width to the indent.
+    const auto deep =
+        Frame::array({Frame::array({Frame::array({Frame::bulk("a"), Frame::bulk("b")})})});
+    CHECK(mini_redis::client::format_reply(deep, terminal) == "1) 1) 1) \"a\"\n      2) \"b\"");
+}
+
+TEST_CASE("mini-redis-cli's subcommands take their arguments, and refuse missing ones",
+          "[ch09][ex09.11]")
+{
+    auto server = ch09_test::start_server();
+    const auto port = server->port();
+    CHECK(cli(port, {"ping"}).output == "PONG\n");
+    CHECK(cli(port, {"PING", "two words"}).output == "two words\n");
+    CHECK(cli(port, {"set", "k", "v", "--expires", "60000"}).output == "OK\n");
+    CHECK(cli(port, {"Get", "k"}).output == "v\n");
+    CHECK(cli(port, {"publish", "news", "extra"}).output == "0\n");
+    // A missing argument is a usage error, reported before anything is sent.
+    for (const auto& args : std::vector<std::vector<std::string>>{
+             {"get"}, {"set", "k"}, {"publish", "news"}, {"subscribe"}, {"get", "a", "b"}}) {
+        auto result = cli(port, args);
+        INFO(args.front() << ": " << result.output);
+        CHECK(result.status != 0);
+        CHECK(result.status < 128);  // no crash
+        CHECK_THAT(result.output, Catch::Contains("--help") || Catch::Contains("required") ||
+                                      Catch::Contains("xtras"));
+    }
+    CHECK(cli(port, {"get", "k"}).output == "v\n");  // nothing above changed k
 }

@@ -75,7 +75,7 @@ TEST_CASE("mini-redis's ping_pong_without_message: PING gets PONG", "[ch09][ex09
 }
 
 TEST_CASE("mini-redis's ping_pong_with_message: the message comes back, UTF-8 included",
-          "[ch09][ex09.1]")
+          "[ch09][ex09.16]")
 {
     against_both_servers([](unsigned short port) {
         auto replies =
@@ -91,7 +91,7 @@ TEST_CASE("mini-redis's ping_pong_with_message: the message comes back, UTF-8 in
 }
 
 TEST_CASE("mini-redis's key_value_get_set: set then get (a missing key gives nullopt)",
-          "[ch09][ex09.1]")
+          "[ch09][ex09.17]")
 {
     against_both_servers([](unsigned short port) {
         auto values = block_on(
@@ -227,7 +227,7 @@ TEST_CASE("mini-redis's receive_message_multiple_subscribed_channels: messages o
 }
 
 TEST_CASE("mini-redis's unsubscribes_from_channels: after unsubscribing from all, none is left",
-          "[ch09][ex09.2]")
+          "[ch09][ex09.9]")
 {
     against_both_servers([](unsigned short port) {
         auto [message, left, receivers] = block_on(
@@ -290,7 +290,8 @@ TEST_CASE("next_message returns nullopt when the server shuts down", "[ch09][ex0
     CHECK(message == std::nullopt);
 }
 
-TEST_CASE("subscribing to no channel is refused at once, before anything is sent", "[ch09]")
+TEST_CASE("subscribing to no channel is refused at once, before anything is sent",
+          "[ch09][ex09.13]")
 {
     auto server = ch09_test::start_server();
     auto refused = block_on([](unsigned short port) -> asio::awaitable<bool> {
@@ -307,7 +308,7 @@ TEST_CASE("subscribing to no channel is refused at once, before anything is sent
 }
 
 TEST_CASE("a call waits no longer than the client's timeout, and the connection then fails",
-          "[ch09]")
+          "[ch09][ex09.12]")
 {
     ch09_test::SilentServer server;
     const auto outcome = block_on([](unsigned short port) -> asio::awaitable<std::string> {
@@ -361,4 +362,128 @@ TEST_CASE("a call is cancelled through the caller's cancellation slot", "[ch09]"
         return outcome.has_value();
     }));
     CHECK(*outcome == "cancelled");
+}
+
+TEST_CASE("a long command and then a short one: each is sent alone, its arguments intact",
+          "[ch09][ex09.6]")
+{
+    against_both_servers([](unsigned short port) {
+        auto [value, pong] =
+            block_on([](unsigned short port)
+                         -> asio::awaitable<std::pair<std::optional<std::string>, std::string>> {
+                auto client = co_await connect(port);
+                // A value longer than the next command (bytes of it left in the buffer would be
+                // sent again after GET), and longer than one write to a socket takes.
+                co_await client.set("long key with spaces", std::string(std::size_t{8} << 20, 'x') +
+                                                                std::string("\r\n$\0", 4));
+                auto value = co_await client.get("long key with spaces");
+                co_return std::pair{value, co_await client.ping()};
+            }(port));
+        // Not decomposed: Catch would print 8 MiB on a failure.
+        CHECK((value == std::string(std::size_t{8} << 20, 'x') + std::string("\r\n$\0", 4)));
+        CHECK(pong == "PONG");
+    });
+}
+
+namespace {
+
+/// A subscriber to `channel` on a scripted server; returns what next_message gives twice (the
+/// script ends with a close, so the second is std::nullopt unless the script holds two
+/// messages), or the exception subscribe or next_message threw, as "ServerError",
+/// "ProtocolError", "system_error" or "other".
+std::string subscribe_and_read(const std::string& script)
+{
+    ch09_test::ScriptedServer server(script);
+    return block_on([](unsigned short port) -> asio::awaitable<std::string> {
+        try {
+            auto subscriber = co_await subscribe(port, "b");
+            std::string seen;
+            for (int i = 0; i < 2; ++i) {
+                auto message = co_await subscriber.next_message();
+                seen += message ? message->channel + ":" + message->content + ";" : "end;";
+            }
+            co_return seen;
+        } catch (const ServerError&) {
+            co_return "ServerError";
+        } catch (const mini_redis::ProtocolError&) {
+            co_return "ProtocolError";
+        } catch (const boost::system::system_error&) {
+            co_return "system_error";
+        } catch (...) {
+            co_return "other";
+        }
+    }(server.port()));
+}
+
+const std::string confirm_b = "*3\r\n$9\r\nsubscribe\r\n$1\r\nb\r\n:1\r\n";
+
+}  // namespace
+
+TEST_CASE("a push is taken apart, an error reply is a ServerError, a malformed push is refused",
+          "[ch09][ex09.7]")
+{
+    // The confirmation, one message, then the server closes: the end of the subscription.
+    CHECK(subscribe_and_read(confirm_b + "*3\r\n$7\r\nmessage\r\n$1\r\nb\r\n$2\r\nhi\r\n") ==
+          "b:hi;end;");
+    CHECK(subscribe_and_read("-ERR no pub/sub here\r\n") == "ServerError");
+    CHECK(subscribe_and_read("*2\r\n$9\r\nsubscribe\r\n$1\r\nb\r\n") == "ProtocolError");
+    CHECK(subscribe_and_read("*3\r\n:9\r\n$1\r\nb\r\n:1\r\n") == "ProtocolError");
+    CHECK(subscribe_and_read("+OK\r\n") == "ProtocolError");
+}
+
+TEST_CASE("a message in the same read as the confirmation is kept; no confirmation is an error",
+          "[ch09][ex09.8]")
+{
+    // A message on a channel we had before, then b's confirmation, in one write.
+    CHECK(subscribe_and_read("*3\r\n$7\r\nmessage\r\n$1\r\na\r\n$3\r\nold\r\n" + confirm_b) ==
+          "a:old;end;");
+    CHECK(subscribe_and_read("*3\r\n$7\r\nmessage\r\n$1\r\na\r\n$1\r\n1\r\n"
+                             "*3\r\n$7\r\nmessage\r\n$1\r\na\r\n$1\r\n2\r\n" +
+                             confirm_b) == "a:1;a:2;");
+    // The server hangs up instead of confirming: subscribe must not return as if it had.
+    CHECK(subscribe_and_read("") == "system_error");
+    // A confirmation of another kind is not the one we wait for.
+    CHECK(subscribe_and_read("*3\r\n$11\r\nunsubscribe\r\n$1\r\nb\r\n:0\r\n") == "ProtocolError");
+}
+
+TEST_CASE("unsubscribing from one channel of two keeps the other", "[ch09][ex09.9]")
+{
+    against_both_servers([](unsigned short port) {
+        auto [channels, message, receivers] = block_on(
+            [](unsigned short port)
+                -> asio::awaitable<std::tuple<std::vector<std::string>, Message, std::int64_t>> {
+                auto subscriber = co_await subscribe(port, "a", "b");
+                auto publisher = co_await connect(port);
+                co_await subscriber.unsubscribe(list("a"));
+                auto channels = subscriber.channels();
+                auto receivers = co_await publisher.publish("a", "lost");
+                co_await publisher.publish("b", "kept");
+                auto message = (co_await subscriber.next_message()).value();
+                co_await subscriber.unsubscribe(list("b"));
+                co_await subscriber.unsubscribe();  // none left: one confirmation, a null channel
+                co_return std::tuple{channels, message, receivers};
+            }(port));
+        CHECK(channels == std::vector<std::string>{"b"});
+        CHECK(receivers == 0);
+        CHECK(message == Message{"b", "kept"});
+    });
+}
+
+TEST_CASE("a channel named twice is confirmed twice and listed once", "[ch09][ex09.13]")
+{
+    against_both_servers([](unsigned short port) {
+        auto [channels, message] =
+            block_on([](unsigned short port)
+                         -> asio::awaitable<std::pair<std::vector<std::string>, Message>> {
+                auto subscriber = co_await subscribe(port, "a", "b", "a");
+                co_await subscriber.subscribe(list("b", "c"));
+                auto publisher = co_await connect(port);
+                co_await publisher.publish("c", "hi");
+                // A confirmation left unread would come out here instead of the message.
+                auto message = (co_await subscriber.next_message()).value();
+                co_return std::pair{subscriber.channels(), message};
+            }(port));
+        CHECK(channels == std::vector<std::string>{"a", "b", "c"});
+        CHECK(message == Message{"c", "hi"});
+    });
 }

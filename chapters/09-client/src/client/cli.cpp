@@ -14,6 +14,7 @@
 // Book: chapter 09, "The command-line client".
 #include "client/blocking_client.hpp"
 #include "client/reply_format.hpp"
+#include "mini_redis/exercise.hpp"
 
 #include <unistd.h>
 #include <CLI/CLI.hpp>
@@ -54,7 +55,7 @@ void print(const Frame& reply, OutputStyle style)
 }
 
 /// Runs the chosen subcommand on a connected client; returns the exit status.
-int run(CLI::App& app, BlockingClient client, const Request& request, OutputStyle style)
+[[maybe_unused]] int run(CLI::App& app, BlockingClient client, const Request& request, OutputStyle style)
 {
     if (app.got_subcommand("ping")) {
         auto reply = client.ping(request.message);
@@ -99,58 +100,33 @@ int main(int argc, char** argv)
     // -h is the host, as in redis-cli, so help is --help only.
     app.set_help_flag("--help", "Print this help and exit");
     Request request;
-    app.add_option("-h,--host,--hostname", request.host, "Server host name or address")
-        ->capture_default_str();
-    app.add_option("-p,--port", request.port, "Server port")->capture_default_str();
-    app.add_option("-t,--timeout", request.timeout_seconds,
-                   "Give up after this many seconds (decimals allowed) without an answer from "
-                   "the server, connecting included; 0 waits as long as it takes")
-        ->check(CLI::NonNegativeNumber)
-        ->capture_default_str();
-    app.require_subcommand(1);
-    app.ignore_case();  // before adding the subcommands, which inherit it: SET works as set
-
-    auto* ping = app.add_subcommand("ping", "Check the server answers (PONG, or MESSAGE back)");
-    ping->add_option("message", request.message, "Text for the server to send back");
-    auto* get = app.add_subcommand("get", "Print the value of KEY, or (nil)");
-    get->add_option("key", request.key)->required();
-    auto* set = app.add_subcommand("set", "Store VALUE under KEY");
-    set->add_option("key", request.key)->required();
-    set->add_option("value", request.value)->required();
-    set->add_option("--expires", request.expires_ms, "Expire the key after this many ms");
-    auto* publish = app.add_subcommand("publish", "Send MESSAGE to CHANNEL's subscribers");
-    publish->add_option("channel", request.channel)->required();
-    publish->add_option("message", request.message)->required();
-    auto* subscribe = app.add_subcommand("subscribe", "Print messages sent to CHANNELs");
-    subscribe->add_option("channels", request.channels)->required();
+    // EXERCISE 09.11: Declare the options, the subcommands and their arguments
+    //
+    // Add the five subcommands to `app`, each storing its arguments in `request`: `ping
+    // [message]`; `get key`; `set key value [--expires MS]`; `publish channel message`;
+    // `subscribe channel...` (one or more). Every positional argument is required except ping's
+    // message; a missing one is a usage error (CLI11's status), not a crash or a command sent
+    // with an empty argument.
+    //
+    // Check: ./workbook test 9   Stuck? ./workbook hint 09.11
+    mini_redis::todo("09.11", "book/09-client.md#exercise-0911-the-command-line");
+    // END EXERCISE 09.11
     CLI11_PARSE(app, argc, argv);
     // [end book: options]
 
     // [book: connect-and-run]
     // Quoted and labelled for a person; raw for a program reading a pipe.
-    const auto style = isatty(STDOUT_FILENO) ? OutputStyle::terminal : OutputStyle::raw;
-    std::optional<BlockingClient> client;
-    try {
-        const auto timeout = std::chrono::duration_cast<std::chrono::milliseconds>(
-            std::chrono::duration<double>(request.timeout_seconds));
-        client.emplace(BlockingClient::connect(request.host, request.port, timeout));
-    } catch (const boost::system::system_error& e) {
-        std::cerr << "Could not connect to " << request.host << ":" << request.port << ": "
-                  << e.code().message() << "\n";
-        return exit_connection_failed;
-    } catch (const std::exception& e) {
-        std::cerr << "mini-redis-cli: " << e.what() << "\n";  // e.g. an exercise not done yet
-        return exit_connection_failed;
-    }
-    try {
-        return run(app, std::move(*client), request, style);
-    } catch (const ServerError& e) {
-        std::cerr << "(error) " << e.what() << "\n";
-        return exit_error_reply;
-    } catch (const std::exception& e) {
-        // The connection failed, or the server spoke something we did not understand.
-        std::cerr << "mini-redis-cli: " << e.what() << "\n";
-        return exit_connection_failed;
-    }
+    // EXERCISE 09.14: Connect, run, and turn the outcome into an exit status
+    //
+    // Connect with BlockingClient::connect to request.host and request.port, with request's
+    // timeout in seconds turned into milliseconds. If that fails: "Could not connect to
+    // HOST:PORT: reason" on stderr, exit status 2. Then return what run() returns, except: a
+    // ServerError prints "(error) MESSAGE" on stderr and gives status 1; any other exception
+    // prints "mini-redis-cli: what" on stderr and gives status 2. Nothing but the reply goes to
+    // stdout.
+    //
+    // Check: ./workbook test 9   Stuck? ./workbook hint 09.14
+    mini_redis::todo("09.14", "book/09-client.md#exercise-0914-exit-statuses");
+    // END EXERCISE 09.14
     // [end book: connect-and-run]
 }

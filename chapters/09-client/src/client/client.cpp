@@ -29,18 +29,17 @@ ProtocolError unexpected(std::string_view command, const Frame& reply)
 template <typename T>
 asio::awaitable<T> within(std::chrono::milliseconds timeout, asio::awaitable<T> operation)
 {
-    using namespace asio::experimental::awaitable_operators;
-    if (timeout.count() == 0) {
-        co_return co_await std::move(operation);
-    }
-    asio::steady_timer timer(co_await asio::this_coro::executor, timeout);
-    auto first = co_await (std::move(operation) || timer.async_wait(asio::use_awaitable));
-    if (first.index() == 1) {
-        throw boost::system::system_error(asio::error::timed_out, "no answer from the server");
-    }
-    if constexpr (!std::is_void_v<T>) {
-        co_return std::get<0>(std::move(first));
-    }
+    // EXERCISE 09.18: Bound a wait with a timer
+    //
+    // Await `operation`, but no longer than `timeout`; a zero timeout means no bound (just
+    // await it). Past the timeout, the operation must be cancelled and this must throw
+    // boost::system::system_error(asio::error::timed_out, ...). Otherwise return what the
+    // operation returned (nothing, for T = void).
+    //
+    // Check: ./workbook test 9   Stuck? ./workbook hint 09.18
+    mini_redis::unused(timeout, operation);
+    co_return co_await mini_redis::co_todo<T>("09.18", "book/09-client.md#exercise-0918-a-deadline-on-a-wait");
+    // END EXERCISE 09.18
 }
 // [end book: within]
 
@@ -64,13 +63,16 @@ asio::awaitable<tcp::socket> open_socket(std::string host, unsigned short port)
 
 std::optional<std::string> value_of_get_reply(Frame reply)
 {
-    if (auto* bulk = std::get_if<Frame::Bulk>(&reply.value)) {
-        return std::move(bulk->bytes);
-    }
-    if (std::holds_alternative<Frame::Null>(reply.value)) {
-        return std::nullopt;
-    }
-    throw unexpected("GET", reply);
+    // EXERCISE 09.17: What a GET reply means
+    //
+    // Turn a GET's reply into its value: a bulk string is the value (any bytes, empty
+    // included), a null is a missing key (std::nullopt). Anything else is a ProtocolError
+    // naming GET (unexpected()).
+    //
+    // Check: ./workbook test 9   Stuck? ./workbook hint 09.17
+    mini_redis::unused(reply);
+    mini_redis::todo("09.17", "book/09-client.md#exercises-0916-and-0917-ping-and-get");
+    // END EXERCISE 09.17
 }
 
 void expect_ok(const Frame& reply, std::string_view command)
@@ -122,48 +124,37 @@ asio::awaitable<void> Client::send(std::vector<std::string> command)
 {
     // A command is an array of bulk strings, whatever the arguments hold: RESP's bulk strings
     // are binary-safe, so keys and values may contain spaces, newlines or NUL bytes.
-    Frame::Array items;
-    items.reserve(command.size());
-    for (auto& argument : command) {
-        items.push_back(Frame::bulk(std::move(argument)));
-    }
-    output_.clear();
-    encode(Frame::array(std::move(items)), output_);
-    throw_if_broken();
-    auto writing = asio::async_write(connection_->socket(), asio::buffer(output_), use_tuple);
-    std::tuple<boost::system::error_code, std::size_t> written;
-    try {
-        written = co_await within(timeout_, std::move(writing));
-    } catch (const boost::system::system_error& e) {
-        written = {e.code(), 0};  // timed out
-    }
-    if (const auto error = std::get<0>(written)) {
-        broken_ = std::make_exception_ptr(
-            boost::system::system_error(error, "sending a command to the server"));
-        std::rethrow_exception(broken_);
-    }
+    // EXERCISE 09.6: Encode a command and write it
+    //
+    // Encode `command` as a RESP array of bulk strings (every argument a bulk string, whatever
+    // it holds) into output_, replacing what the last command left there. If the connection
+    // already failed, throw that failure without writing (throw_if_broken()). Write all of
+    // output_, bounded by timeout_ (within()). A failed or timed-out write breaks the
+    // connection: remember a boost::system::system_error with its error code in broken_, and
+    // throw it.
+    //
+    // Check: ./workbook test 9   Stuck? ./workbook hint 09.6
+    mini_redis::unused(command, output_);
+    co_await mini_redis::co_todo("09.6", "book/09-client.md#exercise-096-a-command-on-the-wire");
+    // END EXERCISE 09.6
 }
 // [end book: send]
 
 asio::awaitable<std::optional<Frame>> Client::read_frame()
 {
-    throw_if_broken();
-    try {
-        // The awaitable in a variable, not a temporary argument of within(): GCC 12 destroys
-        // such a temporary twice when its exception is caught in the same coroutine.
-        auto reading = connection_->read_frame();
-        auto frame = co_await within(timeout_, std::move(reading));
-        if (!frame) {
-            broken_ = std::make_exception_ptr(
-                boost::system::system_error(asio::error::eof, "the server closed the connection"));
-        }
-        co_return frame;
-    } catch (...) {
-        // A failed read, or bytes that are not RESP: either way we no longer know where the
-        // next reply starts.
-        broken_ = std::current_exception();
-        throw;
-    }
+    // EXERCISE 09.12: Read a frame; a failed read breaks the connection
+    //
+    // Read the next frame from connection_, bounded by timeout_ (within()); return it, or
+    // std::nullopt when the server closed the connection. If the connection failed before,
+    // throw that failure again without reading (throw_if_broken()). Whatever ends this read
+    // without a frame (the end of the stream, an I/O error, a timeout, bytes that are not RESP)
+    // breaks the connection: remember it in broken_ (for the end of stream, a
+    // boost::system::system_error(asio::error::eof)), so that every later call fails the same
+    // way at once. Exceptions still reach the caller.
+    //
+    // Check: ./workbook test 9   Stuck? ./workbook hint 09.12
+    co_return co_await mini_redis::co_todo<std::optional<Frame>>("09.12", "book/09-client.md#exercise-0912-a-broken-connection-stays-broken");
+    // END EXERCISE 09.12
 }
 
 void Client::throw_if_broken() const
@@ -176,19 +167,16 @@ void Client::throw_if_broken() const
 // [book: ping]
 asio::awaitable<std::string> Client::ping(std::optional<std::string> message)
 {
-    std::vector<std::string> command{"PING"};
-    if (message) {
-        command.push_back(std::move(*message));
-    }
-    auto reply = co_await request(std::move(command));
-    // PONG comes as a simple string, an echoed message as a bulk string (it may hold anything).
-    if (auto* simple = std::get_if<Frame::Simple>(&reply.value)) {
-        co_return std::move(simple->text);
-    }
-    if (auto* bulk = std::get_if<Frame::Bulk>(&reply.value)) {
-        co_return std::move(bulk->bytes);
-    }
-    throw unexpected("PING", reply);
+    // EXERCISE 09.16: PING, and the two kinds of answer
+    //
+    // Send PING, with `message` as its argument when there is one, and return the answer's
+    // text: PONG comes as a simple string, an echoed message as a bulk string (it may hold any
+    // bytes). Any other reply is a ProtocolError (unexpected() builds one).
+    //
+    // Check: ./workbook test 9   Stuck? ./workbook hint 09.16
+    mini_redis::unused(message);
+    co_return co_await mini_redis::co_todo<std::string>("09.16", "book/09-client.md#exercises-0916-and-0917-ping-and-get");
+    // END EXERCISE 09.16
 }
 // [end book: ping]
 

@@ -35,18 +35,20 @@ void append_reply(const Frame& reply, OutputStyle style, std::size_t indent, std
                     out += terminal ? "(empty array)" : "";
                     return;
                 }
-                // "1) ", "2) ", ... padded to the widest number, like redis-cli.
-                const auto width = std::to_string(value.size()).size();
-                for (std::size_t i = 0; i < value.size(); ++i) {
-                    if (i > 0) {
-                        out += '\n';
-                        out.append(terminal ? indent : 0, ' ');
-                    }
-                    if (terminal) {
-                        out += fmt::format("{:>{}}) ", i + 1, width);
-                    }
-                    append_reply(value[i], style, indent + width + 2, out);
-                }
+                // EXERCISE 09.15: Number and indent an array's items, as redis-cli does
+                //
+                // Append the items of the array `value` (not empty) to `out`, one a line. On a
+                // terminal each item has a "N) " prefix, N counting from 1 and right-aligned to
+                // the width of the largest number, and every line after the first is indented
+                // by `indent` spaces (the width of the prefixes already on the line), so that a
+                // nested array's lines line up under its first item. Raw style: the items
+                // alone, one a line, no prefix, no indent. Each item is printed by
+                // append_reply.
+                //
+                // Check: ./workbook test 9   Stuck? ./workbook hint 09.15
+                mini_redis::unused(indent);
+                mini_redis::todo("09.15", "book/09-client.md#exercise-0915-printing-an-array");
+                // END EXERCISE 09.15
             }
         },
         reply.value);

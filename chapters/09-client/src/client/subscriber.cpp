@@ -14,21 +14,17 @@ Subscriber::Subscriber(Client client) : client_(std::move(client)) {}
 // [book: read-push]
 asio::awaitable<std::optional<Subscriber::Push>> Subscriber::read_push()
 {
-    auto frame = co_await client_.read_frame();
-    if (!frame) {
-        co_return std::nullopt;
-    }
-    if (auto* error = std::get_if<Frame::Error>(&frame->value)) {
-        throw ServerError(error->message);
-    }
-    // Every push is an array of three: its kind, a channel, and a message or a count.
-    auto* items = std::get_if<Frame::Array>(&frame->value);
-    if (items == nullptr || items->size() != 3 ||
-        !std::holds_alternative<Frame::Bulk>((*items)[0].value)) {
-        throw ProtocolError("unexpected frame for a subscriber: " + describe(*frame));
-    }
-    co_return Push{std::move(std::get<Frame::Bulk>((*items)[0].value).bytes),
-                   std::move((*items)[1]), std::move((*items)[2])};
+    // EXERCISE 09.7: Read one push and take it apart
+    //
+    // Read one frame with client_.read_frame(). No frame (the server closed the connection):
+    // return std::nullopt. An error reply: throw a ServerError with its message. A push is an
+    // array of exactly three frames whose first is a bulk string, its kind: return a Push of
+    // the kind's bytes, the second frame (the channel) and the third (a message or a count).
+    // Anything else: throw a ProtocolError.
+    //
+    // Check: ./workbook test 9   Stuck? ./workbook hint 09.7
+    co_return co_await mini_redis::co_todo<std::optional<Subscriber::Push>>("09.7", "book/09-client.md#exercise-097-reading-a-push");
+    // END EXERCISE 09.7
 }
 // [end book: read-push]
 
@@ -62,72 +58,52 @@ asio::awaitable<std::optional<Message>> Subscriber::next_message()
 // [book: confirmation]
 asio::awaitable<Subscriber::Push> Subscriber::read_confirmation(std::string_view kind)
 {
-    for (;;) {
-        auto push = co_await read_push();
-        if (!push) {
-            throw boost::system::system_error(asio::error::eof, "the server closed the connection");
-        }
-        if (push->kind == kind) {
-            co_return std::move(*push);
-        }
-        // Someone published on a channel we already had before our request reached the
-        // server: keep the message for next_message() and wait on.
-        auto message = as_message(*push);
-        if (!message) {
-            throw ProtocolError("expected a '" + std::string(kind) + "' confirmation, got '" +
-                                push->kind + "'");
-        }
-        pending_.push_back(std::move(*message));
-    }
+    // EXERCISE 09.8: Wait for the confirmation, keeping the messages
+    //
+    // Read pushes until one of kind `kind` comes, and return it. A "message" push that comes
+    // first belongs to next_message(): keep it in pending_, in the order it came, and read on.
+    // The end of the connection here is an error (we wait for an answer): throw
+    // boost::system::system_error(asio::error::eof, ...). Any other push: throw a
+    // ProtocolError.
+    //
+    // Check: ./workbook test 9   Stuck? ./workbook hint 09.8
+    mini_redis::unused(kind);
+    co_return co_await mini_redis::co_todo<Subscriber::Push>("09.8", "book/09-client.md#exercise-098-the-confirmation-among-the-messages");
+    // END EXERCISE 09.8
 }
 // [end book: confirmation]
 
 asio::awaitable<void> Subscriber::subscribe(std::vector<std::string> channels)
 {
-    if (channels.empty()) {
-        // The server would answer with an error we would only read later, in place of a message.
-        throw std::invalid_argument("subscribe needs at least one channel");
-    }
-    const auto count = channels.size();
-    std::vector<std::string> command{"SUBSCRIBE"};
-    command.insert(command.end(), channels.begin(), channels.end());
-    co_await client_.send(std::move(command));
-    // The server confirms each channel in the order we named them.
-    for (std::size_t i = 0; i < count; ++i) {
-        auto confirmation = co_await read_confirmation("subscribe");
-        auto* channel = std::get_if<Frame::Bulk>(&confirmation.channel.value);
-        if (channel == nullptr) {
-            throw ProtocolError("a subscribe confirmation without a channel");
-        }
-        if (std::find(channels_.begin(), channels_.end(), channel->bytes) == channels_.end()) {
-            channels_.push_back(std::move(channel->bytes));
-        }
-    }
+    // EXERCISE 09.13: Subscribe, one confirmation per channel
+    //
+    // Subscribe to `channels`: none at all is a std::invalid_argument, thrown before anything
+    // is sent. Send SUBSCRIBE with the channels (send(): the answers are pushes), then read one
+    // "subscribe" confirmation per channel named, in order, with read_confirmation(). Add each
+    // confirmed channel (a bulk string; anything else is a ProtocolError) to channels_, once: a
+    // channel named twice, or already subscribed, is listed once.
+    //
+    // Check: ./workbook test 9   Stuck? ./workbook hint 09.13
+    mini_redis::unused(channels);
+    co_await mini_redis::co_todo("09.13", "book/09-client.md#exercise-0913-subscribing");
+    // END EXERCISE 09.13
 }
 
 // [book: unsubscribe]
 asio::awaitable<void> Subscriber::unsubscribe(std::vector<std::string> channels)
 {
-    const auto count = channels.size();
-    std::vector<std::string> command{"UNSUBSCRIBE"};
-    command.insert(command.end(), channels.begin(), channels.end());
-    co_await client_.send(std::move(command));
-    // Named channels get one confirmation each. "All channels" gets one per channel the server
-    // knows of (or a single one with a null channel if there were none): the last says 0
-    // subscriptions are left.
-    for (std::size_t i = 0; count == 0 || i < count; ++i) {
-        auto confirmation = co_await read_confirmation("unsubscribe");
-        if (auto* channel = std::get_if<Frame::Bulk>(&confirmation.channel.value)) {
-            std::erase(channels_, channel->bytes);
-        }
-        auto* left = std::get_if<std::int64_t>(&confirmation.payload.value);
-        if (left == nullptr) {
-            throw ProtocolError("an unsubscribe confirmation without a count");
-        }
-        if (count == 0 && *left == 0) {
-            break;
-        }
-    }
+    // EXERCISE 09.9: Unsubscribe, counting the confirmations
+    //
+    // Send UNSUBSCRIBE with `channels` (send(), not request(): the answers are pushes). Then
+    // read "unsubscribe" confirmations with read_confirmation(): one per named channel; with no
+    // channel named, as many as it takes until one says 0 subscriptions are left. Remove each
+    // confirmed channel (a bulk string; a null channel means there was none) from channels_. A
+    // confirmation whose third part is not an integer: throw a ProtocolError.
+    //
+    // Check: ./workbook test 9   Stuck? ./workbook hint 09.9
+    mini_redis::unused(channels);
+    co_await mini_redis::co_todo("09.9", "book/09-client.md#exercise-099-unsubscribing");
+    // END EXERCISE 09.9
 }
 // [end book: unsubscribe]
 

@@ -88,6 +88,7 @@ asio::awaitable<void> BufferedClient::refuse_requests(Queue& queue, std::excepti
 // [book: buffered-request]
 asio::awaitable<Frame> BufferedClient::request(std::vector<std::string> command)
 {
+    // EXERCISE 09.10: Queue the request with a reply slot of its own, and wait on it
     auto executor = co_await asio::this_coro::executor;
     auto reply = std::make_shared<ReplySlot>(executor, 1);
     // Waits while the queue is full. (The queue closes only when the last handle goes, so it
@@ -99,6 +100,7 @@ asio::awaitable<Frame> BufferedClient::request(std::vector<std::string> command)
                                         asio::use_awaitable);
     // Throws what the owning task caught, or returns the reply.
     co_return co_await reply->async_receive(asio::use_awaitable);
+    // END EXERCISE 09.10
 }
 // [end book: buffered-request]
 

@@ -14,6 +14,7 @@
 // Book: chapter 09, "The command-line client".
 #include "client/blocking_client.hpp"
 #include "client/reply_format.hpp"
+#include "mini_redis/exercise.hpp"
 
 #include <unistd.h>
 #include <CLI/CLI.hpp>
@@ -99,6 +100,7 @@ int main(int argc, char** argv)
     // -h is the host, as in redis-cli, so help is --help only.
     app.set_help_flag("--help", "Print this help and exit");
     Request request;
+    // EXERCISE 09.11: Declare the options, the subcommands and their arguments
     app.add_option("-h,--host,--hostname", request.host, "Server host name or address")
         ->capture_default_str();
     app.add_option("-p,--port", request.port, "Server port")->capture_default_str();
@@ -123,11 +125,13 @@ int main(int argc, char** argv)
     publish->add_option("message", request.message)->required();
     auto* subscribe = app.add_subcommand("subscribe", "Print messages sent to CHANNELs");
     subscribe->add_option("channels", request.channels)->required();
+    // END EXERCISE 09.11
     CLI11_PARSE(app, argc, argv);
     // [end book: options]
 
     // [book: connect-and-run]
     // Quoted and labelled for a person; raw for a program reading a pipe.
+    // EXERCISE 09.14: Connect, run, and turn the outcome into an exit status
     const auto style = isatty(STDOUT_FILENO) ? OutputStyle::terminal : OutputStyle::raw;
     std::optional<BlockingClient> client;
     try {
@@ -152,5 +156,6 @@ int main(int argc, char** argv)
         std::cerr << "mini-redis-cli: " << e.what() << "\n";
         return exit_connection_failed;
     }
+    // END EXERCISE 09.14
     // [end book: connect-and-run]
 }

@@ -29,6 +29,7 @@ ProtocolError unexpected(std::string_view command, const Frame& reply)
 template <typename T>
 asio::awaitable<T> within(std::chrono::milliseconds timeout, asio::awaitable<T> operation)
 {
+    // EXERCISE 09.18: Bound a wait with a timer
     using namespace asio::experimental::awaitable_operators;
     if (timeout.count() == 0) {
         co_return co_await std::move(operation);
@@ -41,6 +42,7 @@ asio::awaitable<T> within(std::chrono::milliseconds timeout, asio::awaitable<T> 
     if constexpr (!std::is_void_v<T>) {
         co_return std::get<0>(std::move(first));
     }
+    // END EXERCISE 09.18
 }
 // [end book: within]
 
@@ -64,6 +66,7 @@ asio::awaitable<tcp::socket> open_socket(std::string host, unsigned short port)
 
 std::optional<std::string> value_of_get_reply(Frame reply)
 {
+    // EXERCISE 09.17: What a GET reply means
     if (auto* bulk = std::get_if<Frame::Bulk>(&reply.value)) {
         return std::move(bulk->bytes);
     }
@@ -71,6 +74,7 @@ std::optional<std::string> value_of_get_reply(Frame reply)
         return std::nullopt;
     }
     throw unexpected("GET", reply);
+    // END EXERCISE 09.17
 }
 
 void expect_ok(const Frame& reply, std::string_view command)
@@ -121,6 +125,7 @@ asio::awaitable<void> Client::send(std::vector<std::string> command)
 {
     // A command is an array of bulk strings, whatever the arguments hold: RESP's bulk strings
     // are binary-safe, so keys and values may contain spaces, newlines or NUL bytes.
+    // EXERCISE 09.6: Encode a command and write it
     Frame::Array items;
     items.reserve(command.size());
     for (auto& argument : command) {
@@ -141,11 +146,13 @@ asio::awaitable<void> Client::send(std::vector<std::string> command)
             boost::system::system_error(error, "sending a command to the server"));
         std::rethrow_exception(broken_);
     }
+    // END EXERCISE 09.6
 }
 // [end book: send]
 
 asio::awaitable<std::optional<Frame>> Client::read_frame()
 {
+    // EXERCISE 09.12: Read a frame; a failed read breaks the connection
     throw_if_broken();
     try {
         // The awaitable in a variable, not a temporary argument of within(): GCC 12 destroys
@@ -163,6 +170,7 @@ asio::awaitable<std::optional<Frame>> Client::read_frame()
         broken_ = std::current_exception();
         throw;
     }
+    // END EXERCISE 09.12
 }
 
 void Client::throw_if_broken() const
@@ -175,6 +183,7 @@ void Client::throw_if_broken() const
 // [book: ping]
 asio::awaitable<std::string> Client::ping(std::optional<std::string> message)
 {
+    // EXERCISE 09.16: PING, and the two kinds of answer
     std::vector<std::string> command{"PING"};
     if (message) {
         command.push_back(std::move(*message));
@@ -188,6 +197,7 @@ asio::awaitable<std::string> Client::ping(std::optional<std::string> message)
         co_return std::move(bulk->bytes);
     }
     throw unexpected("PING", reply);
+    // END EXERCISE 09.16
 }
 // [end book: ping]
 

@@ -35,6 +35,7 @@ void append_reply(const Frame& reply, OutputStyle style, std::size_t indent, std
                     out += terminal ? "(empty array)" : "";
                     return;
                 }
+                // EXERCISE 09.15: Number and indent an array's items, as redis-cli does
                 // "1) ", "2) ", ... padded to the widest number, like redis-cli.
                 const auto width = std::to_string(value.size()).size();
                 for (std::size_t i = 0; i < value.size(); ++i) {
@@ -47,6 +48,7 @@ void append_reply(const Frame& reply, OutputStyle style, std::size_t indent, std
                     }
                     append_reply(value[i], style, indent + width + 2, out);
                 }
+                // END EXERCISE 09.15
             }
         },
         reply.value);

@@ -14,6 +14,7 @@ Subscriber::Subscriber(Client client) : client_(std::move(client)) {}
 // [book: read-push]
 asio::awaitable<std::optional<Subscriber::Push>> Subscriber::read_push()
 {
+    // EXERCISE 09.7: Read one push and take it apart
     auto frame = co_await client_.read_frame();
     if (!frame) {
         co_return std::nullopt;
@@ -29,6 +30,7 @@ asio::awaitable<std::optional<Subscriber::Push>> Subscriber::read_push()
     }
     co_return Push{std::move(std::get<Frame::Bulk>((*items)[0].value).bytes),
                    std::move((*items)[1]), std::move((*items)[2])};
+    // END EXERCISE 09.7
 }
 // [end book: read-push]
 
@@ -67,6 +69,7 @@ asio::awaitable<std::optional<Message>> Subscriber::next_message()
 // [book: confirmation]
 asio::awaitable<Subscriber::Push> Subscriber::read_confirmation(std::string_view kind)
 {
+    // EXERCISE 09.8: Wait for the confirmation, keeping the messages
     for (;;) {
         auto push = co_await read_push();
         if (!push) {
@@ -84,11 +87,13 @@ asio::awaitable<Subscriber::Push> Subscriber::read_confirmation(std::string_view
         }
         pending_.push_back(std::move(*message));
     }
+    // END EXERCISE 09.8
 }
 // [end book: confirmation]
 
 asio::awaitable<void> Subscriber::subscribe(std::vector<std::string> channels)
 {
+    // EXERCISE 09.13: Subscribe, one confirmation per channel
     if (channels.empty()) {
         // The server would answer with an error we would only read later, in place of a message.
         throw std::invalid_argument("subscribe needs at least one channel");
@@ -108,11 +113,13 @@ asio::awaitable<void> Subscriber::subscribe(std::vector<std::string> channels)
             channels_.push_back(std::move(channel->bytes));
         }
     }
+    // END EXERCISE 09.13
 }
 
 // [book: unsubscribe]
 asio::awaitable<void> Subscriber::unsubscribe(std::vector<std::string> channels)
 {
+    // EXERCISE 09.9: Unsubscribe, counting the confirmations
     const auto count = channels.size();
     std::vector<std::string> command{"UNSUBSCRIBE"};
     command.insert(command.end(), channels.begin(), channels.end());
@@ -133,6 +140,7 @@ asio::awaitable<void> Subscriber::unsubscribe(std::vector<std::string> channels)
             break;
         }
     }
+    // END EXERCISE 09.9
 }
 // [end book: unsubscribe]
 
