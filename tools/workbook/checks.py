@@ -41,6 +41,7 @@ import build
 import deps
 import generate
 import references
+import stats
 from chapters import ROOT, Chapter, TestTarget, all_chapters
 
 CHECK_SOURCES = ROOT / "build" / "check-src"  # where the check preset reads chapters from
@@ -382,6 +383,10 @@ def full_check() -> int:
     layout = references.layout_problems()
     tally.record("each chapter's map of its files (src/README.md) is true", not layout,
                  "; ".join(layout[:10]))
+
+    shares = stats.problems(chapters)
+    tally.record(f"the learner writes {stats.TARGET_RATIO:.0%} of each chapter, {stats.PATH_TARGET:.0%} "
+                 "of the server (./workbook stats)", not shares, "; ".join(shares))
 
     files = [str(p) for folder in ("solutions", "common", "tests", "fuzz")
              for p in sorted((ROOT / folder).rglob("*")) if p.suffix in (".cpp", ".hpp")]
