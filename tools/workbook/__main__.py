@@ -161,6 +161,8 @@ def cmd_diff(args) -> int:
         trees = [chapter.chapter_dir.relative_to(ROOT), chapter.solution_dir.relative_to(ROOT)]
         for tree in trees:
             for rel in source_files(ROOT / tree):
+                if rel == generate.HINTS_FILE:  # the solution's hints, not part of the chapter
+                    continue
                 copy = Path(scratch) / tree / rel
                 copy.parent.mkdir(parents=True, exist_ok=True)
                 text = (ROOT / tree / rel).read_text(errors="replace")
@@ -320,4 +322,12 @@ def main(argv: list[str]) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))
+    try:
+        status = main(sys.argv[1:])
+        sys.stdout.flush()
+    except BrokenPipeError:
+        # The reader went away (`./workbook list | head`): stop quietly, as a shell tool does.
+        # Python would still flush stdout at exit and complain, so point it at nothing first.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        status = 141  # 128 + SIGPIPE: what a shell reports for a writer cut off this way
+    sys.exit(status)

@@ -18,6 +18,7 @@ from pathlib import Path
 from chapters import ROOT, WorkbookError
 
 NOT_DONE = re.compile(r"exercise (\d\d\.\d+) is not done yet")
+_XML_FORBIDDEN = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 
 def build_dir(preset: str) -> Path:
@@ -83,6 +84,13 @@ class TestRun:
         return self.passed and bool(self.cases) and self.status != 0
 
 
+def _shortened(text: str, limit: int = 2000) -> str:
+    """A failed CHECK on a 4 MiB payload expands to megabytes: a learner needs its start."""
+    if len(text) <= limit:
+        return text
+    return f"{text[:limit]} ... ({len(text) - limit:,} more characters)"
+
+
 def _messages(case: ET.Element) -> list[str]:
     messages = []
     for element in case.iter():
@@ -90,7 +98,7 @@ def _messages(case: ET.Element) -> list[str]:
             original = (element.findtext("Original") or "").strip()
             expanded = (element.findtext("Expanded") or "").strip()
             messages.append(f"{element.get('filename', '?')}:{element.get('line', '?')}: {original}"
-                            + (f"\n  with: {expanded}" if expanded and expanded != original else ""))
+                            + (f"\n  with: {_shortened(expanded)}" if expanded and expanded != original else ""))
         elif element.tag in ("Exception", "FatalErrorCondition"):
             messages.append(f"{element.get('filename', '?')}:{element.get('line', '?')}: "
                             f"{element.tag.lower()}: {(element.text or '').strip()}")
@@ -116,7 +124,10 @@ def run_tests(binary: Path, spec: str = "", env: dict[str, str] | None = None, t
         except subprocess.TimeoutExpired as e:
             output, code = f"(the tests did not finish within {timeout} s)\n{e.stdout or ''}", -1
         seconds = time.monotonic() - began
-        text = Path(report.name).read_text(errors="replace")
+        # Catch2 writes the vertical tab and form feed of an expanded value raw (it escapes the
+        # other control characters), and XML forbids them: a binary payload in a failed CHECK
+        # would otherwise make the whole report unreadable, and the run look like a crash.
+        text = _XML_FORBIDDEN.sub("?", Path(report.name).read_text(errors="replace"))
     cases = []
     crashed = code < 0
     try:
