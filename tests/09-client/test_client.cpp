@@ -368,9 +368,9 @@ TEST_CASE("a long command and then a short one: each is sent alone, its argument
           "[ch09][ex09.6]")
 {
     against_both_servers([](unsigned short port) {
-        auto [value, pong] =
-            block_on([](unsigned short port)
-                         -> asio::awaitable<std::pair<std::optional<std::string>, std::string>> {
+        auto [value, pong] = block_on(
+            [](unsigned short port)
+                -> asio::awaitable<std::pair<std::optional<std::string>, std::string>> {
                 auto client = co_await connect(port);
                 // A value longer than the next command (bytes of it left in the buffer would be
                 // sent again after GET), and longer than one write to a socket takes.
@@ -378,7 +378,10 @@ TEST_CASE("a long command and then a short one: each is sent alone, its argument
                                                                 std::string("\r\n$\0", 4));
                 auto value = co_await client.get("long key with spaces");
                 co_return std::pair{value, co_await client.ping()};
-            }(port));
+            }(port),
+            // 16 MiB through both sockets: seconds on a busy machine under a
+            // sanitizer, so the guard against a hang is a minute, not the usual 5 s.
+            std::chrono::milliseconds(60000));
         // Not decomposed: Catch would print 8 MiB on a failure.
         CHECK((value == std::string(std::size_t{8} << 20, 'x') + std::string("\r\n$\0", 4)));
         CHECK(pong == "PONG");
