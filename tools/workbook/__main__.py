@@ -15,6 +15,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 from typing import Callable, NamedTuple
 
@@ -46,7 +47,7 @@ def _edited(chapter: Chapter) -> bool:
 # --- learner commands ---------------------------------------------------------------------
 
 def cmd_run(args) -> int:
-    deps.ensure(deps.BUILD)
+    deps.ensure(deps.RUN)
     newest = all_chapters()[-1]
     build.configure("release")
     targets = [newest.server_target]
@@ -76,8 +77,14 @@ def cmd_test(args) -> int:
     if args.chapter is None:
         return checks.full_check()
     chapter = find_chapter(args.chapter)
-    deps.ensure(deps.TEST)
+    deps.ensure(deps.for_chapter(chapter))
     build.configure("dev")
+    return _test_chapter(chapter)
+
+
+def _test_chapter(chapter: Chapter) -> int:
+    """Builds chapter NN's tests against the learner's copy, runs them, and prints each
+    exercise's state (remembered for ./workbook list). 0: every test passes."""
     target = chapter.test_target("chapter")
     if not build.build("dev", [target.name]):
         print(f"\nchapter {chapter.number} does not build: fix the first error above, then run this again.")
@@ -110,6 +117,43 @@ def cmd_test(args) -> int:
               f"One exercise only: {binary.relative_to(ROOT)} \"[exNN.K]\"")
     print(f"{passed} passed, {len(run.cases) - passed} failed")
     return 0 if run.passed else 1
+
+
+def _snapshot(folder: Path) -> dict[Path, tuple[int, int]]:
+    return {p: (p.stat().st_mtime_ns, p.stat().st_size) for p in folder.rglob("*") if p.is_file()}
+
+
+def _first_unfinished() -> Chapter:
+    """The chapter a learner is on: the first whose exercises are not all done at the last test."""
+    progress = _load_progress()
+    for chapter in all_chapters():
+        if any(progress.get(e.id) != "done" for e in chapter.exercises):
+            return chapter
+    return all_chapters()[-1]
+
+
+def cmd_watch(args) -> int:
+    """Tests the chapter, then again each time a file under chapters/NN-name/ is saved. Without
+    NN, the chapter of the first unfinished exercise; once a chapter passes, the next one."""
+    chapter = find_chapter(args.chapter) if args.chapter else _first_unfinished()
+    deps.ensure(deps.for_chapter(chapter))
+    build.configure("dev")
+    while True:
+        if sys.stdout.isatty():
+            print("\033[2J\033[H", end="")  # a clean screen for each run, as a learner's eyes expect
+        passed = _test_chapter(chapter) == 0
+        chapters = all_chapters()
+        if passed and not args.chapter and chapter != chapters[-1]:
+            chapter = chapters[chapters.index(chapter) + 1]
+            print(f"\nOn to chapter {chapter.number} ({chapter.title}): book/{chapter.name}.md")
+            deps.ensure(deps.for_chapter(chapter))
+        print(f"\nWatching chapters/{chapter.name}/: save a file there to test again. Ctrl-C stops.", flush=True)
+        # Polling twice a second: the standard library has no portable file-change events,
+        # and a learner's save is not in a hurry.
+        before = _snapshot(chapter.chapter_dir)
+        while _snapshot(chapter.chapter_dir) == before:
+            time.sleep(0.5)
+        time.sleep(0.3)  # an editor may write a file in several steps: let it finish
 
 
 def cmd_list(args) -> int:
@@ -268,6 +312,8 @@ COMMANDS = {
     "test": Command(cmd_test, "test NN: build chapter NN and show its exercises' progress; "
                               "no NN: the full check (CI runs this)",
                     [arg("chapter", nargs="?")]),
+    "watch": Command(cmd_watch, "watch [NN]: test chapter NN (no NN: the one you are on) each time you save a file "
+                                "in it", [arg("chapter", nargs="?")]),
     "list": Command(cmd_list, "chapters and exercises, with your progress", []),
     "stats": Command(cmd_stats, "maintainers: per chapter, the code it adds, the share in its exercises, "
                                 "and the words on its page", []),

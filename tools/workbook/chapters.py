@@ -60,6 +60,10 @@ class Chapter:
         return CHAPTERS / self.name
 
     @property
+    def tests_dir(self) -> Path:
+        return TESTS / self.name
+
+    @property
     def title(self) -> str:
         return self.name[3:].replace("-", " ")
 
@@ -85,7 +89,7 @@ class Chapter:
             return [self.test_target("solution")]
         return [self.test_target("solution")] + [
             TestTarget(earlier, self) for earlier in chapters[:-1]
-            if "LATER_SOURCES" in _cmake_words(TESTS / earlier.name / "CMakeLists.txt")]
+            if "LATER_SOURCES" in _cmake_words(earlier.tests_dir / "CMakeLists.txt")]
 
     @property
     def server_target(self) -> str:

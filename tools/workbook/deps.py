@@ -10,7 +10,7 @@ import os
 import shutil
 import subprocess
 
-from chapters import WorkbookError
+from chapters import Chapter, WorkbookError
 
 # What building the servers needs.
 BUILD = ["cmake", "ninja-build", "g++", "ccache", "libboost1.81-dev", "libspdlog-dev", "libfmt-dev",
@@ -25,8 +25,26 @@ DEBIAN_PYTHON = "/usr/bin/python3"
 # ld.bfd).
 TEST = BUILD + ["catch2", "redis-server", "redis-tools", "python3-redis", "clang", "clang-format",
                 "libclang-rt-14-dev", "lld"] + BOOK
+# What `./workbook run` needs: the build, and redis-cli, which README has the user talk to the
+# server with.
+RUN = BUILD + ["redis-tools"]
+# What one chapter's tests use beyond the build and Catch2, found by these words in its test
+# sources: a learner testing chapter 01 should not wait for clang and the book's tools.
+_USED_BY_TESTS = {
+    "RealRedis": "redis-server",  # replies compared with a real Redis (real_redis.hpp)
+    "redis-cli": "redis-tools",
+    "redis-benchmark": "redis-tools",
+    "python3-redis": "python3-redis",
+}
 # Boost 1.81's headers cannot be installed beside the default 1.74 ones.
 CONFLICTS = ["libboost1.74-dev", "libboost-dev"]
+
+
+def for_chapter(chapter: Chapter) -> list[str]:
+    """The packages `./workbook test NN` needs: the build, Catch2, and what its tests use."""
+    sources = "\n".join(p.read_text(errors="replace") for p in chapter.tests_dir.rglob("*") if p.is_file())
+    used = sorted({package for word, package in _USED_BY_TESTS.items() if word in sources})
+    return BUILD + ["catch2"] + used
 
 
 def _installed(package: str) -> bool:
