@@ -129,7 +129,10 @@ TEST_CASE("an unfinished request of empty elements holds about the bytes receive
     const std::size_t before = heap_in_use();
     client.send("*100000000\r\n");
     client.send(elements);
-    REQUIRE(eventually([&] { return server_read_everything(server.port()); }));
+    // Parsing 4 MiB of elements takes the server a second or more on a busy machine under a
+    // sanitizer: the guard against a hang is a minute, not eventually()'s usual 5 s.
+    REQUIRE(eventually([&] { return server_read_everything(server.port()); },
+                       std::chrono::milliseconds(60000)));
 
     // What it holds: the bytes, in a read buffer that doubles as it fills (so up to twice them).
     const long long held = heap_since(before);
