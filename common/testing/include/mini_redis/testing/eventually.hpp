@@ -11,8 +11,9 @@
 namespace mini_redis::testing {
 
 /// Calls `condition` every millisecond until it is true (returns true) or hang_guard(deadline)
-/// passes (returns false). `condition` runs on the calling thread and must be thread-safe with
-/// respect to whatever it looks at.
+/// passes (returns false, and attaches the in-process server's last log lines to the test's next
+/// assertion, so `REQUIRE(eventually(...))` shows them). `condition` runs on the calling thread and
+/// must be thread-safe with respect to whatever it looks at.
 bool eventually(const std::function<bool()>& condition,
                 std::chrono::milliseconds deadline = std::chrono::milliseconds(5000));
 
