@@ -2,7 +2,8 @@
 //
 // When an assertion about the result fails, Catch2 shows with it what was fed and how: the input
 // (escaped, with a '|' where one piece ended and the next began) and what came out, the error's
-// text and the byte it came at included. (UNSCOPED_INFO: the note goes with the next assertion.)
+// text and the byte it came at included. The note is a Catch2 message (as INFO makes) that the
+// result carries: it goes with every assertion made while the result lives.
 #pragma once
 
 #include "parser.hpp"
@@ -12,6 +13,7 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -24,7 +26,15 @@ struct Fed {
     std::string error;          // the first protocol error, if any
     std::size_t left_over = 0;  // bytes received but not part of any frame
     std::size_t received = 0;   // bytes handed to the parser when it stopped (at the error)
+    std::shared_ptr<const Catch::ScopedMessage> note;  // what was fed, for a failure message
 };
+
+/// A message every assertion shows while the returned object lives (INFO, for a helper).
+inline std::shared_ptr<const Catch::ScopedMessage> note(std::string text)
+{
+    return std::make_shared<const Catch::ScopedMessage>(
+        Catch::MessageBuilder("INFO", CATCH_INTERNAL_LINEINFO, Catch::ResultWas::Info) << text);
+}
 
 /// `input` escaped, with a '|' after every `step` bytes (none when it came whole), up to the
 /// byte `upto`: what the parser had seen.
@@ -90,11 +100,12 @@ inline Fed feed_quietly(std::string_view input, std::size_t step,
     return fed;
 }
 
-/// feed_quietly(), and the next assertion's failure message says what was fed and what came out.
+/// feed_quietly(), and while the result lives, a failure message says what was fed and what came
+/// out.
 inline Fed feed(std::string_view input, std::size_t step, mini_redis::ParserLimits limits = {})
 {
     Fed fed = feed_quietly(input, step, limits);
-    UNSCOPED_INFO(describe(fed, input, step));
+    fed.note = note(describe(fed, input, step));
     return fed;
 }
 
@@ -105,13 +116,13 @@ inline Fed feed_all_ways(std::string_view input, mini_redis::ParserLimits limits
 {
     const std::size_t whole_step = std::max<std::size_t>(input.size(), 1);
     Fed whole = feed_quietly(input, whole_step, limits);
-    std::string note = describe(whole, input, whole_step);
+    std::string text = describe(whole, input, whole_step);
     for (std::size_t step = 1; step <= 7; ++step) {
         Fed pieces = feed_quietly(input, step, limits);
         if (pieces.frames != whole.frames || pieces.error != whole.error) {
-            note += "\n" + describe(pieces, input, step);
+            text += "\n" + describe(pieces, input, step);
             if (!pieces.frames.empty() || !whole.frames.empty()) {
-                note += "\n  frames fed whole: " + Catch::Detail::stringify(whole.frames) +
+                text += "\n  frames fed whole: " + Catch::Detail::stringify(whole.frames) +
                         "\n  frames in pieces: " + Catch::Detail::stringify(pieces.frames);
             }
             whole.error =
@@ -119,7 +130,7 @@ inline Fed feed_all_ways(std::string_view input, mini_redis::ParserLimits limits
             break;
         }
     }
-    UNSCOPED_INFO(note);
+    whole.note = ch02_test::note(std::move(text));
     return whole;
 }
 
