@@ -1,6 +1,8 @@
-// Chapter 02: the encoder, and round trips through encoder and parser. Exercise 02.3.
+// Chapter 02: the encoder, and round trips through encoder and parser. Exercise 02.6.
 #include "feed.hpp"
 #include "frame.hpp"
+
+#include "mini_redis/testing/print_frame.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -10,7 +12,7 @@ using mini_redis::encode;
 using mini_redis::Frame;
 using namespace std::string_literals;
 
-TEST_CASE("every kind of frame encodes to its exact RESP2 bytes", "[ch02][ex02.3]")
+TEST_CASE("every kind of frame encodes to its exact RESP2 bytes", "[ch02][ex02.6]")
 {
     CHECK(encode(Frame::simple("OK")) == "+OK\r\n");
     CHECK(encode(Frame::error("ERR unknown command")) == "-ERR unknown command\r\n");
@@ -27,14 +29,14 @@ TEST_CASE("every kind of frame encodes to its exact RESP2 bytes", "[ch02][ex02.3
         "*3\r\n$9\r\nsubscribe\r\n$4\r\nnews\r\n:1\r\n");
 }
 
-TEST_CASE("encode appends to what the buffer already holds", "[ch02][ex02.3]")
+TEST_CASE("encode appends to what the buffer already holds", "[ch02][ex02.6]")
 {
     std::string out = "+first\r\n";
     encode(Frame::integer(2), out);
     CHECK(out == "+first\r\n:2\r\n");
 }
 
-TEST_CASE("encoding then parsing gives back the same frames", "[ch02][ex02.3]")
+TEST_CASE("encoding then parsing gives back the same frames", "[ch02][ex02.6]")
 {
     std::string binary;
     for (int b = 0; b < 256; ++b) {

@@ -116,15 +116,29 @@ def _shortened(text: str, limit: int = 2000) -> str:
 
 def _messages(case: ET.Element) -> list[str]:
     messages = []
+    # Catch2 writes a failed assertion's INFO/CAPTURE messages as <Info> elements just before it
+    # (the parser tests say there what they fed and how they split it): they go with it.
+    infos: list[str] = []
+
+    def noted() -> str:
+        text = "".join("\n  note: " + info.replace("\n", "\n        ") for info in infos)
+        infos.clear()
+        return text
+
     for element in case.iter():
-        if element.tag == "Expression" and element.get("success") == "false":
+        if element.tag == "Info":
+            infos.append((element.text or "").strip())
+        elif element.tag == "Expression" and element.get("success") == "false":
             original = (element.findtext("Original") or "").strip()
             expanded = (element.findtext("Expanded") or "").strip()
             messages.append(f"{element.get('filename', '?')}:{element.get('line', '?')}: {original}"
-                            + (f"\n  with: {_shortened(expanded)}" if expanded and expanded != original else ""))
+                            + (f"\n  with: {_shortened(expanded)}" if expanded and expanded != original else "")
+                            + noted())
         elif element.tag in ("Exception", "FatalErrorCondition"):
             messages.append(f"{element.get('filename', '?')}:{element.get('line', '?')}: "
-                            f"{element.tag.lower()}: {(element.text or '').strip()}")
+                            f"{element.tag.lower()}: {(element.text or '').strip()}" + noted())
+        elif element.tag == "Expression":
+            infos.clear()
     for element in case.iter("Failure"):
         messages.append((element.text or "").strip())
     return messages

@@ -123,16 +123,32 @@ def _unused_parameters(lines: list[str], first: int, last: int) -> list[str]:
 
 
 def _unused_members(lines: list[str], first: int, last: int) -> list[str]:
-    """The data members (named with a trailing `_`, the house style) that only the region
-    lines[first..last] reads in this file: a constructor's initializer does not count, so clang
-    would call them unused private fields in the starter."""
+    """The data members (named with a trailing `_`, the house style) that only exercise regions
+    read in this file, and that the region lines[first..last] is the first of them to read: a
+    constructor's initializer does not count, so clang would call them unused private fields in
+    the starter. (A member that two regions read is named once, in the first.)"""
     read = _code_words(lines[first:last + 1])
     # In the order the region first names them (a set's order changes from run to run).
     region = [name for line in lines[first:last + 1] for name in _IDENTIFIER.findall(line)
               if name.endswith("_") and name in read]
-    rest = [line.split("//", 1)[0] for i, line in enumerate(lines) if not first <= i <= last]
+    inside, earlier, start = set(), [], None
+    for i, line in enumerate(lines):
+        if start is None and EXERCISE_START.match(line):
+            start = i
+        elif start is not None and EXERCISE_END.match(line):
+            inside.update(range(start, i + 1))
+            if i < first:
+                earlier.append(line)
+            start = None
+        elif start is not None and start < first:
+            earlier.append(line.split("//", 1)[0])
+    rest = [line.split("//", 1)[0] for i, line in enumerate(lines) if i not in inside]
+
+    def named(name: str, text: list[str]) -> bool:
+        return any(re.search(rf"\b{name}\b(?!\s*\()", line) for line in text)
+
     return [name for name in dict.fromkeys(region)
-            if not any(re.search(rf"\b{name}\b(?!\s*\()", line) for line in rest)]
+            if not named(name, rest) and not named(name, earlier)]
 
 
 def _parameters(lines: list[str], brace: int) -> list[str]:

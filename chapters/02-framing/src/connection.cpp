@@ -22,20 +22,41 @@ Connection::Connection(tcp::socket socket, ParserLimits limits)
 // [book: read-frame]
 asio::awaitable<std::optional<Frame>> Connection::read_frame()
 {
-    // EXERCISE 02.4: Read frames from a growable buffer
-    //
-    // Return the next frame. Loop: ask parser_ for a frame in buffer_[begin_, end_). A frame:
-    // advance begin_ by `consumed` and return it. An error: throw ProtocolError. Needs more:
-    // make room (move the unparsed bytes to the front; double buffer_ when it is full), send
-    // the queued replies (co_await flush()), then co_await one async_read_some into the free
-    // space and add what arrived to end_. End of stream with no unparsed bytes is a clean close
-    // (return std::nullopt); with bytes left, or any other error, throw
-    // boost::system::system_error.
-    //
-    // Check: ./workbook test 2   Stuck? ./workbook hint 02.4
-    mini_redis::unused(parser_, buffer_, begin_, end_);
-    co_return co_await mini_redis::co_todo<std::optional<Frame>>("02.4", "book/02-framing.md#exercise-024-the-read-loop");
-    // END EXERCISE 02.4
+    for (;;) {
+        // EXERCISE 02.7: Serve the frames already in the buffer
+        //
+        // Before reading anything, ask parser_ for a frame in buffer_[begin_, end_). A frame:
+        // advance begin_ by `consumed` and return it. An error: throw ProtocolError with the
+        // parser's reason. Needs more: fall through to the code below, which makes room and
+        // reads.
+        //
+        // Check: ./workbook test 2   Stuck? ./workbook hint 02.7
+        mini_redis::unused(parser_, buffer_, begin_, end_);
+        co_return co_await mini_redis::co_todo<std::optional<Frame>>("02.7", "book/02-framing.md#exercise-027-frames-already-in-the-buffer");
+        // END EXERCISE 02.7
+
+        // EXERCISE 02.8: Make room: move the unparsed bytes to the front, then grow
+        //
+        // The buffer holds no whole frame, and a read is due. Make room at its end: if begin_ >
+        // 0, move the unparsed bytes buffer_[begin_, end_) to the front and move the indices
+        // with them; then, if the buffer is still full, double its size.
+        //
+        // Check: ./workbook test 2   Stuck? ./workbook hint 02.8
+        mini_redis::todo("02.8", "book/02-framing.md#exercise-028-making-room");
+        // END EXERCISE 02.8
+
+        // EXERCISE 02.9: Read more, and tell a clean close from a frame cut off
+        //
+        // Send the queued replies (co_await flush()), then co_await one async_read_some into
+        // the free space buffer_[end_, buffer_.size()) and add what arrived to end_. End of
+        // stream with no unparsed bytes is a clean close (return std::nullopt); end of stream
+        // with bytes left (a frame cut off), or any other error, throws
+        // boost::system::system_error(error, "reading a frame").
+        //
+        // Check: ./workbook test 2   Stuck? ./workbook hint 02.9
+        co_return co_await mini_redis::co_todo<std::optional<Frame>>("02.9", "book/02-framing.md#exercise-029-reading-more");
+        // END EXERCISE 02.9
+    }
 }
 // [end book: read-frame]
 

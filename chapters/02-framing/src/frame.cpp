@@ -10,16 +10,16 @@ namespace mini_redis {
 // [book: encode]
 void encode(const Frame& frame, std::string& out)
 {
-    // EXERCISE 02.3: Encode every kind of frame
+    // EXERCISE 02.6: Encode every kind of frame
     //
     // Append the wire bytes of `frame` to `out`: "+text\r\n", "-message\r\n", ":42\r\n",
     // "$5\r\nhello\r\n", "$-1\r\n" for null, and "*N\r\n" followed by each element encoded in
     // turn.
     //
-    // Check: ./workbook test 2   Stuck? ./workbook hint 02.3
+    // Check: ./workbook test 2   Stuck? ./workbook hint 02.6
     mini_redis::unused(frame, out);
-    mini_redis::todo("02.3", "book/02-framing.md#exercise-023-encoding");
-    // END EXERCISE 02.3
+    mini_redis::todo("02.6", "book/02-framing.md#exercise-026-encoding");
+    // END EXERCISE 02.6
 }
 // [end book: encode]
 

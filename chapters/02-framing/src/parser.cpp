@@ -21,7 +21,7 @@ namespace {
 /// optional '-' and a digit from 1 to 9, then more digits, nothing else. "+5", "05", "-0" and
 /// " 5" are refused: a number has one spelling. std::from_chars reports overflow, so a 20-digit
 /// length is an error, not a wrapped number.
-std::optional<std::int64_t> parse_integer(std::string_view text)
+[[maybe_unused]] std::optional<std::int64_t> parse_integer(std::string_view text)
 {
     std::int64_t value = 0;
     const auto digits = text.substr(text.starts_with('-') ? 1 : 0);
@@ -40,44 +40,36 @@ std::optional<std::int64_t> parse_integer(std::string_view text)
 // [book: parse]
 Parser::Result Parser::parse(std::string_view input)
 {
-    // First pass: find where the frame ends, checking every item but keeping none.
-    for (;;) {
-        Item item = read_item(input.substr(offset_), false);
-        if (item.status == Status::needs_more) {
-            return {};  // keep offset_ and due_: the next call resumes here
-        }
-        if (item.status == Status::error) {
-            return fail(std::move(item.error));
-        }
-        offset_ += item.length;
-        if (item.open) {
-            // An array header: the next *item.open frames are its elements.
-            if (due_.size() == limits_.max_depth) {
-                return fail("too deeply nested arrays");
-            }
-            due_.push_back(*item.open);
-            continue;
-        }
-        if (finish_element()) {
-            break;  // nothing is open any more: the frame ends at offset_
-        }
-    }
-    // Second pass: every byte of the frame is here and checked, so build it.
-    std::string_view bytes = input.substr(0, offset_);
-    Result result{Status::frame, build(bytes), offset_, {}};
-    offset_ = 0;
-    return result;
+    // EXERCISE 02.1: Find where the frame ends, resuming where the last call stopped
+    //
+    // Find where the frame at the front of `input` ends, resuming where the last call stopped.
+    // Loop: read the item at offset_ without keeping it (read_item(..., false)). Needs more:
+    // return {} and keep offset_ and due_ as they are. An error: return fail(reason). Otherwise
+    // move offset_ past the item. An array header (item.open) opens an array: refuse it with
+    // "too deeply nested arrays" when due_ already holds limits_.max_depth arrays, else push
+    // its count on due_. Any other item is one finished element: finish_element() says when
+    // nothing is open any more. Then build the frame from input's first offset_ bytes, answer
+    // it with `consumed` = offset_, and start the next frame at 0.
+    //
+    // Check: ./workbook test 2   Stuck? ./workbook hint 02.1
+    mini_redis::unused(input);
+    mini_redis::todo("02.1", "book/02-framing.md#exercise-021-the-first-pass");
+    // END EXERCISE 02.1
 }
 
 bool Parser::finish_element()
 {
-    while (!due_.empty()) {
-        if (--due_.back() > 0) {
-            return false;  // the innermost open array waits for more elements
-        }
-        due_.pop_back();  // that array is full: it is one finished element of its parent
-    }
-    return true;
+    // EXERCISE 02.2: Count a finished element against the open arrays
+    //
+    // One element has just finished. Count it against the innermost open array (the back of
+    // due_). If that array still waits for more, the frame goes on: return false. If it is now
+    // full, it is itself one finished element of its parent: drop it and count it there, and so
+    // on outwards. Return true once no array is open (also when none was: a scalar is a whole
+    // frame).
+    //
+    // Check: ./workbook test 2   Stuck? ./workbook hint 02.2
+    mini_redis::todo("02.2", "book/02-framing.md#exercise-022-closing-finished-arrays");
+    // END EXERCISE 02.2
 }
 // [end book: parse]
 
@@ -102,42 +94,28 @@ Parser::Item Parser::read_item(std::string_view rest, bool keep) const
     const std::string_view line = rest.substr(1, line_end - 1);
     const std::size_t line_length = line_end + 2;
 
-    switch (rest.front()) {
-    case '+':
-        return {Status::frame, keep ? Frame::simple(std::string(line)) : Frame{}, line_length};
-    case '-':
-        return {Status::frame, keep ? Frame::error(std::string(line)) : Frame{}, line_length};
-    case ':':
-        if (const auto n = parse_integer(line)) {
-            return {Status::frame, Frame::integer(*n), line_length};
-        }
-        return {Status::error, {}, 0, {}, "invalid integer"};
-    case '$':
-        return read_bulk(rest, line_end, keep);
-    case '*': {
-        const auto n = parse_integer(line);
-        if (!n || *n < -1 || *n > limits_.max_array_length) {
-            return {Status::error, {}, 0, {}, "invalid multibulk length"};
-        }
-        if (*n == -1) {
-            return {Status::frame, Frame::null(), line_length};  // a null array, *-1
-        }
-        if (*n == 0) {
-            return {Status::frame, Frame::array({}), line_length};
-        }
-        return {Status::frame, {}, line_length, static_cast<std::size_t>(*n)};
-    }
-    default:
-        return {
-            Status::error, {}, 0, {}, fmt::format("invalid frame type byte {:?}", rest.front())};
-    }
+    // EXERCISE 02.4: Read one item: the type byte decides
+    //
+    // The item's header line is whole: `line` is its text between the type byte and the \r\n,
+    // and `line_length` counts the line with both. The type byte decides. '+' and '-': a simple
+    // string or an error, `line_length` long, its text copied only if `keep`. ':': an integer
+    // (parse_integer), or the error "invalid integer". '$': read_bulk(rest, line_end, keep)
+    // does the rest. '*': a count (parse_integer) below -1, above limits_.max_array_length or
+    // not a number is the error "invalid multibulk length"; *-1 is a null and *0 an empty
+    // array, both whole frames at once; any other count is an array header (Item::open). Any
+    // other byte: "invalid frame type byte 'x'".
+    //
+    // Check: ./workbook test 2   Stuck? ./workbook hint 02.4
+    mini_redis::unused(keep, line, line_length);
+    mini_redis::todo("02.4", "book/02-framing.md#exercise-024-reading-one-item");
+    // END EXERCISE 02.4
 }
 // [end book: read-item]
 
 // [book: read-bulk]
 Parser::Item Parser::read_bulk(std::string_view rest, std::size_t line_end, bool keep) const
 {
-    // EXERCISE 02.1: Parse a bulk string
+    // EXERCISE 02.5: Parse a bulk string
     //
     // `rest` starts with "$<length>\r\n". Parse the length (parse_integer): -1 is the null bulk
     // string; anything else below 0, above limits_.max_bulk_length or not a number is the error
@@ -146,10 +124,10 @@ Parser::Item Parser::read_bulk(std::string_view rest, std::size_t line_end, bool
     // used, header included, and the frame, but copy the bytes into a frame only if `keep`: the
     // first pass only checks.
     //
-    // Check: ./workbook test 2   Stuck? ./workbook hint 02.1
+    // Check: ./workbook test 2   Stuck? ./workbook hint 02.5
     mini_redis::unused(rest, line_end, keep);
-    mini_redis::todo("02.1", "book/02-framing.md#exercise-021-bulk-strings");
-    // END EXERCISE 02.1
+    mini_redis::todo("02.5", "book/02-framing.md#exercise-025-bulk-strings");
+    // END EXERCISE 02.5
 }
 // [end book: read-bulk]
 
@@ -161,7 +139,7 @@ Frame Parser::build(std::string_view& bytes) const
     if (!item.open) {
         return std::move(item.frame);  // a scalar is a whole frame
     }
-    // EXERCISE 02.2: Build an array
+    // EXERCISE 02.3: Build an array
     //
     // The first pass has checked the whole frame at the front of `bytes`, and its first item
     // was an array header: its *item.open elements follow in `bytes`. Build each in turn
@@ -169,9 +147,9 @@ Frame Parser::build(std::string_view& bytes) const
     // array, allocated once at its size: the count is safe to believe now that every element
     // has arrived.
     //
-    // Check: ./workbook test 2   Stuck? ./workbook hint 02.2
-    mini_redis::todo("02.2", "book/02-framing.md#exercise-022-arrays");
-    // END EXERCISE 02.2
+    // Check: ./workbook test 2   Stuck? ./workbook hint 02.3
+    mini_redis::todo("02.3", "book/02-framing.md#exercise-023-arrays");
+    // END EXERCISE 02.3
 }
 // [end book: build]
 

@@ -62,7 +62,7 @@ bool Outbox::deliver(std::string_view encoded)
         // set `accepted`.
         //
         // Check: ./workbook test 6   Stuck? ./workbook hint 06.2
-        mini_redis::unused(encoded, message_limit_);
+        mini_redis::unused(encoded, writing_, message_limit_);
         mini_redis::todo("06.2", "book/06-pub-sub.md#exercise-062-a-bounded-outbox");
         // END EXERCISE 06.2
         wake_writer = std::exchange(writer_waiting_, false) || closed_;
@@ -75,7 +75,7 @@ bool Outbox::deliver(std::string_view encoded)
     // never reads is given up.
     //
     // Check: ./workbook test 6   Stuck? ./workbook hint 06.8
-    mini_redis::unused(stop_writing_);
+    mini_redis::unused(reader_sleeps_, stop_writing_);
     mini_redis::todo("06.8", "book/06-pub-sub.md#exercise-068-waking-after-a-delivery");
     // END EXERCISE 06.8
     return accepted;
@@ -115,7 +115,7 @@ asio::awaitable<bool> Outbox::take(std::string& batch)
     // writer_sleeps_ until a wake() cancels the sleep, then look again.
     //
     // Check: ./workbook test 6   Stuck? ./workbook hint 06.5
-    mini_redis::unused(batch);
+    mini_redis::unused(batch, reader_waiting_);
     co_return co_await mini_redis::co_todo<bool>("06.5", "book/06-pub-sub.md#exercise-065-waiting-for-something-to-send");
     // END EXERCISE 06.5
 }

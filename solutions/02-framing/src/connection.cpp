@@ -22,8 +22,8 @@ Connection::Connection(tcp::socket socket, ParserLimits limits)
 // [book: read-frame]
 asio::awaitable<std::optional<Frame>> Connection::read_frame()
 {
-    // EXERCISE 02.4: Read frames from a growable buffer
     for (;;) {
+        // EXERCISE 02.7: Serve the frames already in the buffer
         // First try the bytes we already have: one read often brings several frames, and
         // the later ones must be served without waiting for the network.
         auto result = parser_.parse(std::string_view(buffer_.data() + begin_, end_ - begin_));
@@ -34,7 +34,9 @@ asio::awaitable<std::optional<Frame>> Connection::read_frame()
         if (result.status == Parser::Status::error) {
             throw ProtocolError(result.error);
         }
+        // END EXERCISE 02.7
 
+        // EXERCISE 02.8: Make room: move the unparsed bytes to the front, then grow
         // Not a whole frame yet: make room at the end of the buffer, then read more. Moving
         // the unparsed bytes to the front is cheap (at most one partial frame) and keeps the
         // buffer from growing just because we consumed from its front.
@@ -46,7 +48,9 @@ asio::awaitable<std::optional<Frame>> Connection::read_frame()
         if (end_ == buffer_.size()) {
             buffer_.resize(buffer_.size() * 2);
         }
+        // END EXERCISE 02.8
 
+        // EXERCISE 02.9: Read more, and tell a clean close from a frame cut off
         // We are about to wait for the client, so every reply to what it sent so far goes out
         // now, in one write.
         co_await flush();
@@ -62,8 +66,8 @@ asio::awaitable<std::optional<Frame>> Connection::read_frame()
             throw boost::system::system_error(error, "reading a frame");
         }
         end_ += n;
+        // END EXERCISE 02.9
     }
-    // END EXERCISE 02.4
 }
 // [end book: read-frame]
 

@@ -10,7 +10,7 @@ namespace mini_redis {
 // [book: encode]
 void encode(const Frame& frame, std::string& out)
 {
-    // EXERCISE 02.3: Encode every kind of frame
+    // EXERCISE 02.6: Encode every kind of frame
     // std::visit calls the lambda with the alternative the variant holds; `if constexpr` picks
     // the branch for that type at compile time, so each branch sees the right member.
     std::visit(
@@ -38,7 +38,7 @@ void encode(const Frame& frame, std::string& out)
             }
         },
         frame.value);
-    // END EXERCISE 02.3
+    // END EXERCISE 02.6
 }
 // [end book: encode]
 

@@ -40,6 +40,7 @@ std::optional<std::int64_t> parse_integer(std::string_view text)
 // [book: parse]
 Parser::Result Parser::parse(std::string_view input)
 {
+    // EXERCISE 02.1: Find where the frame ends, resuming where the last call stopped
     // First pass: find where the frame ends, checking every item but keeping none.
     for (;;) {
         Item item = read_item(input.substr(offset_), false);
@@ -67,10 +68,12 @@ Parser::Result Parser::parse(std::string_view input)
     Result result{Status::frame, build(bytes), offset_, {}};
     offset_ = 0;
     return result;
+    // END EXERCISE 02.1
 }
 
 bool Parser::finish_element()
 {
+    // EXERCISE 02.2: Count a finished element against the open arrays
     while (!due_.empty()) {
         if (--due_.back() > 0) {
             return false;  // the innermost open array waits for more elements
@@ -78,6 +81,7 @@ bool Parser::finish_element()
         due_.pop_back();  // that array is full: it is one finished element of its parent
     }
     return true;
+    // END EXERCISE 02.2
 }
 // [end book: parse]
 
@@ -102,6 +106,7 @@ Parser::Item Parser::read_item(std::string_view rest, bool keep) const
     const std::string_view line = rest.substr(1, line_end - 1);
     const std::size_t line_length = line_end + 2;
 
+    // EXERCISE 02.4: Read one item: the type byte decides
     switch (rest.front()) {
     case '+':
         return {Status::frame, keep ? Frame::simple(std::string(line)) : Frame{}, line_length};
@@ -131,13 +136,14 @@ Parser::Item Parser::read_item(std::string_view rest, bool keep) const
         return {
             Status::error, {}, 0, {}, fmt::format("invalid frame type byte {:?}", rest.front())};
     }
+    // END EXERCISE 02.4
 }
 // [end book: read-item]
 
 // [book: read-bulk]
 Parser::Item Parser::read_bulk(std::string_view rest, std::size_t line_end, bool keep) const
 {
-    // EXERCISE 02.1: Parse a bulk string
+    // EXERCISE 02.5: Parse a bulk string
     // `rest` starts with "$<length>\r\n"; the bytes follow, then another \r\n.
     const auto length = parse_integer(rest.substr(1, line_end - 1));
     if (!length || *length < -1 || *length > limits_.max_bulk_length) {
@@ -161,7 +167,7 @@ Parser::Item Parser::read_bulk(std::string_view rest, std::size_t line_end, bool
         return {Status::frame, {}, end + 2};
     }
     return {Status::frame, Frame::bulk(std::string(rest.substr(start, *length))), end + 2};
-    // END EXERCISE 02.1
+    // END EXERCISE 02.5
 }
 // [end book: read-bulk]
 
@@ -173,7 +179,7 @@ Frame Parser::build(std::string_view& bytes) const
     if (!item.open) {
         return std::move(item.frame);  // a scalar is a whole frame
     }
-    // EXERCISE 02.2: Build an array
+    // EXERCISE 02.3: Build an array
     // An array header: its elements follow, each a frame to build in turn.
     Frame::Array items;
     items.reserve(*item.open);  // safe here: the first pass has seen every element arrive
@@ -181,7 +187,7 @@ Frame Parser::build(std::string_view& bytes) const
         items.push_back(build(bytes));  // as deep as the nesting, which the first pass bounded
     }
     return Frame::array(std::move(items));
-    // END EXERCISE 02.2
+    // END EXERCISE 02.3
 }
 // [end book: build]
 

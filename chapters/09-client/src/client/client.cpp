@@ -134,7 +134,7 @@ asio::awaitable<void> Client::send(std::vector<std::string> command)
     // throw it.
     //
     // Check: ./workbook test 9   Stuck? ./workbook hint 09.6
-    mini_redis::unused(command, output_);
+    mini_redis::unused(command, output_, connection_, timeout_);
     co_await mini_redis::co_todo("09.6", "book/09-client.md#exercise-096-a-command-on-the-wire");
     // END EXERCISE 09.6
 }

@@ -23,6 +23,7 @@ asio::awaitable<std::optional<Subscriber::Push>> Subscriber::read_push()
     // Anything else: throw a ProtocolError.
     //
     // Check: ./workbook test 9   Stuck? ./workbook hint 09.7
+    mini_redis::unused(client_);
     co_return co_await mini_redis::co_todo<std::optional<Subscriber::Push>>("09.7", "book/09-client.md#exercise-097-reading-a-push");
     // END EXERCISE 09.7
 }
@@ -50,6 +51,7 @@ asio::awaitable<std::optional<Message>> Subscriber::next_message()
     // confirmation nobody asked for: throw a ProtocolError.
     //
     // Check: ./workbook test 9   Stuck? ./workbook hint 09.2
+    mini_redis::unused(pending_);
     co_return co_await mini_redis::co_todo<std::optional<Message>>("09.2", "book/09-client.md#exercise-092-the-next-message");
     // END EXERCISE 09.2
 }
@@ -84,7 +86,7 @@ asio::awaitable<void> Subscriber::subscribe(std::vector<std::string> channels)
     // channel named twice, or already subscribed, is listed once.
     //
     // Check: ./workbook test 9   Stuck? ./workbook hint 09.13
-    mini_redis::unused(channels);
+    mini_redis::unused(channels, channels_);
     co_await mini_redis::co_todo("09.13", "book/09-client.md#exercise-0913-subscribing");
     // END EXERCISE 09.13
 }
