@@ -22,7 +22,9 @@ Each check either meets its expectation or not, and the run ends with "N passed,
   crash.
 The sanitizer builds, the starters' compilation and the fuzzer run beside the test runs, at
 the lowest CPU priority (full_check says why).
-- the book builds with mkdocs in strict mode.
+- the book builds with mkdocs in strict mode, and every page of the site loads in headless
+  chromium without a console error, with its diagrams drawn, its internal links and anchors
+  found, and search working (book.py, tools/book/check_site.mjs).
 """
 from __future__ import annotations
 
@@ -37,6 +39,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import book
 import build
 import deps
 import generate
@@ -276,12 +279,16 @@ def _print_slowest(runs: list[tuple[Suite, build.TestRun]], count: int = 4) -> N
 
 
 def build_book() -> int:
-    result = subprocess.run([deps.DEBIAN_PYTHON, "-m", "mkdocs", "build", "--strict", "-q", "-d", "build/site"],
-                            cwd=ROOT, capture_output=True, text=True)
-    print(result.stdout + result.stderr, end="")
-    if result.returncode == 0:
-        print("workbook: the book is in build/site (open build/site/index.html)")
-    return result.returncode
+    return book.build()
+
+
+def check_site(tally: Tally) -> bool:
+    """The browser check: every page of build/site in headless chromium (book.browser_check)."""
+    ok, summary, problems = book.browser_check()
+    for line in problems:
+        print(f"    {line}")
+    return tally.record("the site in a browser: no console error, every diagram drawn, every internal link "
+                        "and anchor found, search finds a page", ok, summary or "; ".join(problems[:3]))
 
 
 def solution_suites(chapters: list[Chapter]) -> list[Suite]:
@@ -444,7 +451,14 @@ def full_check() -> int:
     _took(start)
 
     start = _section("book: mkdocs build --strict")
-    tally.record("book builds", build_book() == 0)
+    built = tally.record("book builds", build_book() == 0)
+    _took(start)
+
+    start = _section("book: every page in headless chromium (./workbook book --check)")
+    if built:
+        check_site(tally)
+    else:
+        tally.record("the site in a browser", False, "the book did not build")
     _took(start)
 
     print(f"\nThe full check took {time.monotonic() - began:.0f} s.")
