@@ -35,8 +35,9 @@ def _lock_digest() -> str:
     return digest.hexdigest()
 
 
-def npm_install() -> None:
-    """`npm ci` in tools/book, unless node_modules already holds what the lock file names."""
+def npm_install(quiet: bool = False) -> None:
+    """`npm ci` in tools/book, unless node_modules already holds what the lock file names.
+    quiet: print nothing unless it fails (the full check runs it beside other work)."""
     wanted = _lock_digest()
     if STAMP.is_file() and STAMP.read_text().strip() == wanted:
         return
@@ -47,14 +48,17 @@ def npm_install() -> None:
     major = re.match(r"v(\d+)", version)
     if not major or int(major[1]) < NODE_MAJOR:
         raise WorkbookError(f"node {version} is too old for the book's tools: {NODE_MAJOR} or newer is needed")
-    print("workbook: installing the book's npm packages (npm ci in tools/book)", flush=True)
+    if not quiet:
+        print("workbook: installing the book's npm packages (npm ci in tools/book)", flush=True)
     start = time.monotonic()
     result = subprocess.run(["npm", "ci", "--ignore-scripts", "--no-audit", "--no-fund", "--loglevel=error"],
-                            cwd=NPM_DIR)
+                            cwd=NPM_DIR, capture_output=quiet, text=True)
     if result.returncode != 0:
-        raise WorkbookError("npm ci failed in tools/book (see above)")
+        raise WorkbookError("npm ci failed in tools/book" + (":\n" + (result.stdout + result.stderr)[-3000:]
+                                                             if quiet else " (see above)"))
     STAMP.write_text(wanted + "\n")
-    print(f"workbook: npm ci took {time.monotonic() - start:.0f} s", flush=True)
+    if not quiet:
+        print(f"workbook: npm ci took {time.monotonic() - start:.0f} s", flush=True)
 
 
 def build() -> int:

@@ -45,7 +45,7 @@ import deps
 import generate
 import references
 import stats
-from chapters import ROOT, Chapter, TestTarget, all_chapters
+from chapters import ROOT, Chapter, TestTarget, WorkbookError, all_chapters
 
 CHECK_SOURCES = ROOT / "build" / "check-src"  # where the check preset reads chapters from
 # Chapters from this one on run the server on a thread pool, so ThreadSanitizer has work to do.
@@ -371,6 +371,9 @@ def full_check() -> int:
     deps.ensure(deps.TEST)
     chapters = all_chapters()
     tally = Tally()
+    # The book's npm packages download while everything else runs; the book step waits for them.
+    npm = ThreadPoolExecutor(1)
+    npm_installed = npm.submit(book.npm_install, True)
 
     start = _section("sync: chapters/ and book excerpts generated from solutions/; formatting")
     problems = generate.out_of_sync(chapters)
@@ -451,7 +454,12 @@ def full_check() -> int:
     _took(start)
 
     start = _section("book: mkdocs build --strict")
-    built = tally.record("book builds", build_book() == 0)
+    try:
+        npm_installed.result()
+        built = tally.record("book builds", build_book() == 0)
+    except WorkbookError as e:
+        built = tally.record("book builds", False, str(e))
+    npm.shutdown()
     _took(start)
 
     start = _section("book: every page in headless chromium (./workbook book --check)")
