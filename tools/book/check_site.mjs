@@ -80,8 +80,8 @@ const browser = await puppeteer.launch({
 
 if (process.env.CHECK_SITE_TIMES) console.error(`launched ${Date.now() - started} ms`);
 
-// Material's search worker builds its index on every page it loads, which is most of a page's
-// time; the pages are given an empty index, and only the search check the real one.
+// Material's search worker builds its index (about 1 MB of JSON) on every page it loads; the
+// pages are given an empty one, and only the search check the real one.
 const index = JSON.parse(readFileSync(path.join(siteDir, "search", "search_index.json"), "utf8"));
 const emptyIndex = JSON.stringify({ ...index, docs: [] });
 
