@@ -21,6 +21,7 @@ from typing import Callable, NamedTuple
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import book  # noqa: E402
 import build  # noqa: E402
 import checks  # noqa: E402
 import deps  # noqa: E402
@@ -228,10 +229,16 @@ def cmd_reset(args) -> int:
 
 
 def cmd_book(args) -> int:
-    deps.ensure(deps.BOOK)
+    deps.ensure(deps.BOOK + (deps.BROWSER if args.check else []))
     if args.serve:
+        book.npm_install()
         return subprocess.run([deps.DEBIAN_PYTHON, "-m", "mkdocs", "serve", "-a", "127.0.0.1:8000"], cwd=ROOT).returncode
-    return checks.build_book()
+    built = checks.build_book()
+    if built != 0 or not args.check:
+        return built
+    tally = checks.Tally()
+    checks.check_site(tally)
+    return 0 if not tally.failed else 1
 
 
 # --- maintainer commands -----------------------------------------------------------------
@@ -322,8 +329,9 @@ COMMANDS = {
     "diff": Command(cmd_diff, "diff NN: your chapter against its solution", [arg("chapter")]),
     "reset": Command(cmd_reset, "reset NN: restore chapter NN to its starter (asks first; -y does not)",
                      [arg("chapter"), arg("-y", "--yes", action="store_true")]),
-    "book": Command(cmd_book, "build the book site into build/site (--serve: serve it on 127.0.0.1:8000)",
-                    [arg("--serve", action="store_true")]),
+    "book": Command(cmd_book, "build the book site into build/site (--serve: serve it on 127.0.0.1:8000; "
+                              "--check: then load every page in headless chromium, the full check's last step)",
+                    [arg("--serve", action="store_true"), arg("--check", action="store_true")]),
     "generate": Command(cmd_generate, "maintainers: regenerate chapters/ and the book's excerpts "
                                       "(--check: only report what is out of sync)",
                         [arg("--check", action="store_true")]),

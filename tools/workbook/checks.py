@@ -22,7 +22,9 @@ Each check either meets its expectation or not, and the run ends with "N passed,
   crash.
 The sanitizer builds, the starters' compilation and the fuzzer run beside the test runs, at
 the lowest CPU priority (full_check says why).
-- the book builds with mkdocs in strict mode.
+- the book builds with mkdocs in strict mode, and every page of the site loads in headless
+  chromium without a console error, with its diagrams drawn, its internal links and anchors
+  found, and search working (book.py, tools/book/check_site.mjs).
 """
 from __future__ import annotations
 
@@ -37,12 +39,13 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import book
 import build
 import deps
 import generate
 import references
 import stats
-from chapters import ROOT, Chapter, TestTarget, all_chapters
+from chapters import ROOT, Chapter, TestTarget, WorkbookError, all_chapters
 
 CHECK_SOURCES = ROOT / "build" / "check-src"  # where the check preset reads chapters from
 # Chapters from this one on run the server on a thread pool, so ThreadSanitizer has work to do.
@@ -276,12 +279,16 @@ def _print_slowest(runs: list[tuple[Suite, build.TestRun]], count: int = 4) -> N
 
 
 def build_book() -> int:
-    result = subprocess.run([deps.DEBIAN_PYTHON, "-m", "mkdocs", "build", "--strict", "-q", "-d", "build/site"],
-                            cwd=ROOT, capture_output=True, text=True)
-    print(result.stdout + result.stderr, end="")
-    if result.returncode == 0:
-        print("workbook: the book is in build/site (open build/site/index.html)")
-    return result.returncode
+    return book.build()
+
+
+def check_site(tally: Tally) -> bool:
+    """The browser check: every page of build/site in headless chromium (book.browser_check)."""
+    ok, summary, problems = book.browser_check()
+    for line in problems:
+        print(f"    {line}")
+    return tally.record("the site in a browser: no console error, every diagram drawn, every internal link "
+                        "and anchor found, search finds a page", ok, summary or "; ".join(problems[:3]))
 
 
 def solution_suites(chapters: list[Chapter]) -> list[Suite]:
@@ -364,6 +371,9 @@ def full_check() -> int:
     deps.ensure(deps.TEST)
     chapters = all_chapters()
     tally = Tally()
+    # The book's npm packages download while everything else runs; the book step waits for them.
+    npm = ThreadPoolExecutor(1)
+    npm_installed = npm.submit(book.npm_install, True)
 
     start = _section("sync: chapters/ and book excerpts generated from solutions/; formatting")
     problems = generate.out_of_sync(chapters)
@@ -444,7 +454,19 @@ def full_check() -> int:
     _took(start)
 
     start = _section("book: mkdocs build --strict")
-    tally.record("book builds", build_book() == 0)
+    try:
+        npm_installed.result()
+        built = tally.record("book builds", build_book() == 0)
+    except WorkbookError as e:
+        built = tally.record("book builds", False, str(e))
+    npm.shutdown()
+    _took(start)
+
+    start = _section("book: every page in headless chromium (./workbook book --check)")
+    if built:
+        check_site(tally)
+    else:
+        tally.record("the site in a browser", False, "the book did not build")
     _took(start)
 
     print(f"\nThe full check took {time.monotonic() - began:.0f} s.")

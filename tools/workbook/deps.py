@@ -16,15 +16,21 @@ from chapters import Chapter, WorkbookError
 BUILD = ["cmake", "ninja-build", "g++", "ccache", "libboost1.81-dev", "libspdlog-dev", "libfmt-dev",
          "libcli11-dev"]
 # What building the book site needs. Debian's mkdocs is importable only from Debian's python,
-# which may not be the python3 first on PATH: the workbook runs it with DEBIAN_PYTHON.
-BOOK = ["mkdocs", "mkdocs-material", "python3-pymdownx"]
+# which may not be the python3 first on PATH: the workbook runs it with DEBIAN_PYTHON. node and
+# npm install mermaid, which the site serves (book.py: npm ci in tools/book).
+BOOK = ["mkdocs", "mkdocs-material", "python3-pymdownx", "nodejs", "npm"]
 DEBIAN_PYTHON = "/usr/bin/python3"
+# What the browser check of the site needs on top (puppeteer-core, from npm, drives it).
+BROWSER = ["chromium"]
+# Packages that a command already on PATH stands for: a machine may have node and npm from
+# elsewhere (NodeSource's nodejs includes npm and conflicts with Debian's npm package).
+_COMMAND_OF = {"nodejs": "node", "npm": "npm"}
 # What the tests and the book need on top: Catch2, a real Redis to compare with and its
 # clients (redis-cli, redis-benchmark, the Python library), clang with libFuzzer for the fuzz
 # targets, and lld (the check and sanitizer presets link with it: four times faster than
 # ld.bfd).
 TEST = BUILD + ["catch2", "redis-server", "redis-tools", "python3-redis", "clang", "clang-format",
-                "libclang-rt-14-dev", "lld"] + BOOK
+                "libclang-rt-14-dev", "lld"] + BOOK + BROWSER
 # What `./workbook run` needs: the build, and redis-cli, which README has the user talk to the
 # server with.
 RUN = BUILD + ["redis-tools"]
@@ -48,6 +54,8 @@ def for_chapter(chapter: Chapter) -> list[str]:
 
 
 def _installed(package: str) -> bool:
+    if package in _COMMAND_OF and shutil.which(_COMMAND_OF[package]):
+        return True
     result = subprocess.run(["dpkg-query", "-W", "-f=${db:Status-Status}", package],
                             capture_output=True, text=True)
     return result.returncode == 0 and result.stdout.strip() == "installed"
