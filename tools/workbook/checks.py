@@ -368,7 +368,7 @@ def fuzz(tally: Tally, seconds: int = FUZZ_SECONDS, nice: bool = False) -> None:
 
 def full_check() -> int:
     began = time.monotonic()
-    deps.ensure(deps.TEST)
+    deps.ensure(deps.FULL_CHECK)
     chapters = all_chapters()
     tally = Tally()
     # The book's npm packages download while everything else runs; the book step waits for them.

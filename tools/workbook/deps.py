@@ -25,12 +25,14 @@ BROWSER = ["chromium"]
 # Packages that a command already on PATH stands for: a machine may have node and npm from
 # elsewhere (NodeSource's nodejs includes npm and conflicts with Debian's npm package).
 _COMMAND_OF = {"nodejs": "node", "npm": "npm"}
-# What the tests and the book need on top: Catch2, a real Redis to compare with and its
-# clients (redis-cli, redis-benchmark, the Python library), clang with libFuzzer for the fuzz
-# targets, and lld (the check and sanitizer presets link with it: four times faster than
-# ld.bfd).
+# What every test, bite check and sanitizer run needs on top: Catch2, a real Redis to compare
+# with and its clients (redis-cli, redis-benchmark, the Python library), clang with libFuzzer
+# for the fuzz targets, and lld (the check and sanitizer presets link with it: four times
+# faster than ld.bfd).
 TEST = BUILD + ["catch2", "redis-server", "redis-tools", "python3-redis", "clang", "clang-format",
-                "libclang-rt-14-dev", "lld"] + BOOK + BROWSER
+                "libclang-rt-14-dev", "lld"]
+# The full check: the tests, the book and its browser check.
+FULL_CHECK = TEST + BOOK + BROWSER
 # What `./workbook run` needs: the build, and redis-cli, which README has the user talk to the
 # server with.
 RUN = BUILD + ["redis-tools"]
