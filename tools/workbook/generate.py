@@ -106,8 +106,9 @@ def _unused_parameters(lines: list[str], first: int, last: int) -> list[str]:
     outside = _code_words(lines[brace:first] + lines[last + 1:end])
     region = _code_words(lines[first:last + 1])
     names = [name for name in _parameters(lines, brace) if name in region and name not in outside]
-    # Locals declared above the region that only the region uses: declared on one line (a type,
-    # then the name and `=`, or `auto [a, b] =`) and named on no other line of the function.
+    # Locals declared above the region that only the region reads: declared on one line (a type,
+    # then the name and `=`, or `auto [a, b] =`) and named on no other line of the function but
+    # lines that only assign to them (g++ calls a variable set but never read unused too).
     for i in range(brace + 1, first):
         code = lines[i].split("//", 1)[0]
         declared = re.findall(r"\bauto&{0,2} \[([\w, ]+)\]", code)
@@ -116,7 +117,8 @@ def _unused_parameters(lines: list[str], first: int, last: int) -> list[str]:
             declared.append(m[1])
         for name in declared:
             elsewhere = [l for j, l in enumerate(lines[brace:end], brace)
-                         if j != i and not first <= j <= last and name in _code_words([l])]
+                         if j != i and not first <= j <= last and name in _code_words([l])
+                         and not re.match(rf"^\s*{name} = ", l)]
             if name in region and not elsewhere:
                 names.append(name)
     return names
