@@ -92,7 +92,7 @@ TEST_CASE("threads racing on one key leave one of their last writes, never a mix
     CHECK(is_a_last_write);
 }
 
-TEST_CASE("readers running alongside writers see whole values only", "[ch04][ex04.2]")
+TEST_CASE("readers running alongside writers see whole values only", "[ch04][ex04.1]")
 {
     Db db;
     db.set("k", std::string(64, 'x'));

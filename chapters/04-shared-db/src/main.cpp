@@ -83,16 +83,16 @@ int main(int argc, char** argv)
             }
         });
 
-        // EXERCISE 04.3: Run the event loop on a pool of threads
+        // EXERCISE 04.4: Run the event loop on a pool of threads
         //
         // Serve with `threads` threads: start threads - 1 std::threads that each call
         // context.run(), log "serving on N threads" (tests look for it), run the context on
         // this thread too, and join the others once run() returns (after a signal stopped the
         // context).
         //
-        // Check: ./workbook test 4   Stuck? ./workbook hint 04.3
-        mini_redis::todo("04.3", "book/04-shared-db.md#exercise-043-a-pool-of-threads");
-        // END EXERCISE 04.3
+        // Check: ./workbook test 4   Stuck? ./workbook hint 04.4
+        mini_redis::todo("04.4", "book/04-shared-db.md#exercise-044-a-pool-of-threads");
+        // END EXERCISE 04.4
         return status;
         // [end book: run]
     } catch (const std::exception& e) {

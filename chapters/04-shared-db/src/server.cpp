@@ -6,6 +6,8 @@
 #include "connection.hpp"
 #include "execute.hpp"
 
+#include "mini_redis/exercise.hpp"
+
 #include <spdlog/spdlog.h>
 
 #include <exception>
@@ -20,7 +22,7 @@ namespace {
 /// Why not `asio::detached`: detached throws escaping exceptions away without a word, and a
 /// session that dies silently is the hardest bug to find. Here it is logged, and only this one
 /// connection ends; the server carries on.
-void log_session_end(std::exception_ptr error)
+[[maybe_unused]] void log_session_end(std::exception_ptr error)
 {
     if (!error) {
         return;
@@ -38,27 +40,17 @@ void log_session_end(std::exception_ptr error)
 asio::awaitable<void> serve(tcp::acceptor acceptor)
 {
     spdlog::debug("accepting connections on {}", acceptor.local_endpoint().port());
-    // One key space for all clients. This coroutine and every session hold a handle, so the
-    // data lives until the last of them ends, whichever that is.
-    Db db;
-    for (;;) {
-        // Suspends until a client connects. Meanwhile the io_context's threads run the sessions.
-        auto [error, socket] = co_await acceptor.async_accept(use_tuple);
-        if (error == asio::error::operation_aborted) {
-            co_return;  // the acceptor was closed: the server is stopping
-        }
-        if (error) {
-            // For instance "too many open files". Chapter 07 adds a back-off here; for now, log
-            // it and keep accepting, because one failed accept is no reason to stop serving.
-            spdlog::warn("accept failed: {}", error.message());
-            continue;
-        }
-        // Start the session and do *not* wait for it: co_spawn returns at once and the loop goes
-        // back to accepting. The session runs on the same executor (the same io_context) and owns
-        // its socket, which we move into it.
-        // [tokio] tokio::spawn(async move { process(socket).await }) -> co_spawn(executor, ...)
-        asio::co_spawn(acceptor.get_executor(), session(std::move(socket), db), log_session_end);
-    }
+    // EXERCISE 04.3: Give every session a handle to the one Db
+    //
+    // Create the one Db that every client shares, then accept clients forever as in chapter 01:
+    // for each, co_spawn session(std::move(socket), ...) on acceptor.get_executor() with
+    // log_session_end as the completion handler, giving the session its own handle to that same
+    // Db. Stop when the accept fails with asio::error::operation_aborted; log any other accept
+    // error with its message (error.message()) and keep accepting.
+    //
+    // Check: ./workbook test 4   Stuck? ./workbook hint 04.3
+    co_await mini_redis::co_todo("04.3", "book/04-shared-db.md#exercise-043-one-db-for-every-session");
+    // END EXERCISE 04.3
 }
 // [end book: serve]
 

@@ -83,7 +83,7 @@ int main(int argc, char** argv)
             }
         });
 
-        // EXERCISE 04.3: Run the event loop on a pool of threads
+        // EXERCISE 04.4: Run the event loop on a pool of threads
         // Every thread that calls run() serves the same io_context: whichever thread is free
         // resumes the next coroutine whose operation finished. A session may even continue on
         // a different thread after each co_await, which is why shared data needs Db's lock.
@@ -96,7 +96,7 @@ int main(int argc, char** argv)
         for (auto& thread : pool) {
             thread.join();
         }
-        // END EXERCISE 04.3
+        // END EXERCISE 04.4
         return status;
         // [end book: run]
     } catch (const std::exception& e) {

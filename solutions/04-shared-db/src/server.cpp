@@ -6,6 +6,8 @@
 #include "connection.hpp"
 #include "execute.hpp"
 
+#include "mini_redis/exercise.hpp"
+
 #include <spdlog/spdlog.h>
 
 #include <exception>
@@ -38,8 +40,10 @@ void log_session_end(std::exception_ptr error)
 asio::awaitable<void> serve(tcp::acceptor acceptor)
 {
     spdlog::debug("accepting connections on {}", acceptor.local_endpoint().port());
-    // One key space for all clients. This coroutine and every session hold a handle, so the
-    // data lives until the last of them ends, whichever that is.
+    // EXERCISE 04.3: Give every session a handle to the one Db
+    // One key space for all clients, made once, before the first accept. This coroutine and
+    // every session hold a handle, so the data lives until the last of them ends, whichever
+    // that is.
     Db db;
     for (;;) {
         // Suspends until a client connects. Meanwhile the io_context's threads run the sessions.
@@ -57,8 +61,11 @@ asio::awaitable<void> serve(tcp::acceptor acceptor)
         // back to accepting. The session runs on the same executor (the same io_context) and owns
         // its socket, which we move into it.
         // [tokio] tokio::spawn(async move { process(socket).await }) -> co_spawn(executor, ...)
+        // The session gets its own copy of the handle, by value: a spawned coroutine must own
+        // what it uses, and a copy of a Db shares the data instead of duplicating it.
         asio::co_spawn(acceptor.get_executor(), session(std::move(socket), db), log_session_end);
     }
+    // END EXERCISE 04.3
 }
 // [end book: serve]
 

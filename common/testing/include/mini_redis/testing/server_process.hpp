@@ -34,6 +34,9 @@ public:
     /// The port from the ready line (0 if the pattern has no group).
     unsigned short port() const noexcept { return port_; }
 
+    /// The process id, for a look at /proc/<pid> (its threads, say).
+    pid_t pid() const noexcept { return pid_; }
+
     /// Sends `signal` (SIGINT, SIGTERM) to the process.
     void signal(int signal);
 
