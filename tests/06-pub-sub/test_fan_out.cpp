@@ -1,6 +1,6 @@
 // Chapter 06 without sockets: Db::publish fanning out to recipients (06.1), the push PUBLISH
 // encodes, the order of a confirmation and the messages after it, and the Outbox's bound on
-// undelivered messages (06.2) and the memory it keeps.
+// undelivered messages (06.7) and the memory it keeps.
 #include "db.hpp"
 #include "frame.hpp"
 #include "outbox.hpp"
@@ -104,7 +104,7 @@ TEST_CASE("messages arrive in the order they were published", "[ch06][ex06.1]")
 TEST_CASE(
     "a subscribe confirmation comes before every message on its channel, whatever the "
     "publishers on other threads do",
-    "[ch06][ex06.10]")
+    "[ch06][ex06.11]")
 {
     // Subscriptions::subscribe confirms a channel before it registers with the Db. The other way
     // round, a PUBLISH on another thread can land between the two, and its message would reach
@@ -168,7 +168,7 @@ TEST_CASE(
     CHECK(out_of_order == 0);
 }
 
-TEST_CASE("a channel whose last subscriber leaves is removed", "[ch06][ex06.9]")
+TEST_CASE("a channel whose last subscriber leaves is removed", "[ch06][ex06.2]")
 {
     Db db;
     auto subscriber = std::make_shared<Recorder>();
@@ -179,7 +179,7 @@ TEST_CASE("a channel whose last subscriber leaves is removed", "[ch06][ex06.9]")
 }
 
 TEST_CASE("the channel table gives its memory back once 100,000 channels are gone",
-          "[ch06][ex06.9]")
+          "[ch06][ex06.2]")
 {
     // A hash table keeps its buckets when its entries go. The Db shrinks its channel table once
     // most channels are gone, or a client that once held 100,000 channels would leave
@@ -206,7 +206,7 @@ TEST_CASE("the channel table gives its memory back once 100,000 channels are gon
     CHECK(kept < 64 * 1024);
 }
 
-TEST_CASE("an outbox takes messages up to its limit, then closes for good", "[ch06][ex06.2]")
+TEST_CASE("an outbox takes messages up to its limit, then closes for good", "[ch06][ex06.7]")
 {
     boost::asio::io_context context;
     auto outbox = std::make_shared<Outbox>(boost::asio::make_strand(context), 100);
@@ -219,7 +219,7 @@ TEST_CASE("an outbox takes messages up to its limit, then closes for good", "[ch
     CHECK_FALSE(outbox->deliver("x"));  // closed: even a small one is refused now
 }
 
-TEST_CASE("a closed outbox refuses messages without counting as overflowed", "[ch06][ex06.2]")
+TEST_CASE("a closed outbox refuses messages without counting as overflowed", "[ch06][ex06.7]")
 {
     boost::asio::io_context context;
     auto outbox = std::make_shared<Outbox>(boost::asio::make_strand(context), 100);
@@ -228,7 +228,7 @@ TEST_CASE("a closed outbox refuses messages without counting as overflowed", "[c
     CHECK_FALSE(outbox->overflowed());
 }
 
-TEST_CASE("an outbox counts the batch being written against its limit", "[ch06][ex06.2]")
+TEST_CASE("an outbox counts the batch being written against its limit", "[ch06][ex06.7]")
 {
     // A subscriber that reads nothing holds the batch its writer took as well as what waits
     // behind it: the limit covers both, or it could hold twice the limit.
@@ -280,7 +280,7 @@ TEST_CASE("an outbox gives back the buffer of a large batch once it is written",
 }
 
 TEST_CASE("an outbox takes a message that reaches its limit exactly, not one byte more",
-          "[ch06][ex06.2]")
+          "[ch06][ex06.7]")
 {
     boost::asio::io_context context;
     auto outbox = std::make_shared<Outbox>(boost::asio::make_strand(context), 100);
@@ -355,7 +355,7 @@ struct SleepingWriter {
 }  // namespace
 
 TEST_CASE("a writer asleep in take() holds no lock: another thread can queue meanwhile",
-          "[ch06][ex06.5]")
+          "[ch06][ex06.4]")
 {
     SleepingWriter writer;
     auto outbox = writer.outbox;
@@ -383,7 +383,7 @@ TEST_CASE("an overflow wakes the writer, which finds the outbox closed", "[ch06]
     CHECK_FALSE(writer.result);
 }
 
-TEST_CASE("closing an outbox wakes its writer, which then ends", "[ch06][ex06.7]")
+TEST_CASE("closing an outbox wakes its writer, which then ends", "[ch06][ex06.5]")
 {
     SleepingWriter writer;
     writer.outbox->close();
@@ -418,7 +418,7 @@ struct WaitingReader {
 
 }  // namespace
 
-TEST_CASE("a reader waits for room past the reply backlog, not at it", "[ch06][ex06.6]")
+TEST_CASE("a reader waits for room past the reply backlog, not at it", "[ch06][ex06.10]")
 {
     WaitingReader at_limit(Outbox::reply_backlog);
     CHECK(at_limit.room);
@@ -455,17 +455,17 @@ void writer_makes_room_for_reader()
 }  // namespace
 
 TEST_CASE("a reader waiting for room wakes once the writer has written the backlog",
-          "[ch06][ex06.6]")
+          "[ch06][ex06.10]")
 {
     writer_makes_room_for_reader();
 }
 
-TEST_CASE("take() wakes a reader waiting for room once the last batch is written", "[ch06][ex06.5]")
+TEST_CASE("take() wakes a reader waiting for room once the last batch is written", "[ch06][ex06.4]")
 {
     writer_makes_room_for_reader();
 }
 
-TEST_CASE("closing an outbox wakes a reader waiting for room", "[ch06][ex06.7]")
+TEST_CASE("closing an outbox wakes a reader waiting for room", "[ch06][ex06.5]")
 {
     WaitingReader reader(Outbox::reply_backlog + 1);
     REQUIRE_FALSE(reader.room);
@@ -474,7 +474,7 @@ TEST_CASE("closing an outbox wakes a reader waiting for room", "[ch06][ex06.7]")
 }
 
 TEST_CASE("unsubscribing takes the channels out of the Db, named ones and then all",
-          "[ch06][ex06.3]")
+          "[ch06][ex06.12]")
 {
     Db db;
     boost::asio::io_context context;

@@ -1,5 +1,5 @@
 // Chapter 06: a subscriber that stops reading. Publishers must stay fast, the server's memory
-// bounded, and the policy (disconnect, as Redis does) applied. Exercise 06.2 over sockets.
+// bounded, and the policy (disconnect, as Redis does) applied. Exercise 06.7 over sockets.
 #include "pubsub.hpp"
 
 #include "mini_redis/testing/eventually.hpp"
@@ -16,7 +16,7 @@ using mini_redis::testing::eventually;
 using mini_redis::testing::TestClient;
 
 TEST_CASE("a subscriber that stops reading is disconnected once it is too far behind",
-          "[ch06][ex06.2]")
+          "[ch06][ex06.7]")
 {
     Db db;
     constexpr std::size_t limit = 256 * 1024;
@@ -58,7 +58,7 @@ TEST_CASE("a subscriber that stops reading is disconnected once it is too far be
 }
 
 TEST_CASE("a client that sends many requests without reading is paused, not buffered without end",
-          "[ch06][ex06.11]")
+          "[ch06][ex06.3]")
 {
     Db db;
     auto server = pubsub_server(db);
@@ -81,7 +81,7 @@ TEST_CASE("a client that sends many requests without reading is paused, not buff
 }
 
 TEST_CASE("a long (UN)SUBSCRIBE whose confirmations are not read waits half-way; others are served",
-          "[ch06][ex06.3]")
+          "[ch06][ex06.12]")
 {
     // A request naming thousands of channels goes in turns. Between two, the server waits
     // until the client has read most of the confirmations: one that does not read cannot make
