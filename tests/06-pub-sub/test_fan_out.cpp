@@ -59,6 +59,7 @@ TEST_CASE("publishing to a channel nobody listens to reaches nobody", "[ch06][ex
 {
     Db db;
     CHECK(db.publish("hello", "world") == 0);
+    CHECK(db.channel_count() == 0);  // and leaves no empty channel behind
 }
 
 TEST_CASE("every recipient of a channel receives the message, others do not", "[ch06][ex06.1]")
@@ -417,6 +418,33 @@ struct WaitingReader {
 };
 
 }  // namespace
+
+TEST_CASE("a reader waiting for room holds no lock: another thread can deliver meanwhile",
+          "[ch06][ex06.10]")
+{
+    // Declared first among 06.10's tests: a reader that sleeps with the lock held deadlocks the
+    // next ones, whose wake-ups run on the reader's own thread.
+    auto* context = new boost::asio::io_context;
+    auto strand = boost::asio::make_strand(*context);
+    auto outbox = std::make_shared<Outbox>(strand, 64 * 1024 * 1024);
+    outbox->deliver(std::string(Outbox::reply_backlog + 1, 'r'));
+    bool room = false;
+    boost::asio::co_spawn(
+        strand,
+        [&]() -> boost::asio::awaitable<void> {
+            co_await outbox->wait_for_room();
+            room = true;
+        },
+        boost::asio::detached);
+    context->poll();
+    REQUIRE_FALSE(room);
+    // If this fails, the context is leaked on purpose (see on_another_thread).
+    REQUIRE(on_another_thread(context, [outbox] { outbox->deliver("hello"); }));
+    outbox->close();
+    CHECK(run_until(*context, room));
+    outbox.reset();
+    delete context;
+}
 
 TEST_CASE("a reader waits for room past the reply backlog, not at it", "[ch06][ex06.10]")
 {

@@ -80,6 +80,90 @@ TEST_CASE("a client that sends many requests without reading is paused, not buff
     CHECK(client.round_trip(requests, expected.size()) == expected);
 }
 
+TEST_CASE("a client that reads none of its replies is not served past the backlog",
+          "[ch06][ex06.3]")
+{
+    // Requests are executed in order. A client asks for more replies than the kernel's buffers
+    // and the reply backlog hold together (three times over), then sends `SET last yes`, and
+    // reads only the first reply. A reader that waits for room after each request cannot have
+    // reached the SET by then, however fast or slow the machine; one that does not wait executes
+    // all it has read in one go, before the writer writes the first byte. (All the requests fit
+    // in one read.)
+    std::ifstream tcp_wmem("/proc/sys/net/ipv4/tcp_wmem");
+    std::size_t min = 0, initial = 0, max = 0;
+    REQUIRE(tcp_wmem >> min >> initial >> max);
+    const std::string value(1024 * 1024, 'v');
+    const std::size_t gets = 3 * (max + 1024 * 1024) / value.size() + 1;
+    REQUIRE(gets < 200);
+
+    Db db;
+    auto server = pubsub_server(db);
+    TestClient client(server.port());
+    client.limit_receive_buffer(64 * 1024);
+    client.send(command({"SET", "big", value}));
+    REQUIRE(client.read_reply() == "+OK\r\n");
+    std::string requests;
+    for (std::size_t i = 0; i < gets; ++i) {
+        requests += command({"GET", "big"});
+    }
+    requests += command({"SET", "last", "yes"});
+    client.send(requests);
+    const std::string one_reply = bulk(value);
+    REQUIRE(client.read_exact(one_reply.size()) == one_reply);
+
+    TestClient other(server.port());
+    other.send(command({"GET", "last"}));
+    CHECK(other.read_reply() == "$-1\r\n");
+
+    // Reading on lets the rest through, in order.
+    std::size_t wrong = 0;
+    for (std::size_t i = 1; i < gets; ++i) {
+        wrong += client.read_exact(one_reply.size()) != one_reply;
+    }
+    CHECK(wrong == 0);
+    CHECK(client.read_reply() == "+OK\r\n");
+    other.send(command({"GET", "last"}));
+    CHECK(other.read_reply() == "$3\r\nyes\r\n");
+}
+
+TEST_CASE("a client that resets its connection with replies queued leaves, and its channels go",
+          "[ch06][ex06.9]")
+{
+    // A client subscribes to more channels than the kernel's buffers can hold the confirmations
+    // of, reads none, and resets the connection. The reader is paused until the writer makes
+    // room; the writer's write fails. Unless the writer closes the outbox, the reader waits for
+    // ever, and the session, with its channels, never ends. (Twice the buffers: whatever was
+    // handled before the reset, more than the reply backlog is left to queue after it.)
+    std::ifstream tcp_wmem("/proc/sys/net/ipv4/tcp_wmem");
+    std::size_t min = 0, initial = 0, max = 0;
+    REQUIRE(tcp_wmem >> min >> initial >> max);
+    const std::string padding(512, 'x');
+    const std::size_t one_confirmation = confirmation("subscribe", padding + "00000", 99999).size();
+    const std::size_t channels = 2 * (max + 1024 * 1024) / one_confirmation;
+    REQUIRE(channels < 100'000);
+    const auto name = [&](std::size_t i) {
+        const std::string digits = std::to_string(i);
+        return padding + std::string(5 - digits.size(), '0') + digits;
+    };
+
+    Db db;
+    auto server = pubsub_server(db);
+    TestClient subscriber(server.port());
+    subscriber.limit_receive_buffer(64 * 1024);
+    std::string subscribe = "*" + std::to_string(channels + 1) + "\r\n" + bulk("SUBSCRIBE");
+    for (std::size_t i = 0; i < channels; ++i) {
+        subscribe += bulk(name(i));
+    }
+    subscriber.send(subscribe);
+    REQUIRE(subscriber.read_reply() == confirmation("subscribe", name(0), 1));
+    subscriber.abort();
+
+    CHECK(eventually([&] { return db.channel_count() == 0; }));
+    TestClient publisher(server.port());
+    publisher.send(command({"PUBLISH", name(0), "anyone?"}));
+    CHECK(publisher.read_reply() == ":0\r\n");
+}
+
 TEST_CASE("a long (UN)SUBSCRIBE whose confirmations are not read waits half-way; others are served",
           "[ch06][ex06.12]")
 {

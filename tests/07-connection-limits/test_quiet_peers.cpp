@@ -12,6 +12,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <fstream>
 #include <string>
 
 using ch07_test::server_with;
@@ -54,7 +55,7 @@ TEST_CASE("a client that sends nothing for the idle timeout is closed, a subscri
     CHECK(subscriber.read_reply() == "*2\r\n$4\r\npong\r\n$0\r\n\r\n");
 }
 
-TEST_CASE("a client that leaves its replies unread cannot hold its slot for ever", "[ch07][ex07.6]")
+TEST_CASE("a client that leaves its replies unread cannot hold its slot for ever", "[ch07][ex07.4]")
 {
     auto server = server_with({.max_connections = 1, .drain_timeout = 100ms});
     {
@@ -74,6 +75,54 @@ TEST_CASE("a client that leaves its replies unread cannot hold its slot for ever
             return newcomer.read_reply() == "+PONG\r\n";
         }));
     }
+}
+
+TEST_CASE(
+    "a client that stops reading is cut off after the drain timeout, even when idle ones are not",
+    "[ch07][ex07.4]")
+{
+    // The idle timeout is an hour: the watchdog must still look every drain timeout, since a
+    // client can stall long before its idle deadline, and the reader does not wake it when it
+    // pauses. This client keeps its connection open and asks for replies it never reads, more
+    // than the kernel's buffers hold (its send buffer grows to tcp_wmem's maximum at most).
+    std::ifstream tcp_wmem("/proc/sys/net/ipv4/tcp_wmem");
+    std::size_t min = 0, initial = 0, max = 0;
+    REQUIRE(tcp_wmem >> min >> initial >> max);
+    auto server = server_with({.max_connections = 1, .idle_timeout = 1h, .drain_timeout = 100ms});
+    TestClient hoarder(server.port());
+    hoarder.limit_receive_buffer(4096);
+    const std::string value(1024 * 1024, 'x');
+    hoarder.send("*3\r\n$3\r\nSET\r\n$3\r\nbig\r\n$" + std::to_string(value.size()) + "\r\n" +
+                 value + "\r\n");
+    const std::size_t gets = 2 * (max + 1024 * 1024) / value.size() + 1;
+    for (std::size_t i = 0; i < gets; ++i) {
+        hoarder.send("GET big\r\n");
+    }
+    CHECK(eventually([&] {
+        TestClient newcomer(server.port());
+        newcomer.send("PING\r\n");
+        return newcomer.read_reply() == "+PONG\r\n";
+    }));
+}
+
+TEST_CASE("a client that leaves gives its slot back at once, however long the drain timeout",
+          "[ch07][ex07.6]")
+{
+    // Once reader and writer are done, the session ends: the watchdog beside them is cancelled,
+    // not waited for (it would wait out the drain timeout of the last replies, here an hour).
+    auto server = server_with({.max_connections = 1, .drain_timeout = 1h});
+    {
+        TestClient first(server.port());
+        first.send("PING\r\n");
+        REQUIRE(first.read_reply() == "+PONG\r\n");
+        first.close_sending();
+        CHECK(first.read_until_closed().empty());
+    }
+    CHECK(eventually([&] {
+        TestClient newcomer(server.port());
+        newcomer.send("PING\r\n");
+        return newcomer.read_reply() == "+PONG\r\n";
+    }));
 }
 
 TEST_CASE("accepted connections have TCP keepalive on, unless it is set to zero", "[ch07][ex07.7]")
