@@ -312,8 +312,11 @@ bool on_another_thread(boost::asio::io_context*& context, std::function<void()> 
 {
     auto finished = std::make_shared<std::promise<void>>();
     auto future = finished->get_future();
-    std::thread([touch = std::move(touch), finished] {
+    std::thread([touch = std::move(touch), finished]() mutable {
         touch();
+        // Let go of what `touch` holds (an outbox, whose timers belong to the context) before
+        // saying so: the test may destroy the context as soon as it knows.
+        touch = nullptr;
         finished->set_value();
     }).detach();
     if (future.wait_for(std::chrono::seconds(10)) == std::future_status::ready) {
