@@ -122,17 +122,38 @@ TEST_CASE(
     Db db;
     std::atomic<int> budget = 0;
     std::atomic<bool> done = false;
+    std::string publisher_failed;  // what a publish threw (an unfinished exercise, say)
     std::thread publisher([&] {
         const std::string push = mini_redis::message_push("news", "flash");
         while (!done) {
             if (budget > 0) {
                 --budget;
-                db.publish("news", push);
+                try {
+                    if (publisher_failed.empty()) {
+                        db.publish("news", push);
+                    }
+                } catch (const std::exception& e) {
+                    publisher_failed = e.what();
+                }
             } else {
                 std::this_thread::yield();
             }
         }
     });
+    // Stops the publisher however the test ends: with an unfinished exercise, the coroutine's
+    // exception leaves context.run(), and a thread destroyed unjoined would end the whole run.
+    struct Stop {
+        std::atomic<bool>& done;
+        std::thread& publisher;
+        void now()
+        {
+            done = true;
+            if (publisher.joinable()) {
+                publisher.join();
+            }
+        }
+        ~Stop() { now(); }
+    } stop{done, publisher};
     const std::string confirmation = "*3\r\n$9\r\nsubscribe\r\n$4\r\nnews\r\n:1\r\n";
     const std::vector<std::string> news{"news"};
     const mini_redis::Subscriptions::Pause no_pause = []() -> boost::asio::awaitable<void> {
@@ -164,8 +185,8 @@ TEST_CASE(
         }
         budget = 0;
     }  // each round's Subscriptions leaves "news" as it goes
-    done = true;
-    publisher.join();
+    stop.now();
+    CHECK(publisher_failed.empty());
     CHECK(out_of_order == 0);
 }
 
@@ -313,13 +334,19 @@ bool on_another_thread(boost::asio::io_context*& context, std::function<void()> 
     auto finished = std::make_shared<std::promise<void>>();
     auto future = finished->get_future();
     std::thread([touch = std::move(touch), finished]() mutable {
-        touch();
         // Let go of what `touch` holds (an outbox, whose timers belong to the context) before
         // saying so: the test may destroy the context as soon as it knows.
-        touch = nullptr;
-        finished->set_value();
+        try {
+            touch();
+            touch = nullptr;
+            finished->set_value();
+        } catch (...) {
+            touch = nullptr;
+            finished->set_exception(std::current_exception());  // an unfinished exercise, say
+        }
     }).detach();
     if (future.wait_for(std::chrono::seconds(10)) == std::future_status::ready) {
+        future.get();  // throws what `touch` threw
         return true;
     }
     context = nullptr;  // leaked: see above
@@ -372,7 +399,7 @@ TEST_CASE("a delivery from another thread wakes a writer asleep in take()", "[ch
 {
     SleepingWriter writer;
     auto outbox = writer.outbox;
-    std::thread([outbox] { outbox->deliver("hello"); }).join();
+    std::async(std::launch::async, [outbox] { outbox->deliver("hello"); }).get();
     CHECK(run_until(*writer.context, writer.taken));
     CHECK(writer.result);
     CHECK(writer.batch == "hello");
@@ -382,7 +409,9 @@ TEST_CASE("an overflow wakes the writer, which finds the outbox closed", "[ch06]
 {
     SleepingWriter writer;
     auto outbox = writer.outbox;
-    std::thread([outbox] { outbox->deliver(std::string(2000, 'x')); }).join();  // past 1000
+    std::async(std::launch::async, [outbox] {
+        outbox->deliver(std::string(2000, 'x'));
+    }).get();  // past 1000
     CHECK(run_until(*writer.context, writer.taken));
     CHECK_FALSE(writer.result);
 }

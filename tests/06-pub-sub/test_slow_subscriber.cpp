@@ -1,5 +1,6 @@
 // Chapter 06: a subscriber that stops reading. Publishers must stay fast, the server's memory
-// bounded, and the policy (disconnect, as Redis does) applied. Exercise 06.7 over sockets.
+// bounded, and the policy (disconnect, as Redis does) applied: the outbox's limit (06.7) over
+// sockets, with the session that sets it (06.6) and the wake-ups that end the connection (06.8).
 #include "pubsub.hpp"
 
 #include "mini_redis/testing/eventually.hpp"
@@ -16,7 +17,7 @@ using mini_redis::testing::eventually;
 using mini_redis::testing::TestClient;
 
 TEST_CASE("a subscriber that stops reading is disconnected once it is too far behind",
-          "[ch06][ex06.7]")
+          "[ch06][ex06.8]")
 {
     Db db;
     constexpr std::size_t limit = 256 * 1024;
@@ -55,6 +56,39 @@ TEST_CASE("a subscriber that stops reading is disconnected once it is too far be
     // Everyone else is served as before.
     publisher.send(command({"PING"}));
     CHECK(publisher.read_reply() == "+PONG\r\n");
+}
+
+TEST_CASE("a session's outbox holds to the message limit the server was given", "[ch06][ex06.6]")
+{
+    // The session makes its outbox with ServerOptions' message_limit (the outbox's check is
+    // 06.7's). With a limit of 64 KiB, a subscriber that reads nothing is dropped once the
+    // kernel's buffers (the server's send buffer grows to tcp_wmem's maximum at most; the
+    // sleeper's receive buffer is kept small) and 64 KiB are full: long before Redis's default
+    // of 32 MiB. Every PUBLISH waits for its reply, so the count is exact whatever the speed.
+    std::ifstream tcp_wmem("/proc/sys/net/ipv4/tcp_wmem");
+    std::size_t min = 0, initial = 0, max = 0;
+    REQUIRE(tcp_wmem >> min >> initial >> max);
+    Db db;
+    constexpr std::size_t limit = 64 * 1024;
+    auto server = pubsub_server(db, {.message_limit = limit});
+    TestClient sleeper(server.port());
+    sleeper.limit_receive_buffer(4096);
+    sleeper.send(command({"SUBSCRIBE", "firehose"}));
+    REQUIRE(sleeper.read_reply() == confirmation("subscribe", "firehose", 1));
+
+    TestClient publisher(server.port());
+    const std::string payload(4096, 'p');
+    const std::size_t at_most = (max + 1024 * 1024 + limit) / payload.size();
+    std::size_t published = 0;
+    bool received = true;
+    while (received && published < 2 * at_most) {
+        publisher.send(command({"PUBLISH", "firehose", payload}));
+        received = publisher.read_reply() == ":1\r\n";
+        ++published;
+    }
+    INFO("published " << published << " messages of 4 KiB; at most " << at_most << " fit");
+    CHECK_FALSE(received);
+    CHECK(published <= at_most);
 }
 
 TEST_CASE("a client that sends many requests without reading is paused, not buffered without end",

@@ -37,6 +37,23 @@ TEST_CASE("a request larger than the query buffer limit closes that connection o
     CHECK(bystander.read_reply() == "+PONG\r\n");
 }
 
+TEST_CASE("a request of one and a half times the query buffer limit is refused too",
+          "[ch07][ex07.3]")
+{
+    // The buffer doubles, but stops at the limit: a buffer that doubled past it (from 64 KiB to
+    // 128 KiB) would take this request of 96 KiB.
+    auto server = server_with({.query_buffer_limit = 64 * 1024});
+    TestClient greedy(server.port());
+    const std::string value(96 * 1024, 'x');
+    try {
+        greedy.send("*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$" + std::to_string(value.size()) + "\r\n" +
+                    value + "\r\n");
+    } catch (const std::exception&) {
+        // the server may close while we send
+    }
+    CHECK(greedy.read_until_closed().empty());
+}
+
 TEST_CASE("requests just under the query buffer limit are served", "[ch07][ex07.3]")
 {
     auto server = server_with({.query_buffer_limit = 64 * 1024});

@@ -162,6 +162,16 @@ TEST_CASE("a client that leaves gives its slot back at once, however long the dr
     CHECK(eventually([&] { return newcomer_is_served(server.port()); }));
 }
 
+TEST_CASE("every session turns keepalive on with the server's setting", "[ch07][ex07.6]")
+{
+    // Setting the probes up is 07.7's; calling it for every connection is the session's.
+    auto server = server_with({.tcp_keepalive = 60});
+    TestClient client(server.port());
+    client.send("PING\r\n");
+    REQUIRE(client.read_reply() == "+PONG\r\n");
+    CHECK(eventually([&] { return timer_of_established_socket(server.port()) == 2; }));
+}
+
 TEST_CASE("accepted connections have TCP keepalive on, unless it is set to zero", "[ch07][ex07.7]")
 {
     {
