@@ -115,8 +115,12 @@ def _unused_parameters(lines: list[str], first: int, last: int) -> list[str]:
         if m := re.match(r"^\s*(?:const )?[\w:<>]+[&*]? (\w+) = ", code):
             declared.append(m[1])
         for name in declared:
+            # A line that only assigns to it does not use it (the compiler says "set but not
+            # used" once the region is a stub).
             elsewhere = [l for j, l in enumerate(lines[brace:end], brace)
-                         if j != i and not first <= j <= last and name in _code_words([l])]
+                         if j != i and not first <= j <= last and name in _code_words([l])
+                         and not (re.match(rf"^\s*{name} = ", l)
+                                  and name not in _code_words([l.split("=", 1)[1]]))]
             if name in region and not elsewhere:
                 names.append(name)
     return names

@@ -75,7 +75,7 @@ bool Outbox::deliver(std::string_view encoded)
     // never reads is given up.
     //
     // Check: ./workbook test 6   Stuck? ./workbook hint 06.8
-    mini_redis::unused(stop_writing_);
+    mini_redis::unused(wake_writer, stop_writing_);
     mini_redis::todo("06.8", "book/06-pub-sub.md#exercise-068-waking-after-a-delivery");
     // END EXERCISE 06.8
     return accepted;

@@ -126,6 +126,7 @@ asio::awaitable<void> serve(tcp::acceptor acceptor, Db db, ServerOptions options
             // the region resets `backoff` after a success.
             //
             // Check: ./workbook test 7   Stuck? ./workbook hint 07.2
+            mini_redis::unused(backoff);
             co_await mini_redis::co_todo("07.2", "book/07-connection-limits.md#exercise-072-backing-off");
             // END EXERCISE 07.2
         }
