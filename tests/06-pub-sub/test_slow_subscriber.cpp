@@ -1,5 +1,6 @@
 // Chapter 06: a subscriber that stops reading. Publishers must stay fast, the server's memory
-// bounded, and the policy (disconnect, as Redis does) applied. Exercise 06.2 over sockets.
+// bounded, and the policy (disconnect, as Redis does) applied: the outbox's limit (06.7) over
+// sockets, with the session that sets it (06.6) and the wake-ups that end the connection (06.8).
 #include "pubsub.hpp"
 
 #include "mini_redis/testing/eventually.hpp"
@@ -16,7 +17,7 @@ using mini_redis::testing::eventually;
 using mini_redis::testing::TestClient;
 
 TEST_CASE("a subscriber that stops reading is disconnected once it is too far behind",
-          "[ch06][ex06.2]")
+          "[ch06][ex06.8]")
 {
     Db db;
     constexpr std::size_t limit = 256 * 1024;
@@ -57,8 +58,41 @@ TEST_CASE("a subscriber that stops reading is disconnected once it is too far be
     CHECK(publisher.read_reply() == "+PONG\r\n");
 }
 
+TEST_CASE("a session's outbox holds to the message limit the server was given", "[ch06][ex06.6]")
+{
+    // The session makes its outbox with ServerOptions' message_limit (the outbox's check is
+    // 06.7's). With a limit of 64 KiB, a subscriber that reads nothing is dropped once the
+    // kernel's buffers (the server's send buffer grows to tcp_wmem's maximum at most; the
+    // sleeper's receive buffer is kept small) and 64 KiB are full: long before Redis's default
+    // of 32 MiB. Every PUBLISH waits for its reply, so the count is exact whatever the speed.
+    std::ifstream tcp_wmem("/proc/sys/net/ipv4/tcp_wmem");
+    std::size_t min = 0, initial = 0, max = 0;
+    REQUIRE(tcp_wmem >> min >> initial >> max);
+    Db db;
+    constexpr std::size_t limit = 64 * 1024;
+    auto server = pubsub_server(db, {.message_limit = limit});
+    TestClient sleeper(server.port());
+    sleeper.limit_receive_buffer(4096);
+    sleeper.send(command({"SUBSCRIBE", "firehose"}));
+    REQUIRE(sleeper.read_reply() == confirmation("subscribe", "firehose", 1));
+
+    TestClient publisher(server.port());
+    const std::string payload(4096, 'p');
+    const std::size_t at_most = (max + 1024 * 1024 + limit) / payload.size();
+    std::size_t published = 0;
+    bool received = true;
+    while (received && published < 2 * at_most) {
+        publisher.send(command({"PUBLISH", "firehose", payload}));
+        received = publisher.read_reply() == ":1\r\n";
+        ++published;
+    }
+    INFO("published " << published << " messages of 4 KiB; at most " << at_most << " fit");
+    CHECK_FALSE(received);
+    CHECK(published <= at_most);
+}
+
 TEST_CASE("a client that sends many requests without reading is paused, not buffered without end",
-          "[ch06][ex06.11]")
+          "[ch06][ex06.3]")
 {
     Db db;
     auto server = pubsub_server(db);
@@ -80,8 +114,92 @@ TEST_CASE("a client that sends many requests without reading is paused, not buff
     CHECK(client.round_trip(requests, expected.size()) == expected);
 }
 
-TEST_CASE("a long (UN)SUBSCRIBE whose confirmations are not read waits half-way; others are served",
+TEST_CASE("a client that reads none of its replies is not served past the backlog",
           "[ch06][ex06.3]")
+{
+    // Requests are executed in order. A client asks for more replies than the kernel's buffers
+    // and the reply backlog hold together (three times over), then sends `SET last yes`, and
+    // reads only the first reply. A reader that waits for room after each request cannot have
+    // reached the SET by then, however fast or slow the machine; one that does not wait executes
+    // all it has read in one go, before the writer writes the first byte. (All the requests fit
+    // in one read.)
+    std::ifstream tcp_wmem("/proc/sys/net/ipv4/tcp_wmem");
+    std::size_t min = 0, initial = 0, max = 0;
+    REQUIRE(tcp_wmem >> min >> initial >> max);
+    const std::string value(1024 * 1024, 'v');
+    const std::size_t gets = 3 * (max + 1024 * 1024) / value.size() + 1;
+    REQUIRE(gets < 200);
+
+    Db db;
+    auto server = pubsub_server(db);
+    TestClient client(server.port());
+    client.limit_receive_buffer(64 * 1024);
+    client.send(command({"SET", "big", value}));
+    REQUIRE(client.read_reply() == "+OK\r\n");
+    std::string requests;
+    for (std::size_t i = 0; i < gets; ++i) {
+        requests += command({"GET", "big"});
+    }
+    requests += command({"SET", "last", "yes"});
+    client.send(requests);
+    const std::string one_reply = bulk(value);
+    REQUIRE(client.read_exact(one_reply.size()) == one_reply);
+
+    TestClient other(server.port());
+    other.send(command({"GET", "last"}));
+    CHECK(other.read_reply() == "$-1\r\n");
+
+    // Reading on lets the rest through, in order.
+    std::size_t wrong = 0;
+    for (std::size_t i = 1; i < gets; ++i) {
+        wrong += client.read_exact(one_reply.size()) != one_reply;
+    }
+    CHECK(wrong == 0);
+    CHECK(client.read_reply() == "+OK\r\n");
+    other.send(command({"GET", "last"}));
+    CHECK(other.read_reply() == "$3\r\nyes\r\n");
+}
+
+TEST_CASE("a client that resets its connection with replies queued leaves, and its channels go",
+          "[ch06][ex06.9]")
+{
+    // A client subscribes to more channels than the kernel's buffers can hold the confirmations
+    // of, reads none, and resets the connection. The reader is paused until the writer makes
+    // room; the writer's write fails. Unless the writer closes the outbox, the reader waits for
+    // ever, and the session, with its channels, never ends. (Twice the buffers: whatever was
+    // handled before the reset, more than the reply backlog is left to queue after it.)
+    std::ifstream tcp_wmem("/proc/sys/net/ipv4/tcp_wmem");
+    std::size_t min = 0, initial = 0, max = 0;
+    REQUIRE(tcp_wmem >> min >> initial >> max);
+    const std::string padding(512, 'x');
+    const std::size_t one_confirmation = confirmation("subscribe", padding + "00000", 99999).size();
+    const std::size_t channels = 2 * (max + 1024 * 1024) / one_confirmation;
+    REQUIRE(channels < 100'000);
+    const auto name = [&](std::size_t i) {
+        const std::string digits = std::to_string(i);
+        return padding + std::string(5 - digits.size(), '0') + digits;
+    };
+
+    Db db;
+    auto server = pubsub_server(db);
+    TestClient subscriber(server.port());
+    subscriber.limit_receive_buffer(64 * 1024);
+    std::string subscribe = "*" + std::to_string(channels + 1) + "\r\n" + bulk("SUBSCRIBE");
+    for (std::size_t i = 0; i < channels; ++i) {
+        subscribe += bulk(name(i));
+    }
+    subscriber.send(subscribe);
+    REQUIRE(subscriber.read_reply() == confirmation("subscribe", name(0), 1));
+    subscriber.abort();
+
+    CHECK(eventually([&] { return db.channel_count() == 0; }));
+    TestClient publisher(server.port());
+    publisher.send(command({"PUBLISH", name(0), "anyone?"}));
+    CHECK(publisher.read_reply() == ":0\r\n");
+}
+
+TEST_CASE("a long (UN)SUBSCRIBE whose confirmations are not read waits half-way; others are served",
+          "[ch06][ex06.12]")
 {
     // A request naming thousands of channels goes in turns. Between two, the server waits
     // until the client has read most of the confirmations: one that does not read cannot make

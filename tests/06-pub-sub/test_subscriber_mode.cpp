@@ -1,4 +1,4 @@
-// Chapter 06: subscriber mode, byte for byte as Redis does it (exercise 06.3, and the session's
+// Chapter 06: subscriber mode, byte for byte as Redis does it (exercise 06.12, and the session's
 // rules), checked against our server and against a real redis-server.
 #include "pubsub.hpp"
 
@@ -61,7 +61,7 @@ const std::vector<ReplyCase>& subscriber_mode_cases()
 
 }  // namespace
 
-TEST_CASE("subscriber mode answers exactly as the table says", "[ch06][ex06.3]")
+TEST_CASE("subscriber mode answers exactly as the table says", "[ch06][ex06.12]")
 {
     mini_redis::Db db;
     auto server = pubsub_server(db);
@@ -75,7 +75,7 @@ TEST_CASE("redis-server answers subscriber mode exactly as the table says", "[ch
 }
 
 TEST_CASE("mini-redis's send_error_get_set_after_subscribe: errors, and still subscribed",
-          "[ch06][ex06.3]")
+          "[ch06][ex06.12]")
 {
     mini_redis::Db db;
     auto server = pubsub_server(db);

@@ -12,6 +12,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <fstream>
 #include <string>
 
 using ch07_test::server_with;
@@ -34,6 +35,39 @@ int timer_of_established_socket(unsigned short port)
     return -1;
 }
 
+/// Sets a value of 1 MiB, then asks for it again and again without reading a reply: more than
+/// the kernel's buffers hold (the server's send buffer grows to tcp_wmem's maximum at most), so
+/// the server's reader must pause, stalled, until the client reads. Returns the replies due.
+/// A client that reads them later needs a receive buffer of 64 KiB at least: through a smaller
+/// window, the kernel sends in fits and starts, with pauses of seconds.
+std::string ask_for_more_than_the_buffers_hold(TestClient& client, int receive_buffer)
+{
+    std::ifstream tcp_wmem("/proc/sys/net/ipv4/tcp_wmem");
+    std::size_t min = 0, initial = 0, max = 0;
+    tcp_wmem >> min >> initial >> max;
+    REQUIRE(max > 0);
+    client.limit_receive_buffer(receive_buffer);
+    const std::string value(1024 * 1024, 'x');
+    const std::string reply = "$" + std::to_string(value.size()) + "\r\n" + value + "\r\n";
+    client.send("*3\r\n$3\r\nSET\r\n$3\r\nbig\r\n" + reply);
+    REQUIRE(client.read_reply() == "+OK\r\n");
+    const std::size_t gets = 2 * (max + 1024 * 1024) / value.size() + 1;
+    std::string requests, replies;
+    for (std::size_t i = 0; i < gets; ++i) {
+        requests += "GET big\r\n";
+        replies += reply;
+    }
+    client.send(requests);
+    return replies;
+}
+
+bool newcomer_is_served(unsigned short port)
+{
+    TestClient newcomer(port);
+    newcomer.send("PING\r\n");
+    return newcomer.read_reply() == "+PONG\r\n";
+}
+
 }  // namespace
 
 TEST_CASE("a client that sends nothing for the idle timeout is closed, a subscriber is not",
@@ -54,7 +88,7 @@ TEST_CASE("a client that sends nothing for the idle timeout is closed, a subscri
     CHECK(subscriber.read_reply() == "*2\r\n$4\r\npong\r\n$0\r\n\r\n");
 }
 
-TEST_CASE("a client that leaves its replies unread cannot hold its slot for ever", "[ch07][ex07.6]")
+TEST_CASE("a client that leaves its replies unread cannot hold its slot for ever", "[ch07][ex07.4]")
 {
     auto server = server_with({.max_connections = 1, .drain_timeout = 100ms});
     {
@@ -74,6 +108,68 @@ TEST_CASE("a client that leaves its replies unread cannot hold its slot for ever
             return newcomer.read_reply() == "+PONG\r\n";
         }));
     }
+}
+
+TEST_CASE("a client that stops reading its replies is cut off after the drain timeout",
+          "[ch07][ex07.5]")
+{
+    // The reader pauses for room and shows the watchdog it is stalled; the client keeps its
+    // connection open and reads nothing, so only the drain timeout frees its slot.
+    auto server = server_with({.max_connections = 1, .drain_timeout = 100ms});
+    TestClient hoarder(server.port());
+    ask_for_more_than_the_buffers_hold(hoarder, 4096);
+    CHECK(eventually([&] { return newcomer_is_served(server.port()); }));
+}
+
+TEST_CASE("a stalled client is cut off after the drain timeout, even with an idle timeout of 1 h",
+          "[ch07][ex07.4]")
+{
+    // The watchdog must still look every drain timeout, since a client can stall long before its
+    // idle deadline, and the reader does not wake the watchdog when it pauses.
+    auto server = server_with({.max_connections = 1, .idle_timeout = 1h, .drain_timeout = 100ms});
+    TestClient hoarder(server.port());
+    ask_for_more_than_the_buffers_hold(hoarder, 4096);
+    CHECK(eventually([&] { return newcomer_is_served(server.port()); }));
+}
+
+TEST_CASE("a client that was paused, then read its replies and went quiet, is closed as idle",
+          "[ch07][ex07.5]")
+{
+    // Once the client reads, its stall is over: the watchdog must see it idle again, not stalled
+    // since the first pause (the drain timeout is an hour: a stall never ends this test). How
+    // much arrives before the close depends on how fast we read; that the close comes does not.
+    auto server = server_with({.idle_timeout = 200ms, .drain_timeout = 1h});
+    TestClient client(server.port());
+    const std::string replies = ask_for_more_than_the_buffers_hold(client, 64 * 1024);
+    std::string received;
+    CHECK_NOTHROW(received = client.read_until_closed());
+    CHECK(replies.starts_with(received));
+}
+
+TEST_CASE("a client that leaves gives its slot back at once, however long the drain timeout",
+          "[ch07][ex07.6]")
+{
+    // Once reader and writer are done, the session ends: the watchdog beside them is cancelled,
+    // not waited for (it would wait out the drain timeout of the last replies, here an hour).
+    auto server = server_with({.max_connections = 1, .drain_timeout = 1h});
+    {
+        TestClient first(server.port());
+        first.send("PING\r\n");
+        REQUIRE(first.read_reply() == "+PONG\r\n");
+        first.close_sending();
+        CHECK(first.read_until_closed().empty());
+    }
+    CHECK(eventually([&] { return newcomer_is_served(server.port()); }));
+}
+
+TEST_CASE("every session turns keepalive on with the server's setting", "[ch07][ex07.6]")
+{
+    // Setting the probes up is 07.7's; calling it for every connection is the session's.
+    auto server = server_with({.tcp_keepalive = 60});
+    TestClient client(server.port());
+    client.send("PING\r\n");
+    REQUIRE(client.read_reply() == "+PONG\r\n");
+    CHECK(eventually([&] { return timer_of_established_socket(server.port()) == 2; }));
 }
 
 TEST_CASE("accepted connections have TCP keepalive on, unless it is set to zero", "[ch07][ex07.7]")

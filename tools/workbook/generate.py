@@ -118,7 +118,8 @@ def _unused_parameters(lines: list[str], first: int, last: int) -> list[str]:
         for name in declared:
             elsewhere = [l for j, l in enumerate(lines[brace:end], brace)
                          if j != i and not first <= j <= last and name in _code_words([l])
-                         and not re.match(rf"^\s*{name} = ", l)]
+                         and not (re.match(rf"^\s*{name} = ", l)
+                                  and name not in _code_words([l.split("=", 1)[1]]))]
             if name in region and not elsewhere:
                 names.append(name)
     return names

@@ -141,17 +141,17 @@ void Db::expect_channels(std::size_t more)
 // [book: db-unsubscribe]
 void Db::unsubscribe(std::string_view channel, const Recipient* recipient)
 {
-    // EXERCISE 06.9: Take a recipient off a channel
+    // EXERCISE 06.2: Take a recipient off a channel
     //
     // Under channels_mutex, remove `recipient` from the channel's recipients (a channel not in
     // the table: nothing to do). When the channel has no recipients left, erase it from the
     // table, and if the table then has more than 1024 buckets and fewer than an eighth as many
     // channels, rehash(0).
     //
-    // Check: ./workbook test 6   Stuck? ./workbook hint 06.9
+    // Check: ./workbook test 6   Stuck? ./workbook hint 06.2
     mini_redis::unused(channel, recipient);
-    mini_redis::todo("06.9", "book/06-pub-sub.md#exercise-069-leaving-a-channel-in-the-db");
-    // END EXERCISE 06.9
+    mini_redis::todo("06.2", "book/06-pub-sub.md#exercise-062-leaving-a-channel-in-the-db");
+    // END EXERCISE 06.2
 }
 // [end book: db-unsubscribe]
 

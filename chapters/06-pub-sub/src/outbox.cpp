@@ -53,7 +53,7 @@ bool Outbox::deliver(std::string_view encoded)
     bool wake_writer = false;
     {
         std::lock_guard lock(mutex_);
-        // EXERCISE 06.2: Deliver a message, or give up on a subscriber that cannot keep up
+        // EXERCISE 06.7: Deliver a message, or give up on a subscriber that cannot keep up
         //
         // The mutex is held. If the outbox is closed already, return false. If adding `encoded`
         // would make pending_.size() + writing_ (the batch being written) larger than
@@ -61,10 +61,10 @@ bool Outbox::deliver(std::string_view encoded)
         // pending_ (clear() and shrink_to_fit()). Otherwise append `encoded` to pending_ and
         // set `accepted`.
         //
-        // Check: ./workbook test 6   Stuck? ./workbook hint 06.2
+        // Check: ./workbook test 6   Stuck? ./workbook hint 06.7
         mini_redis::unused(encoded, writing_, message_limit_);
-        mini_redis::todo("06.2", "book/06-pub-sub.md#exercise-062-a-bounded-outbox");
-        // END EXERCISE 06.2
+        mini_redis::todo("06.7", "book/06-pub-sub.md#exercise-067-a-bounded-outbox");
+        // END EXERCISE 06.7
         wake_writer = std::exchange(writer_waiting_, false) || closed_;
     }
     // EXERCISE 06.8: Wake whoever must know of a delivery
@@ -84,15 +84,15 @@ bool Outbox::deliver(std::string_view encoded)
 
 void Outbox::close()
 {
-    // EXERCISE 06.7: Close the outbox, and tell both sides
+    // EXERCISE 06.5: Close the outbox, and tell both sides
     //
     // Mark the outbox closed under the mutex, then wake both the writer and the reader, whether
     // or not they wait now: a writer must send what is left and end, a reader waiting for room
     // must go on.
     //
-    // Check: ./workbook test 6   Stuck? ./workbook hint 06.7
-    mini_redis::todo("06.7", "book/06-pub-sub.md#exercise-067-closing-the-outbox");
-    // END EXERCISE 06.7
+    // Check: ./workbook test 6   Stuck? ./workbook hint 06.5
+    mini_redis::todo("06.5", "book/06-pub-sub.md#exercise-065-closing-the-outbox");
+    // END EXERCISE 06.5
 }
 
 bool Outbox::overflowed() const
@@ -104,7 +104,7 @@ bool Outbox::overflowed() const
 // [book: take]
 asio::awaitable<bool> Outbox::take(std::string& batch)
 {
-    // EXERCISE 06.5: Wait until there is something to send
+    // EXERCISE 06.4: Wait until there is something to send
     //
     // The writer calls take(batch) once per batch. First the batch just written is done: drop
     // its buffer if its capacity is over kept_buffer, clear it, set writing_ to 0 under the
@@ -114,25 +114,25 @@ asio::awaitable<bool> Outbox::take(std::string& batch)
     // false; otherwise mark the writer as waiting and, with the mutex released, sleep on
     // writer_sleeps_ until a wake() cancels the sleep, then look again.
     //
-    // Check: ./workbook test 6   Stuck? ./workbook hint 06.5
+    // Check: ./workbook test 6   Stuck? ./workbook hint 06.4
     mini_redis::unused(batch, reader_waiting_);
-    co_return co_await mini_redis::co_todo<bool>("06.5", "book/06-pub-sub.md#exercise-065-waiting-for-something-to-send");
-    // END EXERCISE 06.5
+    co_return co_await mini_redis::co_todo<bool>("06.4", "book/06-pub-sub.md#exercise-064-waiting-for-something-to-send");
+    // END EXERCISE 06.4
 }
 // [end book: take]
 
 // [book: wait-for-room]
 asio::awaitable<void> Outbox::wait_for_room()
 {
-    // EXERCISE 06.6: Pause the reader while its replies pile up
+    // EXERCISE 06.10: Pause the reader while its replies pile up
     //
     // Return once pending_.size() + writing_ is at most reply_backlog, or the outbox is closed.
     // Otherwise mark the reader as waiting (reader_waiting_), and sleep on reader_sleeps_ until
     // the writer (take()) or close() wakes it, then look again.
     //
-    // Check: ./workbook test 6   Stuck? ./workbook hint 06.6
-    co_await mini_redis::co_todo("06.6", "book/06-pub-sub.md#exercise-066-pausing-the-reader");
-    // END EXERCISE 06.6
+    // Check: ./workbook test 6   Stuck? ./workbook hint 06.10
+    co_await mini_redis::co_todo("06.10", "book/06-pub-sub.md#exercise-0610-pausing-the-reader");
+    // END EXERCISE 06.10
 }
 // [end book: wait-for-room]
 

@@ -37,17 +37,17 @@ std::string address_and_port(const tcp::endpoint& peer)
     // what is queued: its replies never pile up without bound.
     const Subscriptions::Pause wait_for_room = [&outbox] { return outbox->wait_for_room(); };
     try {
-        // EXERCISE 06.11: Read requests, and pause while replies pile up
+        // EXERCISE 06.3: Read requests, and pause while replies pile up
         //
         // Read frames until the client closes the connection (read_frame() returns no frame).
         // Answer each with respond(parse_command(...), db, subscriptions, *outbox,
         // wait_for_room); stop when it returns false (QUIT). After each request, co_await
         // wait_for_room(), so that a client that does not read its replies stops being read.
         //
-        // Check: ./workbook test 6   Stuck? ./workbook hint 06.11
+        // Check: ./workbook test 6   Stuck? ./workbook hint 06.3
         mini_redis::unused(connection, wait_for_room);
-        co_await mini_redis::co_todo("06.11", "book/06-pub-sub.md#exercise-0611-the-reader");
-        // END EXERCISE 06.11
+        co_await mini_redis::co_todo("06.3", "book/06-pub-sub.md#exercise-063-the-reader");
+        // END EXERCISE 06.3
         spdlog::debug("client {} closed the connection", peer);
     } catch (const ProtocolError& e) {
         // Replies to the requests before the bad one are queued already; this one follows.
@@ -73,7 +73,7 @@ std::string address_and_port(const tcp::endpoint& peer)
 /// reader's pending read too.
 [[maybe_unused]] asio::awaitable<void> write_replies(FrameReader& connection, Outbox& outbox, std::string peer)
 {
-    // EXERCISE 06.4: Send whatever the outbox holds
+    // EXERCISE 06.9: Send whatever the outbox holds
     //
     // Send what the outbox holds until it is closed: loop on `co_await outbox.take(batch)`,
     // which suspends until something is queued and hands you everything at once, and write each
@@ -81,9 +81,9 @@ std::string address_and_port(const tcp::endpoint& peer)
     // can cancel a write the client never reads. On a write error (a cancelled write included),
     // log it, close the outbox and stop.
     //
-    // Check: ./workbook test 6   Stuck? ./workbook hint 06.4
-    co_await mini_redis::co_todo("06.4", "book/06-pub-sub.md#exercise-064-the-writer");
-    // END EXERCISE 06.4
+    // Check: ./workbook test 6   Stuck? ./workbook hint 06.9
+    co_await mini_redis::co_todo("06.9", "book/06-pub-sub.md#exercise-069-the-writer");
+    // END EXERCISE 06.9
     if (outbox.overflowed()) {
         spdlog::warn("client {} read its subscriptions' messages too slowly; disconnected", peer);
     }
@@ -100,16 +100,16 @@ asio::awaitable<void> session(tcp::socket socket, Db db, std::size_t message_lim
     boost::system::error_code ignored;
     const std::string peer = address_and_port(socket.remote_endpoint(ignored));
     FrameReader connection(std::move(socket), {}, Syntax::requests);
-    // EXERCISE 06.12: Start the reader and the writer
+    // EXERCISE 06.6: Start the reader and the writer
     //
     // Make the session's outbox (shared, on this coroutine's executor, the strand, with
     // message_limit), then run read_requests and write_replies side by side and return once
     // both have ended.
     //
-    // Check: ./workbook test 6   Stuck? ./workbook hint 06.12
+    // Check: ./workbook test 6   Stuck? ./workbook hint 06.6
     mini_redis::unused(db, message_limit, peer);
-    co_await mini_redis::co_todo("06.12", "book/06-pub-sub.md#exercise-0612-both-halves");
-    // END EXERCISE 06.12
+    co_await mini_redis::co_todo("06.6", "book/06-pub-sub.md#exercise-066-both-halves");
+    // END EXERCISE 06.6
 }
 // [end book: session]
 

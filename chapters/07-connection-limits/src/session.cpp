@@ -56,19 +56,29 @@ struct Activity {
 [[maybe_unused]] asio::awaitable<void> watch_for_silence(FrameReader& connection, Activity& activity,
                                         SessionLimits limits, std::string peer)
 {
-    // EXERCISE 07.4: Cut off a client that has gone quiet
-    //
-    // Loop: if the reader is stalled (activity.stalled_since) for drain_timeout or more, log
-    // and cut the client off; otherwise, if idle_timeout is not zero and the client is not
-    // subscribed, cut it off once it sent no request for idle_timeout. Else sleep on
-    // activity.wake until the nearest deadline (never later than drain_timeout from now), and
-    // return if the sleep ended because the watchdog was cancelled (reader and writer are
-    // done). Cutting off: cancel the socket's operations and shut it down.
-    //
-    // Check: ./workbook test 7   Stuck? ./workbook hint 07.4
-    mini_redis::unused(connection, activity, limits, peer);
-    co_await mini_redis::co_todo("07.4", "book/07-connection-limits.md#exercise-074-the-watchdog");
-    // END EXERCISE 07.4
+    // The session runs this beside `reader && writer` under `||`, which waits for the first side
+    // to *succeed*: a failure here would be dropped, without a word, once reader and writer end,
+    // and the client would have gone unwatched. So it is logged here, and the client cut off.
+    try {
+        // EXERCISE 07.4: Cut off a client that has gone quiet
+        //
+        // Loop: if the reader is stalled (activity.stalled_since) for drain_timeout or more,
+        // log and cut the client off; otherwise, if idle_timeout is not zero and the client is
+        // not subscribed, cut it off once it sent no request for idle_timeout. Else sleep on
+        // activity.wake until the nearest deadline (never later than drain_timeout from now),
+        // and return if the sleep ended because the watchdog was cancelled (reader and writer
+        // are done). Cutting off: cancel the socket's operations and shut it down.
+        //
+        // Check: ./workbook test 7   Stuck? ./workbook hint 07.4
+        mini_redis::unused(activity, limits);
+        co_await mini_redis::co_todo("07.4", "book/07-connection-limits.md#exercise-074-the-watchdog");
+        // END EXERCISE 07.4
+    } catch (const std::exception& e) {
+        spdlog::error("client {}: the watchdog failed: {}; disconnected", peer, e.what());
+        boost::system::error_code ignored;
+        connection.socket().cancel(ignored);
+        connection.socket().shutdown(tcp::socket::shutdown_both, ignored);
+    }
 }
 // [end book: watchdog]
 

@@ -73,36 +73,46 @@ struct Activity {
 asio::awaitable<void> watch_for_silence(FrameReader& connection, Activity& activity,
                                         SessionLimits limits, std::string peer)
 {
-    const bool idle_counts = limits.idle_timeout.count() > 0;
-    for (;;) {
-        const auto now = Activity::Clock::now();
-        auto deadline = now + limits.drain_timeout;
-        if (activity.stalled_since) {
-            deadline = *activity.stalled_since + limits.drain_timeout;
-            if (now >= deadline) {
-                spdlog::info("client {} left its replies unread for {} ms; disconnected", peer,
-                             limits.drain_timeout.count());
-                break;
+    // The session runs this beside `reader && writer` under `||`, which waits for the first side
+    // to *succeed*: a failure here would be dropped, without a word, once reader and writer end,
+    // and the client would have gone unwatched. So it is logged here, and the client cut off.
+    try {
+        const bool idle_counts = limits.idle_timeout.count() > 0;
+        for (;;) {
+            const auto now = Activity::Clock::now();
+            auto deadline = now + limits.drain_timeout;
+            if (activity.stalled_since) {
+                deadline = *activity.stalled_since + limits.drain_timeout;
+                if (now >= deadline) {
+                    spdlog::info("client {} left its replies unread for {} ms; disconnected", peer,
+                                 limits.drain_timeout.count());
+                    break;
+                }
+            } else if (idle_counts && !activity.subscribed) {
+                const auto idle_deadline = activity.last_request + limits.idle_timeout;
+                if (now >= idle_deadline) {
+                    spdlog::info("client {} sent nothing for {} ms; disconnected", peer,
+                                 limits.idle_timeout.count());
+                    break;
+                }
+                deadline = std::min(deadline, idle_deadline);
             }
-        } else if (idle_counts && !activity.subscribed) {
-            const auto idle_deadline = activity.last_request + limits.idle_timeout;
-            if (now >= idle_deadline) {
-                spdlog::info("client {} sent nothing for {} ms; disconnected", peer,
-                             limits.idle_timeout.count());
-                break;
+            activity.wake.expires_at(deadline);
+            co_await activity.wake.async_wait(use_tuple);
+            if ((co_await asio::this_coro::cancellation_state).cancelled() !=
+                asio::cancellation_type::none) {
+                co_return;  // reader and writer are done: the session is ending anyway
             }
-            deadline = std::min(deadline, idle_deadline);
         }
-        activity.wake.expires_at(deadline);
-        co_await activity.wake.async_wait(use_tuple);
-        if ((co_await asio::this_coro::cancellation_state).cancelled() !=
-            asio::cancellation_type::none) {
-            co_return;  // reader and writer are done: the session is ending anyway
-        }
+        boost::system::error_code ignored;
+        connection.socket().cancel(ignored);
+        connection.socket().shutdown(tcp::socket::shutdown_both, ignored);
+    } catch (const std::exception& e) {
+        spdlog::error("client {}: the watchdog failed: {}; disconnected", peer, e.what());
+        boost::system::error_code ignored;
+        connection.socket().cancel(ignored);
+        connection.socket().shutdown(tcp::socket::shutdown_both, ignored);
     }
-    boost::system::error_code ignored;
-    connection.socket().cancel(ignored);
-    connection.socket().shutdown(tcp::socket::shutdown_both, ignored);
 }
 
 /// Turns on TCP keepalive probes, as Redis does: the first after `seconds` of silence, then
@@ -227,7 +237,13 @@ asio::awaitable<void> write_replies(FrameReader& connection, Outbox& outbox, std
         spdlog::warn("client {} read its subscriptions' messages too slowly; disconnected", peer);
     }
     if (!failed && !outbox.given_up()) {
-        co_await linger(connection, outbox);
+        // Logged here: beside the watchdog under `||`, an exception from the writer would be
+        // dropped once the watchdog ends (see watch_for_silence).
+        try {
+            co_await linger(connection, outbox);
+        } catch (const std::exception& e) {
+            spdlog::error("client {}: {}", peer, e.what());
+        }
     }
     boost::system::error_code ignored;
     connection.socket().shutdown(tcp::socket::shutdown_both, ignored);

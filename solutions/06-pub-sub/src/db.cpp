@@ -141,7 +141,7 @@ void Db::expect_channels(std::size_t more)
 // [book: db-unsubscribe]
 void Db::unsubscribe(std::string_view channel, const Recipient* recipient)
 {
-    // EXERCISE 06.9: Take a recipient off a channel
+    // EXERCISE 06.2: Take a recipient off a channel
     std::lock_guard lock(state_->channels_mutex);
     const auto found = state_->channels.find(channel);
     if (found == state_->channels.end()) {
@@ -158,7 +158,7 @@ void Db::unsubscribe(std::string_view channel, const Recipient* recipient)
             channels.rehash(0);
         }
     }
-    // END EXERCISE 06.9
+    // END EXERCISE 06.2
 }
 // [end book: db-unsubscribe]
 

@@ -53,7 +53,7 @@ bool Outbox::deliver(std::string_view encoded)
     bool wake_writer = false;
     {
         std::lock_guard lock(mutex_);
-        // EXERCISE 06.2: Deliver a message, or give up on a subscriber that cannot keep up
+        // EXERCISE 06.7: Deliver a message, or give up on a subscriber that cannot keep up
         if (closed_) {
             return false;
         }
@@ -68,7 +68,7 @@ bool Outbox::deliver(std::string_view encoded)
             pending_.append(encoded);
             accepted = true;
         }
-        // END EXERCISE 06.2
+        // END EXERCISE 06.7
         wake_writer = std::exchange(writer_waiting_, false) || closed_;
     }
     // EXERCISE 06.8: Wake whoever must know of a delivery
@@ -89,14 +89,14 @@ bool Outbox::deliver(std::string_view encoded)
 
 void Outbox::close()
 {
-    // EXERCISE 06.7: Close the outbox, and tell both sides
+    // EXERCISE 06.5: Close the outbox, and tell both sides
     {
         std::lock_guard lock(mutex_);
         closed_ = true;
     }
     wake(writer_sleeps_);
     wake(reader_sleeps_);
-    // END EXERCISE 06.7
+    // END EXERCISE 06.5
 }
 
 bool Outbox::overflowed() const
@@ -108,7 +108,7 @@ bool Outbox::overflowed() const
 // [book: take]
 asio::awaitable<bool> Outbox::take(std::string& batch)
 {
-    // EXERCISE 06.5: Wait until there is something to send
+    // EXERCISE 06.4: Wait until there is something to send
     // The last batch is written. Its buffer goes back to pending_ below, to be refilled; unless
     // it grew for a large reply: an idle connection should not keep megabytes it used once.
     if (batch.capacity() > kept_buffer) {
@@ -148,14 +148,14 @@ asio::awaitable<bool> Outbox::take(std::string& batch)
         writer_sleeps_.expires_at(asio::steady_timer::time_point::max());
         co_await writer_sleeps_.async_wait(use_tuple);
     }
-    // END EXERCISE 06.5
+    // END EXERCISE 06.4
 }
 // [end book: take]
 
 // [book: wait-for-room]
 asio::awaitable<void> Outbox::wait_for_room()
 {
-    // EXERCISE 06.6: Pause the reader while its replies pile up
+    // EXERCISE 06.10: Pause the reader while its replies pile up
     for (;;) {
         {
             std::lock_guard lock(mutex_);
@@ -167,7 +167,7 @@ asio::awaitable<void> Outbox::wait_for_room()
         reader_sleeps_.expires_at(asio::steady_timer::time_point::max());
         co_await reader_sleeps_.async_wait(use_tuple);
     }
-    // END EXERCISE 06.6
+    // END EXERCISE 06.10
 }
 // [end book: wait-for-room]
 

@@ -37,7 +37,7 @@ asio::awaitable<void> read_requests(FrameReader& connection, std::shared_ptr<Out
     // what is queued: its replies never pile up without bound.
     const Subscriptions::Pause wait_for_room = [&outbox] { return outbox->wait_for_room(); };
     try {
-        // EXERCISE 06.11: Read requests, and pause while replies pile up
+        // EXERCISE 06.3: Read requests, and pause while replies pile up
         while (auto request = co_await connection.read_frame()) {
             // In a variable, not a temporary inside the co_await: GCC 12 may destroy such a
             // temporary twice when an exception is caught in the same coroutine.
@@ -49,7 +49,7 @@ asio::awaitable<void> read_requests(FrameReader& connection, std::shared_ptr<Out
             }
             co_await wait_for_room();
         }
-        // END EXERCISE 06.11
+        // END EXERCISE 06.3
         spdlog::debug("client {} closed the connection", peer);
     } catch (const ProtocolError& e) {
         // Replies to the requests before the bad one are queued already; this one follows.
@@ -75,7 +75,7 @@ asio::awaitable<void> read_requests(FrameReader& connection, std::shared_ptr<Out
 /// reader's pending read too.
 asio::awaitable<void> write_replies(FrameReader& connection, Outbox& outbox, std::string peer)
 {
-    // EXERCISE 06.4: Send whatever the outbox holds
+    // EXERCISE 06.9: Send whatever the outbox holds
     std::string batch;
     // take() suspends until something is queued, by our reader or by any publisher.
     while (co_await outbox.take(batch)) {
@@ -90,7 +90,7 @@ asio::awaitable<void> write_replies(FrameReader& connection, Outbox& outbox, std
             break;
         }
     }
-    // END EXERCISE 06.4
+    // END EXERCISE 06.9
     if (outbox.overflowed()) {
         spdlog::warn("client {} read its subscriptions' messages too slowly; disconnected", peer);
     }
@@ -107,7 +107,7 @@ asio::awaitable<void> session(tcp::socket socket, Db db, std::size_t message_lim
     boost::system::error_code ignored;
     const std::string peer = address_and_port(socket.remote_endpoint(ignored));
     FrameReader connection(std::move(socket), {}, Syntax::requests);
-    // EXERCISE 06.12: Start the reader and the writer
+    // EXERCISE 06.6: Start the reader and the writer
     // The outbox lives as long as anyone holds it: this session, and the channels it subscribed
     // to until the reader's Subscriptions leaves them.
     auto outbox = std::make_shared<Outbox>(co_await asio::this_coro::executor, message_limit);
@@ -118,7 +118,7 @@ asio::awaitable<void> session(tcp::socket socket, Db db, std::size_t message_lim
     using namespace asio::experimental::awaitable_operators;
     co_await (read_requests(connection, outbox, db, peer) &&
               write_replies(connection, *outbox, peer));
-    // END EXERCISE 06.12
+    // END EXERCISE 06.6
 }
 // [end book: session]
 
