@@ -49,7 +49,7 @@ inline const std::vector<ReplyCase>& unknown_command_cases()
     return cases;
 }
 
-/// Each command's arguments: counts, options, QUIT's indifference (exercise 03.5).
+/// Each command's arguments: counts and options (exercise 03.5).
 inline const std::vector<ReplyCase>& argument_cases()
 {
     static const std::vector<ReplyCase> cases = {
@@ -65,8 +65,6 @@ inline const std::vector<ReplyCase>& argument_cases()
          "-ERR wrong number of arguments for 'set' command\r\n"},
         {"SET with an unknown option",
          "*4\r\n$3\r\nSET\r\n$6\r\nc03:uo\r\n$1\r\nv\r\n$3\r\nFOO\r\n", "-ERR syntax error\r\n"},
-        {"QUIT takes any arguments",
-         "*3\r\n$4\r\nQUIT\r\n$3\r\nnow\r\n$6\r\nplease\r\n*1\r\n$4\r\nPING\r\n", "+OK\r\n"},
     };
     return cases;
 }
@@ -99,11 +97,14 @@ inline const std::vector<ReplyCase>& command_reply_cases()
     return cases;
 }
 
-/// The session: QUIT closes, protocol errors are answered, then close (exercise 03.7).
+/// The session: QUIT (with any arguments) closes, protocol errors are answered, then close
+/// (exercise 03.7).
 inline const std::vector<ReplyCase>& session_cases()
 {
     static const std::vector<ReplyCase> cases = {
         {"QUIT replies OK and closes", "*1\r\n$4\r\nQUIT\r\n*1\r\n$4\r\nPING\r\n", "+OK\r\n"},
+        {"QUIT takes any arguments",
+         "*3\r\n$4\r\nQUIT\r\n$3\r\nnow\r\n$6\r\nplease\r\n*1\r\n$4\r\nPING\r\n", "+OK\r\n"},
         {"a non-numeric bulk length", "*1\r\n$abc\r\n",
          "-ERR Protocol error: invalid bulk length\r\n"},
         {"a bulk length of -2", "*1\r\n$-2\r\n", "-ERR Protocol error: invalid bulk length\r\n"},
@@ -127,7 +128,7 @@ inline const std::vector<ReplyCase>& session_cases()
          "*2\r\n$3\r\nGET\r\n\r\r\n", "-ERR Protocol error: expected '$', got ' '\r\n"},
         {"a LF where an argument should start", "*2\r\n$3\r\nGET\r\n\n\r\n",
          "-ERR Protocol error: expected '$', got ' '\r\n"},
-        {"replies before a protocol error are sent", "PING\r\n*1\r\n$x\r\n",
+        {"replies before a protocol error are sent", "*1\r\n$4\r\nPING\r\n*1\r\n$x\r\n",
          "+PONG\r\n-ERR Protocol error: invalid bulk length\r\n"},
         {"a connection closed in the middle of a command gets no reply",
          "*2\r\n$3\r\nGET\r\n$3\r\nab", ""},

@@ -1,13 +1,18 @@
 // Checking a server against a table of replies: see reply_table.hpp.
 #include "mini_redis/testing/reply_table.hpp"
 
+#include "mini_redis/testing/log_capture.hpp"
 #include "mini_redis/testing/test_client.hpp"
 
 #include <fmt/format.h>
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <chrono>
+#include <deque>
 #include <exception>
+#include <sstream>
+#include <thread>
 
 namespace mini_redis::testing {
 namespace {
@@ -63,6 +68,30 @@ std::string first_difference(std::string_view received, std::string_view expecte
                        printable(expected.substr(offset, 16)));
 }
 
+/// The in-process server's recent log, where an unfinished exercise names itself, for a
+/// failure's message ("" for a server in another process, whose log is not captured).
+std::string server_log()
+{
+    // The line that says why a connection closed is written just after the close: give it a
+    // moment to arrive. This only delays a case that has failed already.
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    // Its last lines only: a report shows the first lines of each failure, and the newest
+    // line is the one that says why.
+    std::istringstream all(recent_log());
+    std::deque<std::string> last;
+    for (std::string line; std::getline(all, line);) {
+        last.push_back(std::move(line));
+        if (last.size() > 6) {
+            last.pop_front();
+        }
+    }
+    std::string text;
+    for (const auto& line : last) {
+        text += "\n    " + line;
+    }
+    return text.empty() ? "" : "\n  recent server log:" + text;
+}
+
 }  // namespace
 
 std::string printable(std::string_view bytes)
@@ -95,7 +124,7 @@ void check_replies(unsigned short port, const std::vector<ReplyCase>& cases)
             SUCCEED(c.name);
         } else {
             FAIL_CHECK(described << "\n  received: \"" << printable(received) << "\"\n  "
-                                 << first_difference(received, c.replies));
+                                 << first_difference(received, c.replies) << server_log());
         }
     }
 }
