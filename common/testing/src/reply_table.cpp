@@ -117,7 +117,7 @@ void check_replies(unsigned short port, const std::vector<ReplyCase>& cases)
         try {
             received = conversation(port, c.request);
         } catch (const std::exception& e) {
-            FAIL_CHECK(described << "\n  the conversation broke off: " << e.what());
+            FAIL_CHECK(described << "\n  the conversation broke off: " << e.what() << server_log());
             continue;
         }
         if (received == c.replies) {
