@@ -51,7 +51,7 @@ namespace {
 /// (a double or a single quote). Appends what the quotes hold to `word`, escapes decoded, and
 /// leaves `i` just past the closing quote. Returns false when the quotes never close, or when
 /// the closing quote is followed by anything but a space or the end of the line (`"a"b`).
-[[maybe_unused]] bool read_quoted(std::string_view line, std::size_t& i, char quote, std::string& word)
+[[maybe_unused]] bool unquote(std::string_view line, std::size_t& i, char quote, std::string& word)
 {
     // EXERCISE 03.9: Read the quoted part of a word
     //
@@ -80,8 +80,8 @@ std::optional<std::vector<std::string>> split_inline(std::string_view line)
     // Split an inline command line into words, as Redis does: words are separated by runs of
     // whitespace (spaces, tabs and the other is_space() characters); a blank line gives an
     // empty list. A quote (" or ') may start anywhere in a word: hand the rest of the word to
-    // read_quoted(line, i, quote, word), which reads up to the closing quote and says whether
-    // the quotes were well formed (if not, return std::nullopt); the word ends with its closing
+    // unquote(line, i, quote, word), which reads up to the closing quote and says whether the
+    // quotes were well formed (if not, return std::nullopt); the word ends with its closing
     // quote.
     //
     // Check: ./workbook test 3   Stuck? ./workbook hint 03.8

@@ -48,7 +48,7 @@ char unescape(char c)
 /// (a double or a single quote). Appends what the quotes hold to `word`, escapes decoded, and
 /// leaves `i` just past the closing quote. Returns false when the quotes never close, or when
 /// the closing quote is followed by anything but a space or the end of the line (`"a"b`).
-bool read_quoted(std::string_view line, std::size_t& i, char quote, std::string& word)
+bool unquote(std::string_view line, std::size_t& i, char quote, std::string& word)
 {
     while (i < line.size()) {
         const char c = line[i];
@@ -91,7 +91,7 @@ std::optional<std::vector<std::string>> split_inline(std::string_view line)
         while (i < line.size() && !is_space(line[i])) {
             const char c = line[i++];
             if (c == '"' || c == '\'') {
-                if (!read_quoted(line, i, c, word)) {
+                if (!unquote(line, i, c, word)) {
                     return std::nullopt;
                 }
                 break;  // a closing quote ends the word
