@@ -1,5 +1,5 @@
 // Chapter 03 with the real redis-cli: the commands a user types, and --pipe mass insertion.
-// Exercise 03.3.
+// Exercise 03.7 (they need the whole server).
 #include "fixture.hpp"
 
 #include "mini_redis/testing/run_program.hpp"
@@ -13,7 +13,7 @@ using ch03_test::command_server;
 using mini_redis::testing::run_program;
 using mini_redis::testing::TestClient;
 
-TEST_CASE("redis-cli can ping, set and get", "[ch03][ex03.3][redis-cli]")
+TEST_CASE("redis-cli can ping, set and get", "[ch03][ex03.7][redis-cli]")
 {
     auto server = command_server();
     const auto port = std::to_string(server.port());
@@ -32,7 +32,7 @@ TEST_CASE("redis-cli can ping, set and get", "[ch03][ex03.3][redis-cli]")
     CHECK(cli({"echo", "hi"}) == "hi\n");
 }
 
-TEST_CASE("redis-cli --pipe inserts 10,000 keys with no errors", "[ch03][ex03.3][redis-cli]")
+TEST_CASE("redis-cli --pipe inserts 10,000 keys with no errors", "[ch03][ex03.7][redis-cli]")
 {
     auto server = command_server();
     std::string commands;

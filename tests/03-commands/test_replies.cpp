@@ -1,5 +1,6 @@
-// Chapter 03 through a socket: exact reply bytes, pipelining, QUIT, protocol errors.
-// Exercise 03.3 (and, for inline commands, 03.4).
+// Chapter 03 through a socket: exact reply bytes, pipelining, QUIT, protocol errors. Each test
+// is tagged with the exercise whose mistakes it catches; the others it passes through show up as
+// "blocked by" while they are stubs.
 #include "fixture.hpp"
 #include "reply_cases.hpp"
 
@@ -16,13 +17,45 @@ using mini_redis::testing::conversation;
 using mini_redis::testing::ServerProcess;
 using mini_redis::testing::TestClient;
 
-TEST_CASE("every request in the chapter's table gets Redis's exact reply bytes", "[ch03][ex03.3]")
+// The table's groups, each in a test tagged with the exercise whose mistakes it catches.
+
+TEST_CASE("command names in any case get Redis's exact reply bytes", "[ch03][ex03.1]")
 {
     auto server = command_server();
-    mini_redis::testing::check_replies(server.port(), ch03_test::reply_cases());
+    mini_redis::testing::check_replies(server.port(), ch03_test::name_cases());
 }
 
-TEST_CASE("SET is visible to GET from another connection", "[ch03][ex03.3]")
+TEST_CASE("unknown commands get Redis's exact error bytes", "[ch03][ex03.4]")
+{
+    auto server = command_server();
+    mini_redis::testing::check_replies(server.port(), ch03_test::unknown_command_cases());
+}
+
+TEST_CASE("wrong arguments get Redis's exact error bytes", "[ch03][ex03.5]")
+{
+    auto server = command_server();
+    mini_redis::testing::check_replies(server.port(), ch03_test::argument_cases());
+}
+
+TEST_CASE("PING, ECHO, GET and SET get Redis's exact reply bytes", "[ch03][ex03.6]")
+{
+    auto server = command_server();
+    mini_redis::testing::check_replies(server.port(), ch03_test::command_reply_cases());
+}
+
+TEST_CASE("QUIT and protocol errors end the conversation as Redis ends it", "[ch03][ex03.7]")
+{
+    auto server = command_server();
+    mini_redis::testing::check_replies(server.port(), ch03_test::session_cases());
+}
+
+TEST_CASE("inline commands get Redis's exact reply bytes", "[ch03][ex03.10]")
+{
+    auto server = command_server();
+    mini_redis::testing::check_replies(server.port(), ch03_test::inline_cases());
+}
+
+TEST_CASE("SET is visible to GET from another connection", "[ch03][ex03.7]")
 {
     auto server = command_server();
     TestClient writer(server.port());
@@ -34,7 +67,7 @@ TEST_CASE("SET is visible to GET from another connection", "[ch03][ex03.3]")
 }
 
 TEST_CASE("ten thousand pipelined commands in one write get their replies in order",
-          "[ch03][ex03.3]")
+          "[ch03][ex03.7]")
 {
     auto server = command_server();
     TestClient client(server.port());
@@ -52,7 +85,7 @@ TEST_CASE("ten thousand pipelined commands in one write get their replies in ord
 }
 
 TEST_CASE("mini-redis's key_value_get_set: missing key, SET, GET, then half-close ends it",
-          "[ch03][ex03.3]")
+          "[ch03][ex03.7]")
 {
     auto server = command_server();
     TestClient client(server.port());
@@ -67,7 +100,7 @@ TEST_CASE("mini-redis's key_value_get_set: missing key, SET, GET, then half-clos
 }
 
 TEST_CASE("mini-redis's send_error_unknown_command: an unknown command gets an error reply",
-          "[ch03][ex03.3]")
+          "[ch03][ex03.4]")
 {
     auto server = command_server();
     TestClient client(server.port());
@@ -79,7 +112,7 @@ TEST_CASE("mini-redis's send_error_unknown_command: an unknown command gets an e
 }
 
 TEST_CASE("arguments may be simple strings and integers, as mini-redis sends them",
-          "[ch03][ex03.3]")
+          "[ch03][ex03.2]")
 {
     // A deliberate difference from Redis, which answers "Protocol error: expected '$', got '+'".
     // Every real client sends bulk strings; accepting these too keeps mini-redis's tests valid.
@@ -89,7 +122,8 @@ TEST_CASE("arguments may be simple strings and integers, as mini-redis sends the
           "+OK\r\n$2\r\n42\r\n");
 }
 
-TEST_CASE("a NUL where an argument should start gets an error that stays one line", "[ch03]")
+TEST_CASE("a NUL where an argument should start gets an error that stays one line",
+          "[ch03][ex03.7]")
 {
     // A deliberate difference: Redis cuts its error text at the NUL and sends no reply at all.
     // We quote the byte as a space, as Redis does a \r or \n there, so the client learns why.
@@ -98,7 +132,7 @@ TEST_CASE("a NUL where an argument should start gets an error that stays one lin
           "-ERR Protocol error: expected '$', got ' '\r\n");
 }
 
-TEST_CASE("a bulk string not followed by \\r\\n is a protocol error", "[ch03][ex03.3]")
+TEST_CASE("a bulk string not followed by \\r\\n is a protocol error", "[ch03][ex03.7]")
 {
     // A deliberate difference: Redis skips the two bytes after a bulk string without looking;
     // we check them, so a client that miscounts a length learns at once instead of later.
@@ -107,7 +141,7 @@ TEST_CASE("a bulk string not followed by \\r\\n is a protocol error", "[ch03][ex
           "-ERR Protocol error: expected \\r\\n after the bulk string\r\n");
 }
 
-TEST_CASE("a client that sends garbage does not disturb the others", "[ch03][ex03.3]")
+TEST_CASE("a client that sends garbage does not disturb the others", "[ch03][ex03.7]")
 {
     auto server = command_server();
     TestClient bystander(server.port());
@@ -120,7 +154,7 @@ TEST_CASE("a client that sends garbage does not disturb the others", "[ch03][ex0
 }
 
 TEST_CASE("the server executable serves commands on the port it reports, and Ctrl-C stops it",
-          "[ch03][ex03.3]")
+          "[ch03][ex03.7]")
 {
     ServerProcess server(MINI_REDIS_SERVER_BINARY, {"--port", "0"});
     CHECK(conversation(server.port(), "SET k v\r\nGET k\r\n") == "+OK\r\n$1\r\nv\r\n");

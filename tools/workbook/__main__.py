@@ -107,7 +107,7 @@ def _test_chapter(chapter: Chapter) -> int:
     for exercise in chapter.exercises:
         status = checks.exercise_status(run, exercise.id)
         progress[exercise.id] = status
-        print(f"  {exercise.id}  {status:<22} {exercise.title}")
+        print(f"  {exercise.id:<5}  {status:<22} {exercise.title}")
     PROGRESS.parent.mkdir(parents=True, exist_ok=True)
     PROGRESS.write_text(json.dumps(progress, indent=1))
     passed = sum(c.passed for c in run.cases)

@@ -22,17 +22,17 @@ overloaded(Handlers...) -> overloaded<Handlers...>;
 // [book: execute]
 Frame execute(Command command, KeySpace& keys)
 {
-    // EXERCISE 03.3: Execute each command
+    // EXERCISE 03.6: Execute each command
     //
     // Return the reply to `command`: PING gives +PONG, or its message as a bulk string; ECHO
     // its message as a bulk string; GET the value as a bulk string, or null when the key is
     // missing; SET stores the value (replacing any old one) and gives +OK; QUIT gives +OK;
     // Invalid gives an error reply with its text.
     //
-    // Check: ./workbook test 3   Stuck? ./workbook hint 03.3
+    // Check: ./workbook test 3   Stuck? ./workbook hint 03.6
     mini_redis::unused(command, keys);
-    mini_redis::todo("03.3", "book/03-commands.md#exercise-033-executing-commands");
-    // END EXERCISE 03.3
+    mini_redis::todo("03.6", "book/03-commands.md#exercise-036-executing-commands");
+    // END EXERCISE 03.6
 }
 // [end book: execute]
 

@@ -46,24 +46,48 @@ namespace {
     }
 }
 
+// [book: read-quoted]
+/// Reads a quoted part of a word: `line[i]` is the first character after the opening `quote`
+/// (a double or a single quote). Appends what the quotes hold to `word`, escapes decoded, and
+/// leaves `i` just past the closing quote. Returns false when the quotes never close, or when
+/// the closing quote is followed by anything but a space or the end of the line (`"a"b`).
+[[maybe_unused]] bool unquote(std::string_view line, std::size_t& i, char quote, std::string& word)
+{
+    // EXERCISE 03.9: Read the quoted part of a word
+    //
+    // Read the quoted part of a word, from line[i] (just after the opening `quote`) to the
+    // closing quote, appending to `word`. In "double quotes": \xHH (two hex digits) is that
+    // byte; \n \r \t \b \a are control characters (unescape() knows them); a backslash before
+    // any other character stands for that character. In 'single quotes' only \' is special.
+    // Leave i just past the closing quote and return true if it is followed by whitespace or
+    // the end of the line; return false if it is glued to more text, or if the line ends before
+    // the quotes close.
+    //
+    // Check: ./workbook test 3   Stuck? ./workbook hint 03.9
+    mini_redis::unused(line, i, quote, word);
+    mini_redis::todo("03.9", "book/03-commands.md#exercise-039-quotes-and-escapes");
+    // END EXERCISE 03.9
+}
+// [end book: read-quoted]
+
 }  // namespace
 
 // [book: split-inline]
 std::optional<std::vector<std::string>> split_inline(std::string_view line)
 {
-    // EXERCISE 03.4: Split an inline command into arguments
+    // EXERCISE 03.8: Split an inline command into words
     //
-    // Split an inline command line into arguments as Redis does: words separated by runs of
-    // whitespace (spaces, tabs and the other is_space() characters); "double quotes" keep
-    // spaces and understand \n \r \t \b \a, \xHH and \<other character>; 'single quotes' keep
-    // everything except \' for a quote; a quote may start in the middle of a word; a closing
-    // quote must be followed by a space or the end of the line. Return std::nullopt for
-    // unbalanced quotes. A blank line gives an empty list.
+    // Split an inline command line into words, as Redis does: words are separated by runs of
+    // whitespace (spaces, tabs and the other is_space() characters); a blank line gives an
+    // empty list. A quote (" or ') may start anywhere in a word: hand the rest of the word to
+    // unquote(line, i, quote, word), which reads up to the closing quote and says whether the
+    // quotes were well formed (if not, return std::nullopt); the word ends with its closing
+    // quote.
     //
-    // Check: ./workbook test 3   Stuck? ./workbook hint 03.4
+    // Check: ./workbook test 3   Stuck? ./workbook hint 03.8
     mini_redis::unused(line);
-    mini_redis::todo("03.4", "book/03-commands.md#exercise-034-inline-commands");
-    // END EXERCISE 03.4
+    mini_redis::todo("03.8", "book/03-commands.md#exercise-038-splitting-an-inline-command");
+    // END EXERCISE 03.8
 }
 // [end book: split-inline]
 

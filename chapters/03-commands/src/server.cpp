@@ -5,6 +5,8 @@
 #include "command.hpp"
 #include "connection.hpp"
 
+#include "mini_redis/exercise.hpp"
+
 #include <spdlog/spdlog.h>
 
 #include <exception>
@@ -69,17 +71,18 @@ asio::awaitable<void> session(tcp::socket socket, std::shared_ptr<KeySpace> keys
     Connection connection(std::move(socket), {}, Syntax::requests);
     std::string protocol_error;  // set when the client sent something that is not RESP
     try {
-        // read_frame returns std::nullopt when the client closes between frames.
-        while (auto request = co_await connection.read_frame()) {
-            Command command = parse_command(std::move(*request));
-            const bool quit = std::holds_alternative<Quit>(command);
-            // No co_await between reading the map and replying: while this runs, no other
-            // session can, so the map needs no lock (chapter 04 changes that).
-            connection.queue_frame(execute(std::move(command), *keys));
-            if (quit) {
-                break;
-            }
-        }
+        // EXERCISE 03.7: Serve the requests: read, parse, execute, reply
+        //
+        // Serve the client: read requests with connection.read_frame() until it returns
+        // std::nullopt (the client closed); turn each into a Command with parse_command,
+        // execute it against *keys and queue the reply with connection.queue_frame. After
+        // QUIT's reply is queued, stop reading: the code after the loop flushes it and the
+        // connection closes. Do not flush after every reply.
+        //
+        // Check: ./workbook test 3   Stuck? ./workbook hint 03.7
+        mini_redis::unused(keys);
+        co_await mini_redis::co_todo("03.7", "book/03-commands.md#exercise-037-the-session-loop");
+        // END EXERCISE 03.7
         co_await connection.flush();  // the last replies (the read loop flushes the others)
         spdlog::debug("client {}:{} closed the connection", peer.address().to_string(),
                       peer.port());

@@ -44,15 +44,41 @@ char unescape(char c)
     }
 }
 
+/// Reads a quoted part of a word: `line[i]` is the first character after the opening `quote`
+/// (a double or a single quote). Appends what the quotes hold to `word`, escapes decoded, and
+/// leaves `i` just past the closing quote. Returns false when the quotes never close, or when
+/// the closing quote is followed by anything but a space or the end of the line (`"a"b`).
+bool unquote(std::string_view line, std::size_t& i, char quote, std::string& word)
+{
+    while (i < line.size()) {
+        const char c = line[i];
+        if (quote == '"' && c == '\\' && i + 3 < line.size() && line[i + 1] == 'x' &&
+            hex_value(line[i + 2]) >= 0 && hex_value(line[i + 3]) >= 0) {
+            word += static_cast<char>(hex_value(line[i + 2]) * 16 + hex_value(line[i + 3]));
+            i += 4;
+        } else if (quote == '"' && c == '\\' && i + 1 < line.size()) {
+            word += unescape(line[i + 1]);
+            i += 2;
+        } else if (quote == '\'' && c == '\\' && i + 1 < line.size() && line[i + 1] == '\'') {
+            word += '\'';
+            i += 2;
+        } else if (c == quote) {
+            ++i;
+            return i == line.size() || is_space(line[i]);  // "a"b: a closing quote ends the word
+        } else {
+            word += c;
+            ++i;
+        }
+    }
+    return false;  // the line ended inside the quotes
+}
+
 }  // namespace
 
 std::optional<std::vector<std::string>> split_inline(std::string_view line)
 {
     std::vector<std::string> words;
     std::size_t i = 0;
-    const auto at_end_or_space = [&](std::size_t j) {
-        return j >= line.size() || is_space(line[j]);
-    };
     for (;;) {
         while (i < line.size() && is_space(line[i])) {
             ++i;
@@ -62,47 +88,15 @@ std::optional<std::vector<std::string>> split_inline(std::string_view line)
         }
         // One word. Quotes may start anywhere in it: a"b c" is the single word `ab c`.
         std::string word;
-        enum { plain, in_double, in_single } state = plain;
-        for (;;) {
-            if (state == plain) {
-                if (at_end_or_space(i)) {
-                    break;
+        while (i < line.size() && !is_space(line[i])) {
+            const char c = line[i++];
+            if (c == '"' || c == '\'') {
+                if (!unquote(line, i, c, word)) {
+                    return std::nullopt;
                 }
-                const char c = line[i++];
-                if (c == '"') {
-                    state = in_double;
-                } else if (c == '\'') {
-                    state = in_single;
-                } else {
-                    word += c;
-                }
-                continue;
+                break;  // a closing quote ends the word
             }
-            if (i == line.size()) {
-                return std::nullopt;  // the line ended inside quotes
-            }
-            const char c = line[i];
-            if (state == in_double && c == '\\' && i + 3 < line.size() && line[i + 1] == 'x' &&
-                hex_value(line[i + 2]) >= 0 && hex_value(line[i + 3]) >= 0) {
-                word += static_cast<char>(hex_value(line[i + 2]) * 16 + hex_value(line[i + 3]));
-                i += 4;
-            } else if (state == in_double && c == '\\' && i + 1 < line.size()) {
-                word += unescape(line[i + 1]);
-                i += 2;
-            } else if (state == in_single && c == '\\' && i + 1 < line.size() &&
-                       line[i + 1] == '\'') {
-                word += '\'';
-                i += 2;
-            } else if ((state == in_double && c == '"') || (state == in_single && c == '\'')) {
-                if (!at_end_or_space(i + 1)) {
-                    return std::nullopt;  // "a"b: a closing quote must end the word
-                }
-                ++i;
-                break;
-            } else {
-                word += c;
-                ++i;
-            }
+            word += c;
         }
         words.push_back(std::move(word));
     }

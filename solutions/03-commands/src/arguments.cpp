@@ -32,8 +32,10 @@ std::string take_text(Frame& frame)
 
 }  // namespace
 
+// [book: to-integer]
 std::optional<std::int64_t> to_integer(std::string_view text)
 {
+    // EXERCISE 03.3: Read an integer as strictly as Redis
     // Redis's string2ll is stricter than from_chars: no "+1", no "007", no "-0".
     const std::string_view digits = text.substr(text.starts_with('-') ? 1 : 0);
     const bool canonical = text == "0" || (!digits.empty() && digits.front() != '0');
@@ -43,10 +45,14 @@ std::optional<std::int64_t> to_integer(std::string_view text)
         return std::nullopt;
     }
     return value;
+    // END EXERCISE 03.3
 }
+// [end book: to-integer]
 
+// [book: constructor]
 Arguments::Arguments(Frame::Array command) : items_(std::move(command))
 {
+    // EXERCISE 03.1: Take the command's name, and its lower-case form
     if (items_.empty()) {
         throw CommandError("ERR empty command");  // the parser skips these; defensive only
     }
@@ -54,17 +60,19 @@ Arguments::Arguments(Frame::Array command) : items_(std::move(command))
     lowercase_name_ = name_;
     std::transform(lowercase_name_.begin(), lowercase_name_.end(), lowercase_name_.begin(),
                    [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    // END EXERCISE 03.1
 }
+// [end book: constructor]
 
 // [book: next-bytes]
 std::string Arguments::next_bytes()
 {
-    // EXERCISE 03.1: Take the next argument
+    // EXERCISE 03.2: Take the next argument
     if (empty()) {
         wrong_number();
     }
     return take_text(items_[next_++]);
-    // END EXERCISE 03.1
+    // END EXERCISE 03.2
 }
 // [end book: next-bytes]
 

@@ -24,19 +24,23 @@ std::string quotable(std::string_view text, std::size_t limit)
     }
     return out;
 }
+// [end book: unknown-command]
 
+// [book: unknown-command-exercise]
 /// Redis's reply to a command it does not know: the name as sent, then the first arguments,
 /// each quoted, until about 128 bytes of them have been quoted.
 std::string unknown_command(Arguments& args)
 {
+    // EXERCISE 03.4: Word the unknown-command error as Redis does
     std::string quoted;
     while (!args.empty() && quoted.size() < 128) {
         quoted += fmt::format("'{}' ", quotable(args.next_bytes(), 128 - quoted.size()));
     }
     return fmt::format("ERR unknown command '{}', with args beginning with: {}",
                        quotable(args.name(), 128), quoted);
+    // END EXERCISE 03.4
 }
-// [end book: unknown-command]
+// [end book: unknown-command-exercise]
 
 }  // namespace
 
@@ -50,7 +54,7 @@ Command parse_command(Frame request)
     try {
         Arguments args(std::move(*items));
         const std::string& name = args.lowercase_name();
-        // EXERCISE 03.2: Recognise the commands and their arguments
+        // EXERCISE 03.5: Recognise the commands and their arguments
         // Each branch takes exactly the arguments its command needs; next_bytes() and finish()
         // throw the "wrong number of arguments" error by themselves.
         if (name == "ping") {
@@ -84,7 +88,7 @@ Command parse_command(Frame request)
             return Quit{};  // Redis ignores any arguments to QUIT
         }
         return Invalid{unknown_command(args)};
-        // END EXERCISE 03.2
+        // END EXERCISE 03.5
     } catch (const CommandError& e) {
         return Invalid{e.what()};
     }

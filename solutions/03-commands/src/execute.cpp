@@ -22,7 +22,7 @@ overloaded(Handlers...) -> overloaded<Handlers...>;
 // [book: execute]
 Frame execute(Command command, KeySpace& keys)
 {
-    // EXERCISE 03.3: Execute each command
+    // EXERCISE 03.6: Execute each command
     // One lambda per command type; the compiler complains if a type has none.
     return std::visit(
         overloaded{
@@ -42,7 +42,7 @@ Frame execute(Command command, KeySpace& keys)
             [](const Invalid& invalid) { return Frame::error(invalid.error); },
         },
         command);
-    // END EXERCISE 03.3
+    // END EXERCISE 03.6
 }
 // [end book: execute]
 

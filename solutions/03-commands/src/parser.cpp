@@ -10,6 +10,8 @@
 
 #include "inline_command.hpp"
 
+#include "mini_redis/exercise.hpp"
+
 #include <fmt/format.h>
 
 #include <charconv>
@@ -183,6 +185,7 @@ std::optional<std::string> Parser::request_element_error(std::string_view rest) 
 // [book: read-inline]
 Parser::Item Parser::read_inline(std::string_view rest) const
 {
+    // EXERCISE 03.10: Read an inline command: one line, split into words
     // An inline command is one line, ending at \n (telnet and nc send \r\n).
     const auto window = rest.substr(0, limits_.max_line_length + 1);
     const auto line_end = window.find('\n');
@@ -205,6 +208,7 @@ Parser::Item Parser::read_inline(std::string_view rest) const
         arguments.push_back(Frame::bulk(std::move(word)));
     }
     return {Status::frame, Frame::array(std::move(arguments)), line_end + 1};
+    // END EXERCISE 03.10
 }
 // [end book: read-inline]
 

@@ -5,6 +5,8 @@
 #include "command.hpp"
 #include "connection.hpp"
 
+#include "mini_redis/exercise.hpp"
+
 #include <spdlog/spdlog.h>
 
 #include <exception>
@@ -69,6 +71,7 @@ asio::awaitable<void> session(tcp::socket socket, std::shared_ptr<KeySpace> keys
     Connection connection(std::move(socket), {}, Syntax::requests);
     std::string protocol_error;  // set when the client sent something that is not RESP
     try {
+        // EXERCISE 03.7: Serve the requests: read, parse, execute, reply
         // read_frame returns std::nullopt when the client closes between frames.
         while (auto request = co_await connection.read_frame()) {
             Command command = parse_command(std::move(*request));
@@ -80,6 +83,7 @@ asio::awaitable<void> session(tcp::socket socket, std::shared_ptr<KeySpace> keys
                 break;
             }
         }
+        // END EXERCISE 03.7
         co_await connection.flush();  // the last replies (the read loop flushes the others)
         spdlog::debug("client {}:{} closed the connection", peer.address().to_string(),
                       peer.port());

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace mini_redis::testing {
@@ -18,7 +19,14 @@ struct ReplyCase {
 
 /// For each case, on a fresh connection to 127.0.0.1:`port`: sends the request, half-closes,
 /// and checks (Catch2 CHECK, on the calling thread) that the server's whole answer is exactly
-/// the case's replies.
+/// the case's replies. A failure shows the case's name, the request sent, the reply expected and
+/// the whole reply received, all printable(), and the offset of the first byte that differs; a
+/// conversation that breaks off (no close before the deadline) shows why and the server's log.
 void check_replies(unsigned short port, const std::vector<ReplyCase>& cases);
+
+/// `bytes` as one printable line, for failure messages: \r, \n, \t, \\ and \" escaped as in C,
+/// any other byte outside printable ASCII as \xHH. A long text keeps its first and last bytes
+/// and says how many it leaves out, so a failure's message stays readable.
+std::string printable(std::string_view bytes);
 
 }  // namespace mini_redis::testing
