@@ -61,7 +61,7 @@ Arguments::Arguments(Frame::Array command) : items_(std::move(command))
     // anyway).
     //
     // Check: ./workbook test 3   Stuck? ./workbook hint 03.1
-    mini_redis::unused(name_);
+    mini_redis::unused(items_, name_);
     mini_redis::todo("03.1", "book/03-commands.md#exercise-031-the-commands-name");
     // END EXERCISE 03.1
 }
