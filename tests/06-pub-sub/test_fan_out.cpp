@@ -105,7 +105,7 @@ TEST_CASE("messages arrive in the order they were published", "[ch06][ex06.1]")
 TEST_CASE(
     "a subscribe confirmation comes before every message on its channel, whatever the "
     "publishers on other threads do",
-    "[ch06][ex06.11]")
+    "[ch06][ex06.12]")
 {
     // Subscriptions::subscribe confirms a channel before it registers with the Db. The other way
     // round, a PUBLISH on another thread can land between the two, and its message would reach
@@ -538,7 +538,7 @@ TEST_CASE("closing an outbox wakes a reader waiting for room", "[ch06][ex06.5]")
 }
 
 TEST_CASE("unsubscribing takes the channels out of the Db, named ones and then all",
-          "[ch06][ex06.12]")
+          "[ch06][ex06.13]")
 {
     Db db;
     boost::asio::io_context context;

@@ -104,7 +104,7 @@ TEST_CASE("redis-server goes through both mini-redis scenarios with the same byt
 }
 
 TEST_CASE("one client subscribes to 50,000 channels and leaves them all, and others are served",
-          "[ch06][ex06.12]")
+          "[ch06][ex06.13]")
 {
     // Each channel costs the same whatever the client already has. Looking each one up in a
     // list of the client's channels would make this request quadratic: over a billion string

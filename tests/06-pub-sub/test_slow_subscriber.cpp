@@ -199,7 +199,7 @@ TEST_CASE("a client that resets its connection with replies queued leaves, and i
 }
 
 TEST_CASE("a long (UN)SUBSCRIBE whose confirmations are not read waits half-way; others are served",
-          "[ch06][ex06.12]")
+          "[ch06][ex06.13]")
 {
     // A request naming thousands of channels goes in turns. Between two, the server waits
     // until the client has read most of the confirmations: one that does not read cannot make

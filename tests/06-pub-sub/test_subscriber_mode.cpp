@@ -1,5 +1,5 @@
-// Chapter 06: subscriber mode, byte for byte as Redis does it (exercise 06.12, and the session's
-// rules), checked against our server and against a real redis-server.
+// Chapter 06: subscriber mode, byte for byte as Redis does it (exercise 06.11's rules, and
+// exercise 06.13's unsubscribing), checked against our server and against a real redis-server.
 #include "pubsub.hpp"
 
 #include "mini_redis/testing/real_redis.hpp"
@@ -59,9 +59,44 @@ const std::vector<ReplyCase>& subscriber_mode_cases()
     return cases;
 }
 
+/// The rules of respond() (exercise 06.11), one connection each, ending with QUIT so that no
+/// UNSUBSCRIBE is needed: what a subscribed connection may send, and what it is told.
+const std::vector<ReplyCase>& respond_cases()
+{
+    static const std::vector<ReplyCase> cases = {
+        {"out of subscriber mode, PING is +PONG and GET runs", "PING\r\nGET c06:r\r\nQUIT\r\n",
+         "+PONG\r\n$-1\r\n+OK\r\n"},
+        {"while subscribed: PING as an array, other commands refused, arity and names first",
+         "SUBSCRIBE c06:r\r\nPING\r\nPING hi\r\nGET c06:r\r\nGET\r\nFOO\r\nSET c06:r v EX "
+         "0\r\nPUBLISH c06:r x\r\nQUIT\r\n",
+         confirmation("subscribe", "c06:r", 1) + "*2\r\n$4\r\npong\r\n$0\r\n\r\n" +
+             "*2\r\n$4\r\npong\r\n$2\r\nhi\r\n" + "-ERR Can't execute 'get':" + not_allowed +
+             "-ERR wrong number of arguments for 'get' command\r\n" +
+             "-ERR unknown command 'FOO', with args beginning with: \r\n" +
+             "-ERR Can't execute 'set':" + not_allowed +
+             "-ERR Can't execute 'publish':" + not_allowed + "+OK\r\n"},
+        {"QUIT while subscribed ends the connection: nothing after it is answered",
+         "SUBSCRIBE c06:q\r\nQUIT\r\nPING\r\n", confirmation("subscribe", "c06:q", 1) + "+OK\r\n"},
+    };
+    return cases;
+}
+
 }  // namespace
 
-TEST_CASE("subscriber mode answers exactly as the table says", "[ch06][ex06.12]")
+TEST_CASE("respond() answers as Redis does, in subscriber mode and out of it", "[ch06][ex06.11]")
+{
+    mini_redis::Db db;
+    auto server = pubsub_server(db);
+    mini_redis::testing::check_replies(server.port(), respond_cases());
+}
+
+TEST_CASE("redis-server answers the rules of subscriber mode as respond() does", "[ch06][redis]")
+{
+    mini_redis::testing::RealRedis redis;
+    mini_redis::testing::check_replies(redis.port(), respond_cases());
+}
+
+TEST_CASE("subscriber mode answers exactly as the table says", "[ch06][ex06.13]")
 {
     mini_redis::Db db;
     auto server = pubsub_server(db);
@@ -75,7 +110,7 @@ TEST_CASE("redis-server answers subscriber mode exactly as the table says", "[ch
 }
 
 TEST_CASE("mini-redis's send_error_get_set_after_subscribe: errors, and still subscribed",
-          "[ch06][ex06.12]")
+          "[ch06][ex06.11]")
 {
     mini_redis::Db db;
     auto server = pubsub_server(db);

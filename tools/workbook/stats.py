@@ -108,6 +108,6 @@ def print_stats(chapters: list[Chapter]) -> int:
               f"{len(s.chapter.exercises):>9} {s.words:>7}{mark}")
     written, complete = path_share(chapters, stats)
     print(f"\nThe learner writes {written} of the complete server's {complete} code lines "
-          f"({written / complete:.0%}; the target is {PATH_TARGET:.0%}) in the exercises along the way.")
+          f"({written / complete:.1%}; the target is {PATH_TARGET:.0%}) in the exercises along the way.")
     print(f"Words on all pages: {sum(s.words for s in stats):,}")
     return 0

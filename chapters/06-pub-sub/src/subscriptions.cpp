@@ -40,7 +40,7 @@ asio::awaitable<void> Subscriptions::end_turn(const Pause& pause)
 asio::awaitable<void> Subscriptions::subscribe(const std::vector<std::string>& channels,
                                                const Pause& pause)
 {
-    // EXERCISE 06.11: Join channels, confirming each
+    // EXERCISE 06.12: Join channels, confirming each
     //
     // Join each named channel in order and confirm it with confirm("subscribe", &channel) (the
     // count is the channels we are on afterwards; a channel we are on already is confirmed but
@@ -49,10 +49,10 @@ asio::awaitable<void> Subscriptions::subscribe(const std::vector<std::string>& c
     // (db_.expect_channels) first. After every channels_per_turn channels, co_await
     // end_turn(pause).
     //
-    // Check: ./workbook test 6   Stuck? ./workbook hint 06.11
+    // Check: ./workbook test 6   Stuck? ./workbook hint 06.12
     mini_redis::unused(channels, pause);
-    co_await mini_redis::co_todo("06.11", "book/06-pub-sub.md#exercise-0611-subscribing");
-    // END EXERCISE 06.11
+    co_await mini_redis::co_todo("06.12", "book/06-pub-sub.md#exercise-0612-subscribing");
+    // END EXERCISE 06.12
 }
 // [end book: subscribe]
 
@@ -60,7 +60,7 @@ asio::awaitable<void> Subscriptions::subscribe(const std::vector<std::string>& c
 asio::awaitable<void> Subscriptions::unsubscribe(const std::vector<std::string>& channels,
                                                  const Pause& pause)
 {
-    // EXERCISE 06.12: Leave channels, with Redis's replies
+    // EXERCISE 06.13: Leave channels, with Redis's replies
     //
     // Leave the named channels, or every channel when `channels` is empty, and confirm each
     // with confirm("unsubscribe", &channel); the count in it is what remains, so leave the
@@ -70,10 +70,10 @@ asio::awaitable<void> Subscriptions::unsubscribe(const std::vector<std::string>&
     // channels_per_turn channels, co_await end_turn(pause). Once channels_ is empty, give its
     // buckets back by swapping it with a new set (clear() or `= {}` keeps them).
     //
-    // Check: ./workbook test 6   Stuck? ./workbook hint 06.12
+    // Check: ./workbook test 6   Stuck? ./workbook hint 06.13
     mini_redis::unused(channels, pause);
-    co_await mini_redis::co_todo("06.12", "book/06-pub-sub.md#exercise-0612-unsubscribing");
-    // END EXERCISE 06.12
+    co_await mini_redis::co_todo("06.13", "book/06-pub-sub.md#exercise-0613-unsubscribing");
+    // END EXERCISE 06.13
 }
 // [end book: unsubscribe]
 

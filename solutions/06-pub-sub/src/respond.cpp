@@ -3,6 +3,7 @@
 #include "respond.hpp"
 
 #include "execute.hpp"
+#include "mini_redis/exercise.hpp"
 
 #include <iterator>
 #include <string>
@@ -43,6 +44,7 @@ bool allowed_while_subscribed(const Command& command)
 asio::awaitable<bool> respond(Command command, Db& db, Subscriptions& subscriptions, Outbox& outbox,
                               const Subscriptions::Pause& pause)
 {
+    // EXERCISE 06.11: Answer a request, in subscriber mode or out of it
     if (auto* subscribe = std::get_if<Subscribe>(&command)) {
         co_await subscriptions.subscribe(subscribe->channels, pause);
     } else if (auto* unsubscribe = std::get_if<Unsubscribe>(&command)) {
@@ -59,6 +61,7 @@ asio::awaitable<bool> respond(Command command, Db& db, Subscriptions& subscripti
         outbox.queue(execute(std::move(command), db));
         co_return !quit;
     }
+    // END EXERCISE 06.11
     co_return true;
 }
 // [end book: respond]

@@ -40,7 +40,7 @@ asio::awaitable<void> Subscriptions::end_turn(const Pause& pause)
 asio::awaitable<void> Subscriptions::subscribe(const std::vector<std::string>& channels,
                                                const Pause& pause)
 {
-    // EXERCISE 06.11: Join channels, confirming each
+    // EXERCISE 06.12: Join channels, confirming each
     // Room for them all at once: one allocation, not a dozen rehashes as the tables grow.
     channels_.reserve(channels_.size() + channels.size());
     db_.expect_channels(channels.size());
@@ -57,7 +57,7 @@ asio::awaitable<void> Subscriptions::subscribe(const std::vector<std::string>& c
             co_await end_turn(pause);
         }
     }
-    // END EXERCISE 06.11
+    // END EXERCISE 06.12
 }
 // [end book: subscribe]
 
@@ -65,7 +65,7 @@ asio::awaitable<void> Subscriptions::subscribe(const std::vector<std::string>& c
 asio::awaitable<void> Subscriptions::unsubscribe(const std::vector<std::string>& channels,
                                                  const Pause& pause)
 {
-    // EXERCISE 06.12: Leave channels, with Redis's replies
+    // EXERCISE 06.13: Leave channels, with Redis's replies
     if (channels.empty() && channels_.empty()) {
         confirm("unsubscribe", nullptr);  // nothing to leave: one reply with a null channel
         co_return;
@@ -98,7 +98,7 @@ asio::awaitable<void> Subscriptions::unsubscribe(const std::vector<std::string>&
         // `channels_ = {}`, which only clears it); swapping with a new set frees them.
         std::unordered_set<std::string>().swap(channels_);
     }
-    // END EXERCISE 06.12
+    // END EXERCISE 06.13
 }
 // [end book: unsubscribe]
 
