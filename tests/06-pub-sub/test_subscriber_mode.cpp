@@ -66,11 +66,14 @@ const std::vector<ReplyCase>& respond_cases()
     static const std::vector<ReplyCase> cases = {
         {"out of subscriber mode, PING is +PONG and GET runs", "PING\r\nGET c06:r\r\nQUIT\r\n",
          "+PONG\r\n$-1\r\n+OK\r\n"},
-        {"while subscribed: PING as an array, other commands refused, arity and names first",
-         "SUBSCRIBE c06:r\r\nPING\r\nPING hi\r\nGET c06:r\r\nGET\r\nFOO\r\nSET c06:r v EX "
+        {"while subscribed: SUBSCRIBE again, PING as an array, other commands refused, arity "
+         "and names first",
+         "SUBSCRIBE c06:r\r\nSUBSCRIBE c06:s\r\nPING\r\nPING hi\r\nGET c06:r\r\nGET\r\nFOO\r\nSET "
+         "c06:r v EX "
          "0\r\nPUBLISH c06:r x\r\nQUIT\r\n",
-         confirmation("subscribe", "c06:r", 1) + "*2\r\n$4\r\npong\r\n$0\r\n\r\n" +
-             "*2\r\n$4\r\npong\r\n$2\r\nhi\r\n" + "-ERR Can't execute 'get':" + not_allowed +
+         confirmation("subscribe", "c06:r", 1) + confirmation("subscribe", "c06:s", 2) +
+             "*2\r\n$4\r\npong\r\n$0\r\n\r\n" + "*2\r\n$4\r\npong\r\n$2\r\nhi\r\n" +
+             "-ERR Can't execute 'get':" + not_allowed +
              "-ERR wrong number of arguments for 'get' command\r\n" +
              "-ERR unknown command 'FOO', with args beginning with: \r\n" +
              "-ERR Can't execute 'set':" + not_allowed +
