@@ -20,7 +20,6 @@
 #include <algorithm>
 #include <array>
 #include <chrono>
-#include <exception>
 #include <memory>
 #include <optional>
 #include <string>
@@ -238,29 +237,19 @@ asio::awaitable<void> write_replies(FrameReader& connection, Outbox& outbox, std
         spdlog::warn("client {} read its subscriptions' messages too slowly; disconnected", peer);
     }
     if (!failed && !outbox.given_up()) {
-        co_await linger(connection, outbox);
+        // Caught here: the writer must end normally. The session's `||` waits for the watchdog
+        // when a side ends with an exception, which would hold the session until the drain
+        // timeout. (In a variable, not a temporary inside the co_await: GCC 12 may destroy such
+        // a temporary twice when an exception is caught in the same coroutine.)
+        try {
+            auto lingering = linger(connection, outbox);
+            co_await std::move(lingering);
+        } catch (const std::exception& e) {
+            spdlog::error("client {}: {}; disconnected", peer, e.what());
+        }
     }
     boost::system::error_code ignored;
     connection.socket().shutdown(tcp::socket::shutdown_both, ignored);
-}
-
-/// Runs reader and writer side by side and returns when both have ended. (`a && b` starts both
-/// awaitables and waits for both; if one throws, the other is cancelled.) What either throws
-/// ends up in `failure` instead of escaping: see session() for why.
-asio::awaitable<void> read_and_write(FrameReader& connection, std::shared_ptr<Outbox> outbox, Db db,
-                                     Activity& activity, std::string peer,
-                                     std::exception_ptr& failure)
-{
-    using namespace asio::experimental::awaitable_operators;
-    try {
-        // In a variable, not a temporary inside the co_await: GCC 12 may destroy such a
-        // temporary twice when an exception is caught in the same coroutine.
-        auto both = read_requests(connection, outbox, db, activity, peer) &&
-                    write_replies(connection, *outbox, peer);
-        co_await std::move(both);
-    } catch (...) {
-        failure = std::current_exception();
-    }
 }
 
 }  // namespace
@@ -295,19 +284,15 @@ asio::awaitable<void> session(tcp::socket socket, Db db, [[maybe_unused]] Client
     });
     // [end book: shutdown-listener]
 
-    // Reader and writer side by side, and beside them the watchdog: `x || y` returns as soon as
-    // either has succeeded, and cancels the other. The watchdog never returns first unless it
-    // has cut the client off; once reader and writer are done, it is cancelled in its sleep.
-    // "Succeeded": `||` waits for the other side when one ends with an exception, so reader
-    // and writer hand theirs over as a value, and the session rethrows it once the watchdog is
-    // cancelled. Otherwise a session whose writer failed would linger until the drain timeout.
+    // Run reader and writer side by side on this session's strand, and return when both have
+    // ended. (`a && b` starts both awaitables and waits for both; if one throws, the other is
+    // cancelled.) Beside them the watchdog: `x || y` returns as soon as either has, and
+    // cancels the other. The watchdog never returns first unless it has cut the client off;
+    // once reader and writer are done, it is cancelled in its sleep.
     using namespace asio::experimental::awaitable_operators;
-    std::exception_ptr failure;
-    co_await (read_and_write(connection, outbox, db, activity, peer, failure) ||
+    co_await ((read_requests(connection, outbox, db, activity, peer) &&
+               write_replies(connection, *outbox, peer)) ||
               watch_for_silence(connection, activity, limits, peer));
-    if (failure) {
-        std::rethrow_exception(failure);
-    }
 }
 
 }  // namespace mini_redis
