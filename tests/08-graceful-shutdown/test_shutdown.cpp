@@ -21,6 +21,7 @@
 #include <array>
 #include <atomic>
 #include <chrono>
+#include <exception>
 #include <memory>
 #include <string>
 #include <thread>
@@ -86,6 +87,9 @@ TEST_CASE("on shutdown, a reply being written is finished, and the server waits 
         CHECK((rest.empty() || rest == header + std::string(size, 'b') + "\r\n"));
     }
     REQUIRE(server.wait_finished(5s));
+    INFO(
+        "serve() returned while the client was still reading its reply: it must wait until "
+        "every session has ended (or the grace period is over)");
     CHECK_FALSE(early->load());
 }
 
@@ -114,8 +118,10 @@ TEST_CASE("on shutdown, a pipelining client gets every reply it is due, whole, t
 
 TEST_CASE("on shutdown, idle clients and subscribers see a clean close", "[ch08][ex08.5]")
 {
+    // A grace period that never ends first: the requested stage alone must end these sessions,
+    // not the forced one that follows the grace.
     Shutdown shutdown;
-    auto server = server_until(shutdown);
+    auto server = server_until(shutdown, {.shutdown_grace = 600s});
     TestClient idle(server.port());
     TestClient subscriber(server.port());
     subscriber.send("SUBSCRIBE news\r\n");
@@ -126,6 +132,49 @@ TEST_CASE("on shutdown, idle clients and subscribers see a clean close", "[ch08]
     shutdown.request();
     CHECK(idle.read_until_closed().empty());
     CHECK(subscriber.read_until_closed().empty());
+    CHECK(server.wait_finished(5s));
+}
+
+TEST_CASE("on shutdown, a reply the client has not read yet still arrives whole", "[ch08][ex08.5]")
+{
+    // The client asked for two 8 MiB replies and reads none of them yet: most of the first is
+    // still queued in the server when the shutdown is requested. A requested shutdown only stops
+    // the reading: what was asked for before it is sent, whole. (Giving up on the client, as a
+    // forced shutdown does, would drop it.)
+    Shutdown shutdown;
+    auto server = server_until(shutdown, {.shutdown_grace = 600s});
+    TestClient client(server.port());
+    ch08_test::make_stubborn(client);
+    shutdown.request();
+    const std::size_t size = 8 * 1024 * 1024;
+    std::string first;
+    try {
+        first = client.read_exact(size + 2);
+    } catch (const std::exception& e) {
+        FAIL("the reply was cut off: " << e.what());
+    }
+    CHECK(first.find_first_not_of('b') == size);
+    // The second GET may not have been read when the shutdown came: then it gets no reply.
+    const std::string rest = client.read_until_closed();
+    const std::string second =
+        "$" + std::to_string(size) + "\r\n" + std::string(size, 'b') + "\r\n";
+    CHECK((rest.empty() || rest == second));
+}
+
+TEST_CASE("a forced shutdown cuts off a client that never reads", "[ch08][ex08.5]")
+{
+    // No grace period to wait out here: the test forces the shutdown itself. The session must
+    // give up on its client (drop what is queued, cancel the write in progress) and end, with
+    // the client still not reading.
+    Shutdown shutdown;
+    auto server = server_until(shutdown, {.shutdown_grace = 600s});
+    TestClient stubborn(server.port());
+    ch08_test::make_stubborn(stubborn);
+    shutdown.request();
+    shutdown.force();
+    INFO(
+        "the server still runs after a forced shutdown: does the session give up on its client "
+        "at the forced stage?");
     CHECK(server.wait_finished(5s));
 }
 
@@ -230,6 +279,8 @@ TEST_CASE("on shutdown, a client still sending gets its last replies whole, not 
     });
 
     std::string received;
+    std::size_t at_request = 0;
+    bool answers_on = false;
     bool reset = false;
     std::array<char, 64 * 1024> chunk{};
     for (;;) {
@@ -241,6 +292,14 @@ TEST_CASE("on shutdown, a client still sending gets its last replies whole, not 
         received.append(chunk.data(), static_cast<std::size_t>(n));
         if (received.size() >= reply.size() && !shutdown.requested()) {
             shutdown.request();  // replies are flowing, and requests too
+            at_request = received.size();
+        }
+        // After the request, only the GETs the server had read already are answered: a few
+        // hundred at most (its read buffer holds 4 KiB of them). A server that reads on would
+        // keep this loop going for ever.
+        if (shutdown.requested() && received.size() - at_request > 1000 * reply.size()) {
+            answers_on = true;
+            break;
         }
         std::this_thread::sleep_for(2ms);  // a slow reader: replies stay in the server's buffers
     }
@@ -248,9 +307,50 @@ TEST_CASE("on shutdown, a client still sending gets its last replies whole, not 
     ::shutdown(fd, SHUT_RDWR);  // also ends a send() the server no longer drains
     writer.join();
 
+    if (answers_on) {
+        FAIL(
+            "the server answered a thousand requests sent after the shutdown: does the session "
+            "stop reading?");
+    }
     CHECK_FALSE(reset);
     REQUIRE(received.size() >= reply.size());
     CHECK(received.size() % reply.size() == 0);
     CHECK(received.compare(received.size() - reply.size(), reply.size(), reply) == 0);
+    CHECK(server.wait_finished(5s));
+}
+
+TEST_CASE("a forced shutdown ends a lingering close that the client never finishes",
+          "[ch08][ex08.1]")
+{
+    // The client reads its reply and the end of the stream, but never closes its side: the
+    // lingering close waits for it. The drain timeout (too long to matter here) or a forced
+    // shutdown must end that wait; the forced one cancels the read through the outbox.
+    Shutdown shutdown;
+    auto server = server_until(shutdown, {.drain_timeout = 600s, .shutdown_grace = 600s});
+    boost::asio::io_context context;
+    mini_redis::tcp::socket socket(context);
+    socket.connect({boost::asio::ip::make_address("127.0.0.1"), server.port()});
+    const int fd = socket.native_handle();
+    const auto guard = mini_redis::testing::hang_guard(10s);
+    const timeval limit{static_cast<time_t>(guard.count() / 1000), 0};
+    ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &limit, sizeof limit);
+    REQUIRE(::send(fd, "PING\r\n", 6, MSG_NOSIGNAL) == 6);
+
+    std::string received;
+    std::array<char, 64> chunk{};
+    ssize_t n = 0;
+    while (received.size() < 7 && (n = ::recv(fd, chunk.data(), chunk.size(), 0)) > 0) {
+        received.append(chunk.data(), static_cast<std::size_t>(n));
+    }
+    REQUIRE(received == "+PONG\r\n");
+
+    shutdown.request();
+    n = ::recv(fd, chunk.data(), chunk.size(), 0);
+    REQUIRE(n == 0);  // the end of the stream: the server lingers now, waiting for our close
+
+    shutdown.force();
+    INFO(
+        "the server still runs after a forced shutdown: can the abort cancel the lingering "
+        "read?");
     CHECK(server.wait_finished(5s));
 }

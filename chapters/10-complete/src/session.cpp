@@ -238,12 +238,15 @@ asio::awaitable<void> write_replies(FrameReader& connection, Outbox& outbox, std
         spdlog::warn("client {} read its subscriptions' messages too slowly; disconnected", peer);
     }
     if (!failed && !outbox.given_up()) {
-        // Logged here: beside the watchdog under `||`, an exception from the writer would be
-        // dropped once the watchdog ends (see watch_for_silence).
+        // Caught here: the writer must end normally. The session's `||` waits for the watchdog
+        // when a side ends with an exception, which would hold the session until the drain
+        // timeout. (In a variable, not a temporary inside the co_await: GCC 12 may destroy such
+        // a temporary twice when an exception is caught in the same coroutine.)
         try {
-            co_await linger(connection, outbox);
+            auto lingering = linger(connection, outbox);
+            co_await std::move(lingering);
         } catch (const std::exception& e) {
-            spdlog::error("client {}: {}", peer, e.what());
+            spdlog::error("client {}: {}; disconnected", peer, e.what());
         }
     }
     boost::system::error_code ignored;
