@@ -364,6 +364,32 @@ TEST_CASE("a call is cancelled through the caller's cancellation slot", "[ch09]"
     CHECK(*outcome == "cancelled");
 }
 
+TEST_CASE("a client connects by host name or by address, and says when it cannot",
+          "[ch09][ex09.19]")
+{
+    auto server = ch09_test::start_server();
+    for (const std::string host : {"localhost", "127.0.0.1"}) {
+        INFO("host: " << host);
+        const auto pong =
+            block_on([](std::string host, unsigned short port) -> asio::awaitable<std::string> {
+                auto client = co_await Client::connect(std::move(host), port);
+                co_return co_await client.ping();
+            }(host, server->port()));
+        CHECK(pong == "PONG");
+    }
+    // A port nobody listens on: the refusal throws, it does not wait. (An unknown host name is
+    // not tried: how long a resolver takes to say so depends on the machine's DNS set-up.)
+    const auto refused = block_on([](unsigned short port) -> asio::awaitable<std::string> {
+        try {
+            auto client = co_await Client::connect("127.0.0.1", port);
+            co_return "connected";
+        } catch (const boost::system::system_error&) {
+            co_return "system_error";
+        }
+    }(mini_redis::testing::free_port()));
+    CHECK(refused == "system_error");
+}
+
 TEST_CASE("a long command and then a short one: each is sent alone, its arguments intact",
           "[ch09][ex09.6]")
 {

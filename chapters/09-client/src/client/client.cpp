@@ -47,15 +47,17 @@ asio::awaitable<T> within(std::chrono::milliseconds timeout, asio::awaitable<T> 
 /// Resolves `host` and connects to the first of its addresses that answers.
 asio::awaitable<tcp::socket> open_socket(std::string host, unsigned short port)
 {
-    auto executor = co_await asio::this_coro::executor;
-    tcp::resolver resolver(executor);
-    // A name may stand for several addresses (localhost: ::1 and 127.0.0.1); async_connect
-    // tries them in turn. Both throw system_error on failure: here that is what we want.
-    auto endpoints =
-        co_await resolver.async_resolve(host, std::to_string(port), asio::use_awaitable);
-    tcp::socket socket(executor);
-    co_await asio::async_connect(socket, endpoints, asio::use_awaitable);
-    co_return socket;
+    // EXERCISE 09.19: Resolve the name and connect to an address that answers
+    //
+    // Resolve `host` (a name such as localhost, or an address) and `port` with a tcp::resolver
+    // on this coroutine's executor, then connect a socket to the first of the addresses that
+    // answers, and return the socket. Let failures throw (plain asio::use_awaitable): a caller
+    // must hear that the connection was refused or the name is unknown.
+    //
+    // Check: ./workbook test 9   Stuck? ./workbook hint 09.19
+    mini_redis::unused(host, port);
+    co_return co_await mini_redis::co_todo<tcp::socket>("09.19", "book/09-client.md#exercise-0919-connecting-by-name");
+    // END EXERCISE 09.19
 }
 // [end book: open-socket]
 

@@ -50,6 +50,7 @@ asio::awaitable<T> within(std::chrono::milliseconds timeout, asio::awaitable<T> 
 /// Resolves `host` and connects to the first of its addresses that answers.
 asio::awaitable<tcp::socket> open_socket(std::string host, unsigned short port)
 {
+    // EXERCISE 09.19: Resolve the name and connect to an address that answers
     auto executor = co_await asio::this_coro::executor;
     tcp::resolver resolver(executor);
     // A name may stand for several addresses (localhost: ::1 and 127.0.0.1); async_connect
@@ -59,6 +60,7 @@ asio::awaitable<tcp::socket> open_socket(std::string host, unsigned short port)
     tcp::socket socket(executor);
     co_await asio::async_connect(socket, endpoints, asio::use_awaitable);
     co_return socket;
+    // END EXERCISE 09.19
 }
 // [end book: open-socket]
 
