@@ -22,7 +22,7 @@ BOOK = ROOT / "book"
 SOURCE_SUFFIXES = {".cpp", ".hpp", ".h", ".cc"}
 EXERCISE_START = re.compile(r"^(?P<indent>\s*)// EXERCISE (?P<id>\d\d\.\d+): (?P<title>\S.*?)\s*$")
 EXERCISE_END = re.compile(r"^\s*// END EXERCISE (?P<id>\d\d\.\d+)\s*$")
-MIN_HINTS = 1  # hint levels per exercise: a nudge first, the answer never (that is ./workbook diff)
+MIN_HINTS = 2  # hint levels per exercise: a nudge, then a concrete step; the answer never (that is ./workbook diff)
 
 
 class WorkbookError(Exception):
