@@ -14,6 +14,7 @@
 
 #include <fstream>
 #include <string>
+#include <thread>
 
 using ch07_test::server_with;
 using mini_redis::testing::eventually;
@@ -141,6 +142,10 @@ TEST_CASE("a client that was paused, then read its replies and went quiet, is cl
     auto server = server_with({.idle_timeout = 200ms, .drain_timeout = 1h});
     TestClient client(server.port());
     const std::string replies = ask_for_more_than_the_buffers_hold(client, 64 * 1024);
+    // The stall must outlast the idle timeout, so that the watchdog looks while it lasts and goes
+    // to sleep towards the stall's deadline; the reader must wake it when the stall ends. This
+    // wait only gives a mistake the chance to show: correct code passes after any wait.
+    std::this_thread::sleep_for(1s);
     std::string received;
     CHECK_NOTHROW(received = client.read_until_closed());
     CHECK(replies.starts_with(received));

@@ -42,7 +42,8 @@ struct Activity {
     /// Since when the reader has been waiting for the client to read its replies: paused for
     /// room in the outbox, or ended (the client closed its side) with replies still due.
     std::optional<Clock::time_point> stalled_since;
-    /// The watchdog sleeps on it; the reader cuts the sleep short as it ends.
+    /// The watchdog sleeps on it; the reader cuts the sleep short when a pause for room ends,
+    /// and as it ends.
     asio::steady_timer wake;
 };
 // [end book: activity]
@@ -102,14 +103,17 @@ struct Activity {
 
 /// The reader's pause while a client's replies pile up (Outbox::wait_for_room), shown to the
 /// watchdog: stalled_since is set for as long as it lasts. Writing to the client counts as
-/// activity afterwards, as in Redis, so a long request does not look idle.
+/// activity afterwards, as in Redis, so a long request does not look idle. When the pause ends,
+/// the watchdog is woken: it may have gone to sleep towards the stall's deadline (the drain
+/// timeout, which can be an hour), and must now watch the idle timeout again.
 asio::awaitable<void> wait_until_read(Outbox& outbox, Activity& activity)
 {
     // EXERCISE 07.5: Show the watchdog when the reader is stalled
     //
     // Wait for room in the outbox as before, but set activity.stalled_since to now for as long
     // as the wait lasts, clear it afterwards, and count the end of the wait as activity
-    // (last_request).
+    // (last_request). The watchdog may have gone to sleep towards the stall's deadline
+    // meanwhile: wake it (activity.wake) so that it watches the idle timeout again.
     //
     // Check: ./workbook test 7   Stuck? ./workbook hint 07.5
     mini_redis::unused(outbox, activity);

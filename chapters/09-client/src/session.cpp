@@ -61,7 +61,8 @@ struct Activity {
     /// Since when the reader has been waiting for the client to read its replies: paused for
     /// room in the outbox, or ended (the client closed its side) with replies still due.
     std::optional<Clock::time_point> stalled_since;
-    /// The watchdog sleeps on it; the reader cuts the sleep short as it ends.
+    /// The watchdog sleeps on it; the reader cuts the sleep short when a pause for room ends,
+    /// and as it ends.
     asio::steady_timer wake;
 };
 
@@ -135,13 +136,16 @@ void enable_keepalive(tcp::socket& socket, unsigned seconds)
 
 /// The reader's pause while a client's replies pile up (Outbox::wait_for_room), shown to the
 /// watchdog: stalled_since is set for as long as it lasts. Writing to the client counts as
-/// activity afterwards, as in Redis, so a long request does not look idle.
+/// activity afterwards, as in Redis, so a long request does not look idle. When the pause ends,
+/// the watchdog is woken: it may have gone to sleep towards the stall's deadline (the drain
+/// timeout, which can be an hour), and must now watch the idle timeout again.
 asio::awaitable<void> wait_until_read(Outbox& outbox, Activity& activity)
 {
     activity.stalled_since = Activity::Clock::now();
     co_await outbox.wait_for_room();
     activity.stalled_since.reset();
     activity.last_request = Activity::Clock::now();
+    activity.wake.cancel();  // the watchdog may sleep towards the stall's deadline: look again
 }
 
 /// The reader: requests in, replies into the outbox. Ends when the client closes the connection,
