@@ -21,6 +21,7 @@
 #include <functional>
 #include <future>
 #include <memory>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -461,17 +462,20 @@ TEST_CASE("a reader waiting for room holds no lock: another thread can deliver m
     // Declared first among 06.10's tests: a reader that sleeps with the lock held deadlocks the
     // next ones, whose wake-ups run on the reader's own thread.
     auto* context = new boost::asio::io_context;
-    auto strand = boost::asio::make_strand(*context);
-    auto outbox = std::make_shared<Outbox>(strand, 64 * 1024 * 1024);
+    // The strand is destroyed before the context (it refers to the context's strand service);
+    // the outbox and the coroutine keep their own copies until they are done.
+    std::optional strand(boost::asio::make_strand(*context));
+    auto outbox = std::make_shared<Outbox>(*strand, 64 * 1024 * 1024);
     outbox->deliver(std::string(Outbox::reply_backlog + 1, 'r'));
     bool room = false;
     boost::asio::co_spawn(
-        strand,
+        *strand,
         [&]() -> boost::asio::awaitable<void> {
             co_await outbox->wait_for_room();
             room = true;
         },
         boost::asio::detached);
+    strand.reset();
     context->poll();
     REQUIRE_FALSE(room);
     // If this fails, the context is leaked on purpose (see on_another_thread).
