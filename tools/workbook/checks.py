@@ -240,11 +240,19 @@ def exercise_checks(chapters: list[Chapter]) -> int:
     return 0 if not tally.failed else 1
 
 
+def _gist(messages: list[str]) -> str:
+    """A failed test in one line: the first line of its first three messages (an exception's
+    text follows the assertion it escaped from, and is what says why), cut at 600 characters."""
+    if not messages:
+        return "failed"
+    gist = " | ".join(m.splitlines()[0] for m in messages[:3] if m.strip())
+    return gist if len(gist) <= 600 else gist[:600] + " ..."
+
+
 def _record(tally: Tally, suite: Suite, run: build.TestRun) -> None:
     """One line per test case of a suite that must pass whole."""
     for case in run.cases:
-        tally.record(f"{suite.label}: {case.name}", case.passed,
-                     "" if case.passed else (case.messages[0].splitlines()[0] if case.messages else "failed"))
+        tally.record(f"{suite.label}: {case.name}", case.passed, "" if case.passed else _gist(case.messages))
     tail = "\n" + "\n".join(run.output.splitlines()[-40:])
     if run.crashed or not run.cases:
         tally.record(f"{suite.label}: the test binary ran to the end", False, tail)
