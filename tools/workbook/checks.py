@@ -45,7 +45,7 @@ import deps
 import generate
 import references
 import stats
-from chapters import ROOT, Chapter, TestTarget, WorkbookError, all_chapters
+from chapters import BOOK, ROOT, Chapter, Exercise, TestTarget, WorkbookError, all_chapters
 
 CHECK_SOURCES = ROOT / "build" / "check-src"  # where the check preset reads chapters from
 # Chapters from this one on run the server on a thread pool, so ThreadSanitizer has work to do.
@@ -212,16 +212,53 @@ def _exercise_checks(chapters: list[Chapter], tally: Tally) -> None:
         for exercise in chapter.exercises:
             cut = Suite("bite", solution, {"MINI_REDIS_CUT": exercise.id})
             tasks += [(starter, exercise, True), (cut, exercise, False)]
-    runs = run_side_by_side(tasks, lambda task: task[0].run(f"[ex{task[1].id}]"))
+    # Besides, per chapter, its tests that no exercise is tagged on (given code), on the starter:
+    # with the exercises' starter runs, they say how many tests pass from the start.
+    untagged = [(Suite("starter", chapter.test_target("solution").binary(check_dir),
+                       {"MINI_REDIS_CUT": ",".join(e.id for e in chapter.exercises)}), chapter)
+                for chapter in chapters]
+    runs = run_side_by_side(tasks + untagged, lambda task: task[0].run(
+        f"[ex{task[1].id}]" if isinstance(task[1], Exercise) else
+        "".join(f"~[ex{e.id}]" for e in task[1].exercises)))
+    passing_at_start: dict[str, dict[str, bool]] = {c.name: {} for c in chapters}  # test -> passed
+    chapter_of = {e.id: c.name for c in chapters for e in c.exercises}
     for (suite, exercise, is_starter), run in zip(tasks, runs):
         failing = [c.name for c in run.cases if not c.passed]
         name = f"{suite.label} {exercise.id}"
+        if is_starter:
+            record = passing_at_start[chapter_of[exercise.id]]
+            for case in run.cases:
+                record[case.name] = record.get(case.name, True) and case.passed and not run.crashed
         if is_starter and not run.cases:
             tally.record(name, False, f"no test is tagged [ex{exercise.id}]")
         else:
             everything_passed = (f"all {len(run.cases)} tests pass on the untouched starter" if is_starter
                                  else "no test fails with this exercise cut out")
             tally.record(name, bool(failing) or run.crashed, "" if failing or run.crashed else everything_passed)
+    for (_, chapter), run in zip(untagged, runs[len(tasks):]):
+        record = passing_at_start[chapter.name]
+        for case in run.cases:
+            record[case.name] = case.passed and not run.crashed
+        _check_count_on_page(chapter, sorted(name for name, passed in record.items() if passed), tally)
+
+
+_NUMBERS = ["no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
+            "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen",
+            "eighteen", "nineteen", "twenty"]
+
+
+def _check_count_on_page(chapter: Chapter, passing: list[str], tally: Tally) -> None:
+    """A page that says how many of its chapter's tests pass on the untouched starter ("Three
+    tests pass from the start") must say the number the starter runs found."""
+    page = BOOK / f"{chapter.name}.md"
+    said = re.search(r"\b(\w+) tests? pass(?:es)? from the start", page.read_text()) if page.exists() else None
+    if said is None:
+        return
+    word = said.group(1).lower()
+    claimed = int(word) if word.isdigit() else _NUMBERS.index(word) if word in _NUMBERS else None
+    tally.record(f"{chapter.name}.md: \"{said.group(0)}\" is the starter's count", claimed == len(passing),
+                 "" if claimed == len(passing) else
+                 f"{len(passing)} pass on the untouched starter: " + "; ".join(passing))
 
 
 def exercise_checks(chapters: list[Chapter]) -> int:
