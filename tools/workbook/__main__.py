@@ -102,12 +102,10 @@ def _test_chapter(chapter: Chapter) -> int:
         print("\nThe test binary stopped before reporting every test (a crash or a hang). Its last output:")
         print("\n".join(run.output.splitlines()[-30:]))
 
-    print(f"\nChapter {chapter.number} ({chapter.title}) exercises:")
     progress = _load_progress()
-    for exercise in chapter.exercises:
-        status = checks.exercise_status(run, exercise.id)
-        progress[exercise.id] = status
-        print(f"  {exercise.id:<5}  {status:<22} {exercise.title}")
+    statuses = {e.id: checks.exercise_status(run, e.id) for e in chapter.exercises}
+    progress.update(statuses)
+    print("\n" + "\n".join(checks.exercise_listing(chapter, statuses)))
     PROGRESS.parent.mkdir(parents=True, exist_ok=True)
     PROGRESS.write_text(json.dumps(progress, indent=1))
     passed = sum(c.passed for c in run.cases)

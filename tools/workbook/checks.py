@@ -132,6 +132,13 @@ def exercise_status(run: build.TestRun, ex_id: str) -> str:
     return "blocked by " + ", ".join(others)
 
 
+def exercise_listing(chapter: Chapter, statuses: dict[str, str]) -> list[str]:
+    """The lines `./workbook test NN` prints about the chapter's exercises (and a page shows for
+    the untouched starter)."""
+    return [f"Chapter {chapter.number} ({chapter.title}) exercises:"] + [
+        f"  {e.id:<5}  {statuses[e.id]:<22} {e.title}".rstrip() for e in chapter.exercises]
+
+
 def _section(title: str) -> float:
     print(f"\n== {title}", flush=True)
     return time.monotonic()
@@ -222,11 +229,13 @@ def _exercise_checks(chapters: list[Chapter], tally: Tally) -> None:
         "".join(f"~[ex{e.id}]" for e in task[1].exercises)))
     passing_at_start: dict[str, dict[str, bool]] = {c.name: {} for c in chapters}  # test -> passed
     chapter_of = {e.id: c.name for c in chapters for e in c.exercises}
+    status_at_start: dict[str, str] = {}  # exercise -> its status on the starter
     for (suite, exercise, is_starter), run in zip(tasks, runs):
         failing = [c.name for c in run.cases if not c.passed]
         name = f"{suite.label} {exercise.id}"
         if is_starter:
             record = passing_at_start[chapter_of[exercise.id]]
+            status_at_start[exercise.id] = exercise_status(run, exercise.id)
             for case in run.cases:
                 record[case.name] = record.get(case.name, True) and case.passed and not run.crashed
         if is_starter and not run.cases:
@@ -239,7 +248,8 @@ def _exercise_checks(chapters: list[Chapter], tally: Tally) -> None:
         record = passing_at_start[chapter.name]
         for case in run.cases:
             record[case.name] = case.passed and not run.crashed
-        _check_count_on_page(chapter, sorted(name for name, passed in record.items() if passed), tally)
+        _check_starter_on_page(chapter, sorted(name for name, passed in record.items() if passed),
+                               exercise_listing(chapter, status_at_start), tally)
 
 
 _NUMBERS = ["no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
@@ -247,11 +257,22 @@ _NUMBERS = ["no", "one", "two", "three", "four", "five", "six", "seven", "eight"
             "eighteen", "nineteen", "twenty"]
 
 
-def _check_count_on_page(chapter: Chapter, passing: list[str], tally: Tally) -> None:
-    """A page that says how many of its chapter's tests pass on the untouched starter ("Three
-    tests pass from the start") must say the number the starter runs found."""
+def _check_starter_on_page(chapter: Chapter, passing: list[str], listing: list[str], tally: Tally) -> None:
+    """What a page says of the untouched starter must be what the starter runs found: the
+    exercise list `./workbook test NN` prints (a ```text block that begins with its first line),
+    and how many tests pass ("Three tests pass from the start"), when the page says so."""
     page = BOOK / f"{chapter.name}.md"
-    said = re.search(r"\b(\w+) tests? pass(?:es)? from the start", page.read_text()) if page.exists() else None
+    if not page.exists():
+        return
+    text = page.read_text()
+    shown = re.search("^```text\n(" + re.escape(listing[0]) + "\n.*?)^```", text, flags=re.S | re.M)
+    if shown is not None:
+        lines = [line.rstrip() for line in shown.group(1).splitlines()]
+        same = lines[:len(listing)] == listing and not (
+            len(lines) > len(listing) and re.match(r"  \d\d\.\d", lines[len(listing)]))
+        tally.record(f"{chapter.name}.md shows the starter's exercise list", bool(same),
+                     "" if same else "./workbook test prints:\n" + "\n".join(listing))
+    said = re.search(r"\b(\w+) tests?(?: that)? pass(?:es)? from the start", text)
     if said is None:
         return
     word = said.group(1).lower()
