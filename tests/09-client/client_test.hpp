@@ -81,6 +81,10 @@ public:
     {
     }
     unsigned short port() const noexcept { return server_.port(); }
+    /// Bytes received so far, on every connection.
+    std::size_t received() const noexcept { return received_; }
+    /// Connections the client has closed: what it sent before is all counted in received().
+    int ended() const noexcept { return ended_; }
 
 private:
     boost::asio::awaitable<void> accept(mini_redis::tcp::acceptor acceptor)
@@ -97,8 +101,10 @@ private:
         auto token = boost::asio::as_tuple(boost::asio::use_awaitable);
         auto [error, n] = co_await socket.async_read_some(boost::asio::buffer(ignored), token);
         if (error) {
+            ++ended_;
             co_return;
         }
+        received_ += n;
         co_await boost::asio::async_write(socket, boost::asio::buffer(script_), token);
         socket.shutdown(mini_redis::tcp::socket::shutdown_send, error);
         // Read on until the client closes: closing with unread bytes would send a reset, which
@@ -106,11 +112,58 @@ private:
         while (!error) {
             std::tie(error, n) =
                 co_await socket.async_read_some(boost::asio::buffer(ignored), token);
+            received_ += error ? 0 : n;
         }
+        ++ended_;
     }
 
     std::string script_;
+    std::atomic<std::size_t> received_{0};
+    std::atomic<int> ended_{0};
     mini_redis::testing::TestServer server_;  // last: stopped before script_ goes
+};
+
+/// A server that answers a connection's first bytes with `reply`, then resets the connection
+/// (SO_LINGER with a zero timeout: the kernel sends a reset, not an end of stream). It knows the
+/// client's port, so a test can wait until the client's kernel has taken the reset in.
+class ResettingServer {
+public:
+    explicit ResettingServer(std::string reply)
+        : reply_(std::move(reply)), server_([this](mini_redis::tcp::acceptor acceptor) {
+              return accept(std::move(acceptor));
+          })
+    {
+    }
+    unsigned short port() const noexcept { return server_.port(); }
+    /// The port of the last client reset (0 until then).
+    unsigned short reset_port() const noexcept { return reset_port_; }
+
+private:
+    boost::asio::awaitable<void> accept(mini_redis::tcp::acceptor acceptor)
+    {
+        for (;;) {
+            auto socket = co_await acceptor.async_accept(boost::asio::use_awaitable);
+            boost::asio::co_spawn(acceptor.get_executor(), answer(std::move(socket)),
+                                  boost::asio::detached);
+        }
+    }
+    boost::asio::awaitable<void> answer(mini_redis::tcp::socket socket)
+    {
+        std::array<char, 4096> ignored;
+        auto token = boost::asio::as_tuple(boost::asio::use_awaitable);
+        auto [error, n] = co_await socket.async_read_some(boost::asio::buffer(ignored), token);
+        if (!error) {
+            co_await boost::asio::async_write(socket, boost::asio::buffer(reply_), token);
+        }
+        const auto peer = socket.remote_endpoint(error);
+        socket.set_option(boost::asio::socket_base::linger(true, 0), error);
+        socket.close(error);
+        reset_port_ = peer.port();
+    }
+
+    std::string reply_;
+    std::atomic<unsigned short> reset_port_{0};
+    mini_redis::testing::TestServer server_;  // last: stopped before reply_ goes
 };
 
 /// Runs `check(port)` twice, as two Catch2 sections: against this chapter's server and against a

@@ -9,6 +9,7 @@
 #include "mini_redis/testing/eventually.hpp"
 
 #include "mini_redis/testing/free_port.hpp"
+#include "mini_redis/testing/tcp_table.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -329,6 +330,70 @@ TEST_CASE("a call waits no longer than the client's timeout, and the connection 
     // be taken for its own.
     CHECK(outcome == "timed out; timed out; ");
     CHECK(server.received() == std::string("*2\r\n$3\r\nGET\r\n$1\r\nk\r\n").size());
+}
+
+TEST_CASE("once the server has closed the connection, every call says so, and sends nothing",
+          "[ch09][ex09.12]")
+{
+    // The server answers the first PING, then closes its side (it reads on). The second PING
+    // meets the end of stream; the third must fail from the client's memory of it, unsent.
+    ch09_test::ScriptedServer server("+PONG\r\n");
+    const auto outcome = block_on([](unsigned short port) -> asio::awaitable<std::string> {
+        auto client = co_await connect(port);
+        std::string outcome = co_await client.ping() + "; ";
+        for (int call = 0; call < 2; ++call) {
+            try {
+                co_await client.ping();
+                outcome += "answered; ";
+            } catch (const boost::system::system_error& e) {
+                outcome += (e.code() == asio::error::eof ? "end of stream; " : e.what());
+            }
+        }
+        co_return outcome;  // the client goes, and closes the connection
+    }(server.port()));
+    CHECK(outcome == "PONG; end of stream; end of stream; ");
+    REQUIRE(mini_redis::testing::eventually([&] { return server.ended() == 1; }));
+    CHECK(server.received() == 2 * std::string("*1\r\n$4\r\nPING\r\n").size());
+}
+
+TEST_CASE("after a failed send, every later call fails with that same error", "[ch09][ex09.6]")
+{
+    // The server answers a PING, then resets the connection. Once the client's kernel has taken
+    // the reset in (the connection has left its table), the next send fails with "connection
+    // reset"; a send after it would fail differently ("broken pipe"), so the call after must
+    // fail from the client's memory of the first failure.
+    ch09_test::ResettingServer server("+PONG\r\n");
+    const auto outcome =
+        block_on([](ch09_test::ResettingServer& server) -> asio::awaitable<std::string> {
+            auto client = co_await connect(server.port());
+            std::string outcome = co_await client.ping() + "; ";
+            const bool reset_arrived = mini_redis::testing::eventually([&] {
+                const auto port = server.reset_port();
+                if (port == 0) {
+                    return false;
+                }
+                for (const auto& socket : mini_redis::testing::tcp_sockets()) {
+                    if (socket.local_port == port) {
+                        return false;
+                    }
+                }
+                return true;
+            });
+            if (!reset_arrived) {
+                co_return "the reset never arrived";
+            }
+            for (int call = 0; call < 2; ++call) {
+                try {
+                    co_await client.ping();
+                    outcome += "answered; ";
+                } catch (const boost::system::system_error& e) {
+                    outcome += e.code().message() + "; ";
+                }
+            }
+            co_return outcome;
+        }(server));
+    const std::string reset = asio::error::make_error_code(asio::error::connection_reset).message();
+    CHECK(outcome == "PONG; " + reset + "; " + reset + "; ");
 }
 
 TEST_CASE("a call is cancelled through the caller's cancellation slot", "[ch09]")
