@@ -299,11 +299,12 @@ def exercise_checks(chapters: list[Chapter]) -> int:
 
 
 def _gist(messages: list[str]) -> str:
-    """A failed test in one line: the first line of its first three messages (an exception's
-    text follows the assertion it escaped from, and is what says why), cut at 600 characters."""
+    """A failed test in one line: the first two lines of its first three messages (an assertion
+    and its expansion; an exception's text follows the assertion it escaped from, and is what
+    says why), cut at 600 characters."""
     if not messages:
         return "failed"
-    gist = " | ".join(m.splitlines()[0] for m in messages[:3] if m.strip())
+    gist = " | ".join(" ".join(line.strip() for line in m.splitlines()[:2]) for m in messages[:3] if m.strip())
     return gist if len(gist) <= 600 else gist[:600] + " ..."
 
 
