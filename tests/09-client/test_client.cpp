@@ -404,6 +404,37 @@ TEST_CASE("after a failed send, every later call fails with that same error", "[
     CHECK(outcomes[2] == outcomes[1]);
 }
 
+TEST_CASE("under a timeout, a failure is reported at once and as itself, not as a timeout",
+          "[ch09][ex09.18]")
+{
+    // `a || b` waits for the first side to *succeed*: an operation that fails must not wait for
+    // the timer (an hour here) and then be reported as timed out.
+    const auto nobody = mini_redis::testing::free_port();
+    const auto refused = block_on([](unsigned short port) -> asio::awaitable<std::string> {
+        try {
+            co_await Client::connect("127.0.0.1", port, std::chrono::hours(1));
+            co_return "connected";
+        } catch (const boost::system::system_error& e) {
+            co_return e.code().message();
+        }
+    }(nobody));
+    CHECK(refused == asio::error::make_error_code(asio::error::connection_refused).message());
+
+    ch09_test::ScriptedServer server("!not RESP\r\n");
+    const auto garbled = block_on([](unsigned short port) -> asio::awaitable<std::string> {
+        auto client = co_await Client::connect("127.0.0.1", port, std::chrono::hours(1));
+        try {
+            co_await client.ping();
+            co_return "answered";
+        } catch (const mini_redis::ProtocolError&) {
+            co_return "protocol error";
+        } catch (const std::exception& e) {
+            co_return e.what();
+        }
+    }(server.port()));
+    CHECK(garbled == "protocol error");
+}
+
 TEST_CASE("a call is cancelled through the caller's cancellation slot", "[ch09]")
 {
     ch09_test::SilentServer server;

@@ -7,8 +7,9 @@
 #include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/steady_timer.hpp>
 
+#include <exception>
+#include <optional>
 #include <tuple>
-#include <type_traits>
 #include <utility>
 #include <variant>
 
@@ -22,10 +23,32 @@ ProtocolError unexpected(std::string_view command, const Frame& reply)
 }
 
 // [book: within]
+/// What an awaitable ended with: its value, or the exception it threw.
+template <typename T>
+struct Outcome {
+    std::optional<T> value;
+    std::exception_ptr failure;
+};
+
+/// Awaits `operation` and returns how it ended, failure included, without throwing: see within().
+template <typename T>
+asio::awaitable<Outcome<T>> outcome_of(asio::awaitable<T> operation)
+{
+    Outcome<T> outcome;
+    try {
+        outcome.value.emplace(co_await std::move(operation));
+    } catch (...) {
+        outcome.failure = std::current_exception();
+    }
+    co_return outcome;
+}
+
 /// Awaits `operation`, but no longer than `timeout` (zero: as long as it takes). Past it, the
-/// operation is cancelled and this throws boost::system::system_error(asio::error::timed_out).
-/// `a || b` runs both and returns the first result, cancelling the other: the operation, or
-/// a timer's wait.
+/// operation is cancelled and this throws boost::system::system_error(asio::error::timed_out);
+/// a failure of the operation before that is thrown as it is, at once. `a || b` runs both and
+/// returns the first to *succeed*, cancelling the other: so the race is between the operation's
+/// outcome_of() (which always succeeds, a failure being a value) and a timer's wait. Raced
+/// itself, a failing operation would wait for the timer, and be reported as a timeout.
 template <typename T>
 asio::awaitable<T> within(std::chrono::milliseconds timeout, asio::awaitable<T> operation)
 {
@@ -35,13 +58,16 @@ asio::awaitable<T> within(std::chrono::milliseconds timeout, asio::awaitable<T> 
         co_return co_await std::move(operation);
     }
     asio::steady_timer timer(co_await asio::this_coro::executor, timeout);
-    auto first = co_await (std::move(operation) || timer.async_wait(asio::use_awaitable));
+    auto first =
+        co_await (outcome_of(std::move(operation)) || timer.async_wait(asio::use_awaitable));
     if (first.index() == 1) {
         throw boost::system::system_error(asio::error::timed_out, "no answer from the server");
     }
-    if constexpr (!std::is_void_v<T>) {
-        co_return std::get<0>(std::move(first));
+    auto outcome = std::get<0>(std::move(first));
+    if (outcome.failure) {
+        std::rethrow_exception(outcome.failure);
     }
+    co_return std::move(*outcome.value);
     // END EXERCISE 09.18
 }
 // [end book: within]
