@@ -31,7 +31,8 @@ TEST_CASE("SIGINT shuts the server down gracefully: replies delivered, exit stat
 TEST_CASE("SIGTERM shuts the server down gracefully too", "[ch08][ex08.10]")
 {
     ServerProcess server(MINI_REDIS_SERVER_BINARY, {"--port", "0"});
-    // "listening on" comes before the signal handler is installed; "serving on" after it.
+    // "listening on" comes once the signal handler is installed, "serving on" once the threads
+    // run: after either, SIGTERM must end the server gracefully.
     server.wait_for_output("serving on", 5s);
     server.signal(SIGTERM);
     CHECK(server.wait(5s) == 0);
