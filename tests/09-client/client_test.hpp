@@ -30,13 +30,27 @@ inline std::unique_ptr<mini_redis::testing::TestServer> start_server()
         [](mini_redis::tcp::acceptor acceptor) { return mini_redis::serve(std::move(acceptor)); });
 }
 
+/// Accepts connections for ever, and runs `serve(socket)` for each one, beside the others.
+template <typename Serve>
+boost::asio::awaitable<void> accept_each(mini_redis::tcp::acceptor acceptor, Serve serve)
+{
+    for (;;) {
+        auto socket = co_await acceptor.async_accept(boost::asio::use_awaitable);
+        boost::asio::co_spawn(acceptor.get_executor(), serve(std::move(socket)),
+                              boost::asio::detached);
+    }
+}
+
 /// A server that accepts connections and never answers: it reads what arrives and counts the
 /// bytes, so a test can wait until its request has been sent. For timeouts and cancellation.
 class SilentServer {
 public:
     SilentServer()
-        : server_(
-              [this](mini_redis::tcp::acceptor acceptor) { return accept(std::move(acceptor)); })
+        : server_([this](mini_redis::tcp::acceptor acceptor) {
+              return accept_each(std::move(acceptor), [this](mini_redis::tcp::socket socket) {
+                  return swallow(std::move(socket));
+              });
+          })
     {
     }
     unsigned short port() const noexcept { return server_.port(); }
@@ -44,14 +58,6 @@ public:
     std::size_t received() const noexcept { return received_; }
 
 private:
-    boost::asio::awaitable<void> accept(mini_redis::tcp::acceptor acceptor)
-    {
-        for (;;) {
-            auto socket = co_await acceptor.async_accept(boost::asio::use_awaitable);
-            boost::asio::co_spawn(acceptor.get_executor(), swallow(std::move(socket)),
-                                  boost::asio::detached);
-        }
-    }
     boost::asio::awaitable<void> swallow(mini_redis::tcp::socket socket)
     {
         std::array<char, 4096> ignored;
@@ -76,7 +82,9 @@ class ScriptedServer {
 public:
     explicit ScriptedServer(std::string script)
         : script_(std::move(script)), server_([this](mini_redis::tcp::acceptor acceptor) {
-              return accept(std::move(acceptor));
+              return accept_each(std::move(acceptor), [this](mini_redis::tcp::socket socket) {
+                  return answer(std::move(socket));
+              });
           })
     {
     }
@@ -87,14 +95,6 @@ public:
     int ended() const noexcept { return ended_; }
 
 private:
-    boost::asio::awaitable<void> accept(mini_redis::tcp::acceptor acceptor)
-    {
-        for (;;) {
-            auto socket = co_await acceptor.async_accept(boost::asio::use_awaitable);
-            boost::asio::co_spawn(acceptor.get_executor(), answer(std::move(socket)),
-                                  boost::asio::detached);
-        }
-    }
     boost::asio::awaitable<void> answer(mini_redis::tcp::socket socket)
     {
         std::array<char, 4096> ignored;
@@ -130,7 +130,9 @@ class ResettingServer {
 public:
     explicit ResettingServer(std::string reply)
         : reply_(std::move(reply)), server_([this](mini_redis::tcp::acceptor acceptor) {
-              return accept(std::move(acceptor));
+              return accept_each(std::move(acceptor), [this](mini_redis::tcp::socket socket) {
+                  return answer(std::move(socket));
+              });
           })
     {
     }
@@ -139,14 +141,6 @@ public:
     unsigned short reset_port() const noexcept { return reset_port_; }
 
 private:
-    boost::asio::awaitable<void> accept(mini_redis::tcp::acceptor acceptor)
-    {
-        for (;;) {
-            auto socket = co_await acceptor.async_accept(boost::asio::use_awaitable);
-            boost::asio::co_spawn(acceptor.get_executor(), answer(std::move(socket)),
-                                  boost::asio::detached);
-        }
-    }
     boost::asio::awaitable<void> answer(mini_redis::tcp::socket socket)
     {
         std::array<char, 4096> ignored;
