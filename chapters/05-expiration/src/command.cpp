@@ -60,12 +60,13 @@ std::optional<std::chrono::milliseconds> parse_set_expiry(Arguments& args)
     // EXERCISE 05.1: Parse SET's EX and PX options
     //
     // Read SET's options from `args` and return the expiry, or std::nullopt when there is none.
-    // The options are `EX seconds` or `PX milliseconds`, names in any case. First read all
-    // options: an unknown one, EX together with PX, or one without its number throws
-    // CommandError("ERR syntax error"); the same option twice is fine, and the last one counts.
-    // Then the number: not an integer (to_integer) is "ERR value is not an integer or out of
-    // range"; zero, negative, or more milliseconds than INT64_MAX - unix_time_ms() is "ERR
-    // invalid expire time in 'set' command".
+    // The options are `EX seconds` or `PX milliseconds`, names in any case; the word after EX
+    // or PX is always its number (as in Redis: `EX PX 5` reads PX as EX's number, then 5 as an
+    // unknown option). First read all options: an unknown one, EX together with PX, or one
+    // without its number throws CommandError("ERR syntax error"); the same option twice is
+    // fine, and the last one counts. Then the number: not an integer (to_integer) is "ERR value
+    // is not an integer or out of range"; zero, negative, or more milliseconds than INT64_MAX -
+    // unix_time_ms() is "ERR invalid expire time in 'set' command".
     //
     // Check: ./workbook test 5   Stuck? ./workbook hint 05.1
     mini_redis::unused(args);

@@ -66,9 +66,10 @@ void Db::set(std::string key, std::string value, std::optional<std::chrono::mill
         // `entry` is the key's map entry (new or existing). If it had a deadline, remove that
         // (deadline, key) pair from state_->expirations. Store the new value and the new
         // deadline (which may be none: a SET without EX/PX clears an old expiry). If there is a
-        // new deadline, set `wake` when it comes before every deadline already in the index,
-        // then add it to the index. When `wake` is set, copy state_->wake into `wake_up` (set()
-        // calls it after unlocking).
+        // new deadline, set `wake` when it comes before every deadline left in the index (the
+        // old pair is out already: a key that held the first deadline and gets a later one
+        // wakes the task once for nothing, which is harmless), then add it to the index. When
+        // `wake` is set, copy state_->wake into `wake_up` (set() calls it after unlocking).
         //
         // Check: ./workbook test 5   Stuck? ./workbook hint 05.2
         mini_redis::unused(value, wake, entry);
