@@ -1,6 +1,7 @@
 // Checking a server against a table of replies: see reply_table.hpp.
 #include "mini_redis/testing/reply_table.hpp"
 
+#include "mini_redis/testing/escape_bytes.hpp"
 #include "mini_redis/testing/log_capture.hpp"
 #include "mini_redis/testing/test_client.hpp"
 
@@ -19,35 +20,6 @@ namespace {
 
 /// How many bytes of a text printable() shows in full; a longer one keeps its two ends.
 constexpr std::size_t shown_in_full = 2048;
-
-void escape_into(std::string& out, std::string_view bytes)
-{
-    for (const char c : bytes) {
-        switch (c) {
-        case '\r':
-            out += "\\r";
-            break;
-        case '\n':
-            out += "\\n";
-            break;
-        case '\t':
-            out += "\\t";
-            break;
-        case '\\':
-            out += "\\\\";
-            break;
-        case '"':
-            out += "\\\"";
-            break;
-        default:
-            if (c >= 0x20 && c < 0x7f) {
-                out += c;
-            } else {
-                out += fmt::format("\\x{:02x}", static_cast<unsigned char>(c));
-            }
-        }
-    }
-}
 
 /// Where `received` first differs from `expected`, in words a learner can act on.
 std::string first_difference(std::string_view received, std::string_view expected)
@@ -96,16 +68,14 @@ std::string server_log()
 
 std::string printable(std::string_view bytes)
 {
-    std::string out;
+    const auto all_of = [](std::string_view part) { return escape_bytes(part, part.size()); };
     if (bytes.size() <= shown_in_full) {
-        escape_into(out, bytes);
-        return out;
+        return all_of(bytes);
     }
-    escape_into(out, bytes.substr(0, shown_in_full - 256));
-    out += fmt::format("\" ...({} bytes left out, {} in all)... \"", bytes.size() - shown_in_full,
-                       bytes.size());
-    escape_into(out, bytes.substr(bytes.size() - 256));
-    return out;
+    return all_of(bytes.substr(0, shown_in_full - 256)) +
+           fmt::format("\" ...({} bytes left out, {} in all)... \"", bytes.size() - shown_in_full,
+                       bytes.size()) +
+           all_of(bytes.substr(bytes.size() - 256));
 }
 
 void check_replies(unsigned short port, const std::vector<ReplyCase>& cases)

@@ -24,9 +24,10 @@ struct ReplyCase {
 /// conversation that breaks off (no close before the deadline) shows why and the server's log.
 void check_replies(unsigned short port, const std::vector<ReplyCase>& cases);
 
-/// `bytes` as one printable line, for failure messages: \r, \n, \t, \\ and \" escaped as in C,
-/// any other byte outside printable ASCII as \xHH. A long text keeps its first and last bytes
-/// and says how many it leaves out, so a failure's message stays readable.
+/// `bytes` as one printable line, for failure messages, escaped as escape_bytes() does (\r, \n,
+/// \t, \\, \" and \0 as in C, any other byte outside printable ASCII as \xHH). A long text
+/// keeps its first and last bytes and says how many it leaves out, so a failure's message stays
+/// readable.
 std::string printable(std::string_view bytes);
 
 }  // namespace mini_redis::testing
