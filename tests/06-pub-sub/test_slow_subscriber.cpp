@@ -4,17 +4,53 @@
 #include "pubsub.hpp"
 
 #include "mini_redis/testing/eventually.hpp"
+#include "mini_redis/testing/tcp_table.hpp"
 #include "mini_redis/testing/test_client.hpp"
 
 #include <catch2/catch.hpp>
 
-#include <fstream>
 #include <string>
 
 using namespace ch06_test;
 using mini_redis::Db;
 using mini_redis::testing::eventually;
 using mini_redis::testing::TestClient;
+
+namespace {
+
+/// A SUBSCRIBE to so many channels that their confirmations add up to twice what the kernel's
+/// buffers hold (the sender's grows to tcp_wmem's maximum at most; the receiver's is kept
+/// small): each name is `padding` bytes of 'x' and a five-digit number.
+struct ManyChannels {
+    explicit ManyChannels(std::size_t padding_bytes) : padding(padding_bytes, 'x')
+    {
+        const std::size_t max = mini_redis::testing::largest_send_buffer();
+        REQUIRE(max > 0);
+        const auto one = confirmation("subscribe", padding + "00000", 99999).size();
+        count = 2 * (max + 1024 * 1024) / one;
+        REQUIRE(count < 100'000);
+    }
+    /// The name of channel `i`.
+    std::string name(std::size_t i) const
+    {
+        const std::string digits = std::to_string(i);
+        return padding + std::string(5 - digits.size(), '0') + digits;
+    }
+    /// The request, every channel in one SUBSCRIBE.
+    std::string subscribe() const
+    {
+        std::string request = "*" + std::to_string(count + 1) + "\r\n" + bulk("SUBSCRIBE");
+        for (std::size_t i = 0; i < count; ++i) {
+            request += bulk(name(i));
+        }
+        return request;
+    }
+
+    std::string padding;
+    std::size_t count = 0;
+};
+
+}  // namespace
 
 TEST_CASE("a subscriber that stops reading is disconnected once it is too far behind",
           "[ch06][ex06.8]")
@@ -65,9 +101,8 @@ TEST_CASE("a session's outbox holds to the message limit the server was given", 
     // kernel's buffers (the server's send buffer grows to tcp_wmem's maximum at most; the
     // sleeper's receive buffer is kept small) and 64 KiB are full: long before Redis's default
     // of 32 MiB. Every PUBLISH waits for its reply, so the count is exact whatever the speed.
-    std::ifstream tcp_wmem("/proc/sys/net/ipv4/tcp_wmem");
-    std::size_t min = 0, initial = 0, max = 0;
-    REQUIRE(tcp_wmem >> min >> initial >> max);
+    const std::size_t max = mini_redis::testing::largest_send_buffer();
+    REQUIRE(max > 0);
     Db db;
     constexpr std::size_t limit = 64 * 1024;
     auto server = pubsub_server(db, {.message_limit = limit});
@@ -123,9 +158,8 @@ TEST_CASE("a client that reads none of its replies is not served past the backlo
     // reached the SET by then, however fast or slow the machine; one that does not wait executes
     // all it has read in one go, before the writer writes the first byte. (All the requests fit
     // in one read.)
-    std::ifstream tcp_wmem("/proc/sys/net/ipv4/tcp_wmem");
-    std::size_t min = 0, initial = 0, max = 0;
-    REQUIRE(tcp_wmem >> min >> initial >> max);
+    const std::size_t max = mini_redis::testing::largest_send_buffer();
+    REQUIRE(max > 0);
     const std::string value(1024 * 1024, 'v');
     const std::size_t gets = 3 * (max + 1024 * 1024) / value.size() + 1;
     REQUIRE(gets < 200);
@@ -168,33 +202,19 @@ TEST_CASE("a client that resets its connection with replies queued leaves, and i
     // room; the writer's write fails. Unless the writer closes the outbox, the reader waits for
     // ever, and the session, with its channels, never ends. (Twice the buffers: whatever was
     // handled before the reset, more than the reply backlog is left to queue after it.)
-    std::ifstream tcp_wmem("/proc/sys/net/ipv4/tcp_wmem");
-    std::size_t min = 0, initial = 0, max = 0;
-    REQUIRE(tcp_wmem >> min >> initial >> max);
-    const std::string padding(512, 'x');
-    const std::size_t one_confirmation = confirmation("subscribe", padding + "00000", 99999).size();
-    const std::size_t channels = 2 * (max + 1024 * 1024) / one_confirmation;
-    REQUIRE(channels < 100'000);
-    const auto name = [&](std::size_t i) {
-        const std::string digits = std::to_string(i);
-        return padding + std::string(5 - digits.size(), '0') + digits;
-    };
+    const ManyChannels many(512);
 
     Db db;
     auto server = pubsub_server(db);
     TestClient subscriber(server.port());
     subscriber.limit_receive_buffer(64 * 1024);
-    std::string subscribe = "*" + std::to_string(channels + 1) + "\r\n" + bulk("SUBSCRIBE");
-    for (std::size_t i = 0; i < channels; ++i) {
-        subscribe += bulk(name(i));
-    }
-    subscriber.send(subscribe);
-    REQUIRE(subscriber.read_reply() == confirmation("subscribe", name(0), 1));
+    subscriber.send(many.subscribe());
+    REQUIRE(subscriber.read_reply() == confirmation("subscribe", many.name(0), 1));
     subscriber.abort();
 
     CHECK(eventually([&] { return db.channel_count() == 0; }));
     TestClient publisher(server.port());
-    publisher.send(command({"PUBLISH", name(0), "anyone?"}));
+    publisher.send(command({"PUBLISH", many.name(0), "anyone?"}));
     CHECK(publisher.read_reply() == ":0\r\n");
 }
 
@@ -207,29 +227,16 @@ TEST_CASE("a long (UN)SUBSCRIBE whose confirmations are not read waits half-way;
     // (about 300 bytes each) are twice what the kernel's buffers can hold (the sender's grows
     // to tcp_wmem's maximum at most; the receiver's is kept small), so the server cannot have
     // handled every channel while the subscriber reads nothing.
-    std::ifstream tcp_wmem("/proc/sys/net/ipv4/tcp_wmem");
-    std::size_t min = 0, initial = 0, max = 0;
-    REQUIRE(tcp_wmem >> min >> initial >> max);
-    const std::string padding(256, 'x');
-    const std::size_t one_confirmation = confirmation("subscribe", padding + "00000", 99999).size();
-    const std::size_t channels = 2 * (max + 1024 * 1024) / one_confirmation;
-    REQUIRE(channels < 100'000);
-    const auto name = [&](std::size_t i) {
-        const std::string digits = std::to_string(i);
-        return padding + std::string(5 - digits.size(), '0') + digits;
-    };
+    const ManyChannels many(256);
+    const std::size_t channels = many.count;
 
     Db db;
     auto server = pubsub_server(db);
     TestClient subscriber(server.port());
     subscriber.limit_receive_buffer(64 * 1024);
-    std::string subscribe = "*" + std::to_string(channels + 1) + "\r\n" + bulk("SUBSCRIBE");
-    for (std::size_t i = 0; i < channels; ++i) {
-        subscribe += bulk(name(i));
-    }
-    subscriber.send(subscribe);
+    subscriber.send(many.subscribe());
     // The first confirmation says the request is being handled.
-    REQUIRE(subscriber.read_reply() == confirmation("subscribe", name(0), 1));
+    REQUIRE(subscriber.read_reply() == confirmation("subscribe", many.name(0), 1));
 
     TestClient other(server.port());
     other.send(command({"PING"}));
@@ -239,8 +246,8 @@ TEST_CASE("a long (UN)SUBSCRIBE whose confirmations are not read waits half-way;
     // Reading on lets the request finish, every confirmation in order.
     std::size_t wrong = 0;  // one check at the end: tens of thousands of assertions cost seconds
     for (std::size_t i = 1; i < channels; ++i) {
-        wrong +=
-            subscriber.read_reply() != confirmation("subscribe", name(i), static_cast<int>(i + 1));
+        wrong += subscriber.read_reply() !=
+                 confirmation("subscribe", many.name(i), static_cast<int>(i + 1));
     }
     CHECK(wrong == 0);
     CHECK(eventually([&] { return db.channel_count() == channels; }));

@@ -12,7 +12,6 @@
 
 #include <catch2/catch.hpp>
 
-#include <fstream>
 #include <string>
 #include <thread>
 
@@ -43,9 +42,7 @@ int timer_of_established_socket(unsigned short port)
 /// window, the kernel sends in fits and starts, with pauses of seconds.
 std::string ask_for_more_than_the_buffers_hold(TestClient& client, int receive_buffer)
 {
-    std::ifstream tcp_wmem("/proc/sys/net/ipv4/tcp_wmem");
-    std::size_t min = 0, initial = 0, max = 0;
-    tcp_wmem >> min >> initial >> max;
+    const std::size_t max = mini_redis::testing::largest_send_buffer();
     REQUIRE(max > 0);
     client.limit_receive_buffer(receive_buffer);
     const std::string value(1024 * 1024, 'x');

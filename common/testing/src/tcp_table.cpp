@@ -48,4 +48,12 @@ std::vector<TcpSocket> tcp_sockets()
     return sockets;
 }
 
+std::size_t largest_send_buffer()
+{
+    std::ifstream tcp_wmem("/proc/sys/net/ipv4/tcp_wmem");
+    std::size_t min = 0, initial = 0, max = 0;
+    tcp_wmem >> min >> initial >> max;
+    return max;
+}
+
 }  // namespace mini_redis::testing

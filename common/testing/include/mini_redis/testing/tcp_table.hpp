@@ -24,4 +24,8 @@ struct TcpSocket {
 /// Every IPv4 TCP socket of the machine, as the kernel lists it now.
 std::vector<TcpSocket> tcp_sockets();
 
+/// The most a socket's send buffer grows to (the maximum of /proc/sys/net/ipv4/tcp_wmem), for
+/// tests that must send more than the kernel's buffers hold; 0 if it cannot be read.
+std::size_t largest_send_buffer();
+
 }  // namespace mini_redis::testing
