@@ -92,6 +92,21 @@ class Chapter:
             if "LATER_SOURCES" in _cmake_words(earlier.tests_dir / "CMakeLists.txt")]
 
     @property
+    def tests_all_run_later(self) -> bool:
+        """Whether every test file of this chapter also runs against later solutions (its
+        LATER_SOURCES are its SOURCES): then the newest solution's test binaries hold them all."""
+        words = _cmake_words(self.tests_dir / "CMakeLists.txt")
+
+        def files(keyword: str) -> set[str]:
+            if keyword not in words:
+                return set()
+            after = words[words.index(keyword) + 1:]
+            return set(w for w in after[:next((i for i, w in enumerate(after) if w.isupper()), len(after))]
+                       if w.endswith(".cpp"))
+
+        return bool(files("SOURCES")) and files("SOURCES") == files("LATER_SOURCES")
+
+    @property
     def server_target(self) -> str:
         """The solution's server executable (MAIN in its CMakeLists.txt)."""
         return f"ch{self.number}_solution_server"

@@ -373,11 +373,16 @@ def sanitized_targets(chapters: list[Chapter]) -> dict[str, list[TestTarget]]:
     """The test binaries each sanitizer preset builds and runs.
     AddressSanitizer: every binary built against the complete server, which runs as a process
     in its own tests; that is its own tests and every earlier chapter's socket tests, chapter
-    09's among them, which run the client library in process. ThreadSanitizer: the tests of
-    every chapter from the first that runs the server on a thread pool, against that chapter's
-    own solution (each chapter changes what its threads share)."""
-    return {"asan": chapters[-1].solution_test_targets(chapters),
-            "tsan": [c.test_target("solution") for c in chapters if int(c.number) >= FIRST_THREADED_CHAPTER]}
+    09's among them, which run the client library in process. ThreadSanitizer: the same, plus
+    the tests of each chapter from the first that runs the server on a thread pool whose tests
+    do not all run on the complete server (its unit tests of the parts threads share: the Db,
+    the purge task, the shutdown), against that chapter's own solution. A chapter whose tests
+    all run on the complete server costs no build of its own solution: its threads are the
+    complete server's."""
+    newest = chapters[-1].solution_test_targets(chapters)
+    own = [c.test_target("solution") for c in chapters[:-1]
+           if int(c.number) >= FIRST_THREADED_CHAPTER and not c.tests_all_run_later]
+    return {"asan": newest, "tsan": own + newest}
 
 
 def sanitizer_build(preset: str, targets: list[TestTarget], tally: Tally, nice: bool = False) -> bool:
