@@ -26,7 +26,7 @@ from pathlib import Path
 from measure import Server, load_keys, ours, redis
 
 ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_BINARY = ROOT / "build" / "release" / "solutions" / "10-complete" / "mini-redis-server"
+DEFAULT_BINARY = ROOT / "build" / "release" / "solutions" / "11-complete" / "mini-redis-server"
 TESTS = {"SET": "SET", "GET": "GET", "PING_MBULK": "PING"}  # redis-benchmark's name: ours
 PIPELINES = (1, 16)
 # Targets for the complete server: ratio ours/redis-server at least this.
@@ -70,7 +70,7 @@ def main() -> int:
     args = parser.parse_args()
     if not os.access(args.binary, os.X_OK):
         print(f"{args.binary} is not an executable; build it first: ./workbook run builds it, or\n"
-              "  cmake --preset release && cmake --build --preset release --target ch10_solution_server",
+              "  cmake --preset release && cmake --build --preset release --target ch11_solution_server",
               file=sys.stderr)
         return 2
 

@@ -26,6 +26,7 @@ import build  # noqa: E402
 import checks  # noqa: E402
 import deps  # noqa: E402
 import generate  # noqa: E402
+import renumber  # noqa: E402
 import stats  # noqa: E402
 from chapters import (ROOT, Chapter, WorkbookError, all_chapters, find_chapter, find_exercise,  # noqa: E402
                       source_files)
@@ -286,6 +287,14 @@ def cmd_propagate(args) -> int:
     return 1 if failed else 0
 
 
+def cmd_renumber(args) -> int:
+    old, new = (f"{int(n):02d}" for n in (args.old, args.new))
+    for line in renumber.renumber(old, new):
+        print(f"check by hand: {line}")
+    print(f"Moved chapter {old} to {new}. Then: ./workbook generate, and read `git diff`.")
+    return 0
+
+
 def cmd_bite(args) -> int:
     chapters = [find_chapter(args.chapter)] if args.chapter else all_chapters()
     return checks.exercise_checks(chapters)
@@ -341,6 +350,9 @@ COMMANDS = {
     "propagate": Command(cmd_propagate, "maintainers: propagate NN [--since REV]: apply the change to solution NN "
                                         "(uncommitted, or since REV) to every later solution",
                          [arg("chapter"), arg("--since")]),
+    "renumber": Command(cmd_renumber, "maintainers: renumber NN MM: move chapter NN to number MM (folders, ids, "
+                                      "tags, anchors, links), to insert a chapter before it",
+                        [arg("old"), arg("new")]),
 }
 
 

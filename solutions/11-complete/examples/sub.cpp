@@ -4,7 +4,7 @@
 //     build/.../sub [port]                # prints  got message on numbers: "1"
 //
 // The async Subscriber in a loop: each next_message() suspends the coroutine until the server
-// pushes something. Book: chapter 10, "Using it from code".
+// pushes something. Book: chapter 11, "Using it from code".
 #include "client/client.hpp"
 #include "client/reply_format.hpp"
 #include "client/subscriber.hpp"
@@ -23,7 +23,7 @@ using namespace mini_redis;
 /// Subscribes to "numbers" on 127.0.0.1:`port` and prints each message as it arrives.
 asio::awaitable<void> print_messages(unsigned short port)
 {
-    // EXERCISE 10.4: Subscribe and print each message
+    // EXERCISE 11.4: Subscribe and print each message
     auto client = co_await client::Client::connect("127.0.0.1", port);
     std::vector<std::string> channels{"numbers"};
     auto subscriber = co_await subscribe(std::move(client), std::move(channels));
@@ -32,7 +32,7 @@ asio::awaitable<void> print_messages(unsigned short port)
         std::cout << "got message on " << message->channel << ": "
                   << client::quote(message->content) << std::endl;
     }
-    // END EXERCISE 10.4
+    // END EXERCISE 11.4
 }
 // [end book: print-messages]
 

@@ -5,7 +5,7 @@
 //                       [--log-level info] [--threads N] [--version] [--help]
 //
 // Everything interesting happens in server.cpp; this file wires it to a process. Book: chapter 01,
-// "Running it", and chapter 10, "The finished server".
+// "Running it", and chapter 11, "The finished server".
 #include "open_files.hpp"
 #include "server.hpp"
 #include "shutdown.hpp"
