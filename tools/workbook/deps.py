@@ -13,8 +13,8 @@ import subprocess
 from chapters import Chapter, WorkbookError
 
 # What building the servers needs.
-BUILD = ["cmake", "ninja-build", "g++", "ccache", "libboost1.81-dev", "libspdlog-dev", "libfmt-dev",
-         "libcli11-dev"]
+BUILD = ["cmake", "ninja-build", "g++", "ccache", "libboost1.81-dev", "libboost-json1.81-dev", "libspdlog-dev",
+         "libfmt-dev", "libcli11-dev"]
 # What building the book site needs. Debian's mkdocs is importable only from Debian's python,
 # which may not be the python3 first on PATH: the workbook runs it with DEBIAN_PYTHON. node and
 # npm install mermaid, which the site serves (book.py: npm ci in tools/book).
