@@ -27,20 +27,21 @@ function(mini_redis_identify dir out_number out_variant)
 endfunction()
 
 # mini_redis_chapter(SOURCES a.cpp ... [MAIN main.cpp] [EXECUTABLE_NAME name] [CLI cli.cpp]
-#                    [EXAMPLES a.cpp ...])
+#                    [EXAMPLES a.cpp ...] [LIBRARIES lib ...])
 #
 # The library chNN_<variant> holds everything but main(), so tests link the very code the
 # executable runs. MAIN, when given, becomes the executable chNN_<variant>_server; its file name
 # on disk is EXECUTABLE_NAME (default: the target name), placed in the variant's build folder.
 # CLI becomes chNN_<variant>_cli, named mini-redis-cli on disk (its own folder per variant).
 # Each of EXAMPLES, e.g. examples/hello_world.cpp, becomes chNN_<variant>_example_hello_world.
+# LIBRARIES are linked to the library, and so to everything built on it (Boost::json, say).
 function(mini_redis_chapter)
-  cmake_parse_arguments(arg "" "MAIN;EXECUTABLE_NAME;CLI" "SOURCES;EXAMPLES" ${ARGN})
+  cmake_parse_arguments(arg "" "MAIN;EXECUTABLE_NAME;CLI" "SOURCES;EXAMPLES;LIBRARIES" ${ARGN})
   mini_redis_identify("${CMAKE_CURRENT_SOURCE_DIR}" number variant)
   set(lib "ch${number}_${variant}")
   add_library(${lib} STATIC ${arg_SOURCES})
   target_include_directories(${lib} PUBLIC "${CMAKE_CURRENT_SOURCE_DIR}/src")
-  target_link_libraries(${lib} PUBLIC mini_redis::common)
+  target_link_libraries(${lib} PUBLIC mini_redis::common ${arg_LIBRARIES})
   if(arg_MAIN)
     add_executable(${lib}_server ${arg_MAIN})
     target_link_libraries(${lib}_server PRIVATE ${lib})

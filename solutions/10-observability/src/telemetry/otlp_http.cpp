@@ -1,0 +1,1 @@
+// placeholder: otlp_http

@@ -1,0 +1,1 @@
+// placeholder: test_batch_export

@@ -1,0 +1,1 @@
+// placeholder: test_ids_and_sampler
