@@ -6,7 +6,6 @@
 namespace mini_redis::client {
 namespace {
 
-// [book: behind-a-pointer]
 // co_spawn needs a default-constructible result (Boost 1.81 makes one to hand the completion
 // handler when the coroutine throws), which a Client and a Subscriber are not: so the coroutines
 // run() waits for hand them over behind a unique_ptr.
@@ -23,11 +22,9 @@ asio::awaitable<std::unique_ptr<Subscriber>> subscribe_client(std::unique_ptr<Cl
     co_return std::make_unique<Subscriber>(
         co_await subscribe(std::move(*client), std::move(channels)));
 }
-// [end book: behind-a-pointer]
 
 }  // namespace
 
-// [book: runtime]
 BlockingRuntime::BlockingRuntime()
     : work_(asio::make_work_guard(context_)), thread_([this] { context_.run(); })
 {
@@ -39,7 +36,6 @@ BlockingRuntime::~BlockingRuntime()
     context_.stop();
     thread_.join();
 }
-// [end book: runtime]
 
 BlockingClient BlockingClient::connect(std::string host, unsigned short port,
                                        std::chrono::milliseconds timeout)
@@ -64,12 +60,10 @@ std::string BlockingClient::ping(std::optional<std::string> message)
     return runtime_->run(client_->ping(std::move(message)));
 }
 
-// [book: blocking-get]
 std::optional<std::string> BlockingClient::get(std::string key)
 {
     return runtime_->run(client_->get(std::move(key)));
 }
-// [end book: blocking-get]
 
 void BlockingClient::set(std::string key, std::string value)
 {
@@ -87,13 +81,11 @@ std::int64_t BlockingClient::publish(std::string channel, std::string message)
     return runtime_->run(client_->publish(std::move(channel), std::move(message)));
 }
 
-// [book: blocking-subscribe]
 BlockingSubscriber BlockingClient::subscribe(std::vector<std::string> channels) &&
 {
     auto subscriber = runtime_->run(subscribe_client(std::move(client_), std::move(channels)));
     return BlockingSubscriber(std::move(runtime_), std::move(subscriber));
 }
-// [end book: blocking-subscribe]
 
 BlockingSubscriber::BlockingSubscriber(std::unique_ptr<BlockingRuntime> runtime,
                                        std::unique_ptr<Subscriber> subscriber)

@@ -33,27 +33,21 @@ public:
     BlockingRuntime(const BlockingRuntime&) = delete;
     BlockingRuntime& operator=(const BlockingRuntime&) = delete;
 
-    // [book: run]
     /// Runs `task` on the runtime's thread and blocks the caller until it finishes. Returns
     /// what the coroutine returns, or throws what it throws. Never call it from the runtime's
     /// own thread: it would wait for itself.
     template <typename T>
     T run(asio::awaitable<T> task)
     {
-        // EXERCISE 09.3: Run a coroutine to completion from plain code
         auto result = asio::co_spawn(context_, std::move(task), asio::use_future);
         return result.get();
-        // END EXERCISE 09.3
     }
-    // [end book: run]
 
 private:
-    // [book: runtime-members]
     asio::io_context context_;
     // Keeps run() from returning while no operation is pending (between two calls).
     asio::executor_work_guard<asio::io_context::executor_type> work_;
     std::thread thread_;
-    // [end book: runtime-members]
 };
 
 /// A subscriber with blocking calls: see Subscriber.
@@ -70,12 +64,10 @@ public:
     const std::vector<std::string>& channels() const noexcept { return subscriber_->channels(); }
 
 private:
-    // [book: blocking-subscriber-members]
     // The runtime is declared first, so it is destroyed last: after the subscriber, whose socket
     // belongs to it.
     std::unique_ptr<BlockingRuntime> runtime_;
     std::unique_ptr<Subscriber> subscriber_;
-    // [end book: blocking-subscriber-members]
 };
 
 /// A client with blocking calls: each one returns when the server replied, or throws as the

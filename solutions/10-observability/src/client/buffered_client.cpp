@@ -19,7 +19,6 @@ constexpr std::size_t queue_capacity = 32;
 
 }  // namespace
 
-// [book: handle]
 BufferedClient::BufferedClient(asio::any_io_executor executor, Client client)
     : handle_(std::make_shared<Handle>(std::make_shared<Queue>(executor, queue_capacity)))
 {
@@ -32,14 +31,11 @@ BufferedClient::Handle::~Handle()
 {
     queue->close();  // the owning task's receive fails with channel_closed, and it ends
 }
-// [end book: handle]
 
-// [book: own-connection]
 asio::awaitable<void> BufferedClient::own_connection(std::shared_ptr<Queue> queue, Client client)
 {
     std::exception_ptr broken;
     try {
-        // EXERCISE 09.4: Serve the queue's requests, one at a time
         for (;;) {
             auto [closed, request] = co_await queue->async_receive(use_tuple);
             if (closed) {
@@ -58,7 +54,6 @@ asio::awaitable<void> BufferedClient::own_connection(std::shared_ptr<Queue> queu
             // Capacity 1 and one send per slot: this never waits.
             co_await request.reply->async_send(failure, std::move(reply), use_tuple);
         }
-        // END EXERCISE 09.4
     } catch (const std::exception& e) {
         spdlog::error("the buffered client stopped serving requests: {}", e.what());
         broken = std::current_exception();
@@ -69,9 +64,7 @@ asio::awaitable<void> BufferedClient::own_connection(std::shared_ptr<Queue> queu
     // No co_await is allowed inside a catch block, hence the exception_ptr.
     co_await refuse_requests(*queue, broken);
 }
-// [end book: own-connection]
 
-// [book: refuse-requests]
 asio::awaitable<void> BufferedClient::refuse_requests(Queue& queue, std::exception_ptr failure)
 {
     for (;;) {
@@ -83,12 +76,9 @@ asio::awaitable<void> BufferedClient::refuse_requests(Queue& queue, std::excepti
         co_await request.reply->async_send(failure, std::move(no_reply), use_tuple);
     }
 }
-// [end book: refuse-requests]
 
-// [book: buffered-request]
 asio::awaitable<Frame> BufferedClient::request(std::vector<std::string> command)
 {
-    // EXERCISE 09.10: Queue the request with a reply slot of its own, and wait on it
     auto executor = co_await asio::this_coro::executor;
     auto reply = std::make_shared<ReplySlot>(executor, 1);
     // Waits while the queue is full. (The queue closes only when the last handle goes, so it
@@ -100,9 +90,7 @@ asio::awaitable<Frame> BufferedClient::request(std::vector<std::string> command)
                                         asio::use_awaitable);
     // Throws what the owning task caught, or returns the reply.
     co_return co_await reply->async_receive(asio::use_awaitable);
-    // END EXERCISE 09.10
 }
-// [end book: buffered-request]
 
 asio::awaitable<std::optional<std::string>> BufferedClient::get(std::string key)
 {

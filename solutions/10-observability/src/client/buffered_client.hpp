@@ -33,7 +33,6 @@ public:
     asio::awaitable<void> set(std::string key, std::string value);
 
 private:
-    // [book: buffered-types]
     /// Where one reply goes: a channel of capacity 1 that the owning task sends the reply (or
     /// the exception that stopped it) into, and the caller receives from.
     using ReplySlot = asio::experimental::concurrent_channel<void(std::exception_ptr, Frame)>;
@@ -50,7 +49,6 @@ private:
         Handle& operator=(const Handle&) = delete;
         std::shared_ptr<Queue> queue;
     };
-    // [end book: buffered-types]
 
     /// The task that owns the connection: takes requests out of `queue` in order and answers
     /// each, until the queue closes.

@@ -75,7 +75,6 @@ int run(CLI::App& app, BlockingClient client, const Request& request, OutputStyl
     } else if (app.got_subcommand("publish")) {
         print(Frame::integer(client.publish(request.channel, *request.message)), style);
     } else {
-        // [book: subscribe-loop]
         auto subscriber = std::move(client).subscribe(request.channels);
         // A status line, not data: on stderr, so a program reading the messages never sees it.
         std::cerr << "Reading messages... (press Ctrl-C to quit)" << std::endl;
@@ -86,7 +85,6 @@ int run(CLI::App& app, BlockingClient client, const Request& request, OutputStyl
         }
         std::cerr << "mini-redis-cli: the server closed the connection\n";
         return exit_connection_failed;
-        // [end book: subscribe-loop]
     }
     return 0;
 }
@@ -95,12 +93,10 @@ int run(CLI::App& app, BlockingClient client, const Request& request, OutputStyl
 
 int main(int argc, char** argv)
 {
-    // [book: options]
     CLI::App app{"mini-redis-cli: send one command to a Redis-compatible server"};
     // -h is the host, as in redis-cli, so help is --help only.
     app.set_help_flag("--help", "Print this help and exit");
     Request request;
-    // EXERCISE 09.11: Declare the options, the subcommands and their arguments
     app.add_option("-h,--host,--hostname", request.host, "Server host name or address")
         ->capture_default_str();
     app.add_option("-p,--port", request.port, "Server port")->capture_default_str();
@@ -125,13 +121,9 @@ int main(int argc, char** argv)
     publish->add_option("message", request.message)->required();
     auto* subscribe = app.add_subcommand("subscribe", "Print messages sent to CHANNELs");
     subscribe->add_option("channels", request.channels)->required();
-    // END EXERCISE 09.11
     CLI11_PARSE(app, argc, argv);
-    // [end book: options]
 
-    // [book: connect-and-run]
     // Quoted and labelled for a person; raw for a program reading a pipe.
-    // EXERCISE 09.14: Connect, run, and turn the outcome into an exit status
     const auto style = isatty(STDOUT_FILENO) ? OutputStyle::terminal : OutputStyle::raw;
     std::optional<BlockingClient> client;
     try {
@@ -156,6 +148,4 @@ int main(int argc, char** argv)
         std::cerr << "mini-redis-cli: " << e.what() << "\n";
         return exit_connection_failed;
     }
-    // END EXERCISE 09.14
-    // [end book: connect-and-run]
 }

@@ -22,7 +22,6 @@ ProtocolError unexpected(std::string_view command, const Frame& reply)
     return ProtocolError("unexpected reply to " + std::string(command) + ": " + describe(reply));
 }
 
-// [book: within]
 /// What an awaitable ended with: its value, or the exception it threw.
 template <typename T>
 struct Outcome {
@@ -52,7 +51,6 @@ asio::awaitable<Outcome<T>> outcome_of(asio::awaitable<T> operation)
 template <typename T>
 asio::awaitable<T> within(std::chrono::milliseconds timeout, asio::awaitable<T> operation)
 {
-    // EXERCISE 09.18: Bound a wait with a timer
     using namespace asio::experimental::awaitable_operators;
     if (timeout.count() == 0) {
         co_return co_await std::move(operation);
@@ -68,15 +66,11 @@ asio::awaitable<T> within(std::chrono::milliseconds timeout, asio::awaitable<T> 
         std::rethrow_exception(outcome.failure);
     }
     co_return std::move(*outcome.value);
-    // END EXERCISE 09.18
 }
-// [end book: within]
 
-// [book: open-socket]
 /// Resolves `host` and connects to the first of its addresses that answers.
 asio::awaitable<tcp::socket> open_socket(std::string host, unsigned short port)
 {
-    // EXERCISE 09.19: Resolve the name and connect to an address that answers
     auto executor = co_await asio::this_coro::executor;
     tcp::resolver resolver(executor);
     // A name may stand for several addresses (localhost: ::1 and 127.0.0.1); async_connect
@@ -86,15 +80,12 @@ asio::awaitable<tcp::socket> open_socket(std::string host, unsigned short port)
     tcp::socket socket(executor);
     co_await asio::async_connect(socket, endpoints, asio::use_awaitable);
     co_return socket;
-    // END EXERCISE 09.19
 }
-// [end book: open-socket]
 
 }  // namespace
 
 std::optional<std::string> value_of_get_reply(Frame reply)
 {
-    // EXERCISE 09.17: What a GET reply means
     if (auto* bulk = std::get_if<Frame::Bulk>(&reply.value)) {
         return std::move(bulk->bytes);
     }
@@ -102,7 +93,6 @@ std::optional<std::string> value_of_get_reply(Frame reply)
         return std::nullopt;
     }
     throw unexpected("GET", reply);
-    // END EXERCISE 09.17
 }
 
 void expect_ok(const Frame& reply, std::string_view command)
@@ -112,7 +102,6 @@ void expect_ok(const Frame& reply, std::string_view command)
     }
 }
 
-// [book: connect]
 asio::awaitable<Client> Client::connect(std::string host, unsigned short port,
                                         std::chrono::milliseconds timeout)
 {
@@ -125,16 +114,13 @@ asio::awaitable<Client> Client::connect(std::string host, unsigned short port,
     client.set_timeout(timeout);
     co_return client;
 }
-// [end book: connect]
 
 Client::Client(tcp::socket socket) : connection_(std::make_unique<FrameReader>(std::move(socket)))
 {
 }
 
-// [book: request]
 asio::awaitable<Frame> Client::request(std::vector<std::string> command)
 {
-    // EXERCISE 09.1: Send a command and read its reply
     co_await send(std::move(command));
     auto reply = co_await read_frame();
     if (!reply) {
@@ -144,16 +130,12 @@ asio::awaitable<Frame> Client::request(std::vector<std::string> command)
         throw ServerError(error->message);
     }
     co_return std::move(*reply);
-    // END EXERCISE 09.1
 }
-// [end book: request]
 
-// [book: send]
 asio::awaitable<void> Client::send(std::vector<std::string> command)
 {
     // A command is an array of bulk strings, whatever the arguments hold: RESP's bulk strings
     // are binary-safe, so keys and values may contain spaces, newlines or NUL bytes.
-    // EXERCISE 09.6: Encode a command and write it
     Frame::Array items;
     items.reserve(command.size());
     for (auto& argument : command) {
@@ -174,13 +156,10 @@ asio::awaitable<void> Client::send(std::vector<std::string> command)
             boost::system::system_error(error, "sending a command to the server"));
         std::rethrow_exception(broken_);
     }
-    // END EXERCISE 09.6
 }
-// [end book: send]
 
 asio::awaitable<std::optional<Frame>> Client::read_frame()
 {
-    // EXERCISE 09.12: Read a frame; a failed read breaks the connection
     throw_if_broken();
     try {
         // The awaitable in a variable, not a temporary argument of within(): GCC 12 destroys
@@ -198,7 +177,6 @@ asio::awaitable<std::optional<Frame>> Client::read_frame()
         broken_ = std::current_exception();
         throw;
     }
-    // END EXERCISE 09.12
 }
 
 void Client::throw_if_broken() const
@@ -208,10 +186,8 @@ void Client::throw_if_broken() const
     }
 }
 
-// [book: ping]
 asio::awaitable<std::string> Client::ping(std::optional<std::string> message)
 {
-    // EXERCISE 09.16: PING, and the two kinds of answer
     std::vector<std::string> command{"PING"};
     if (message) {
         command.push_back(std::move(*message));
@@ -225,11 +201,8 @@ asio::awaitable<std::string> Client::ping(std::optional<std::string> message)
         co_return std::move(bulk->bytes);
     }
     throw unexpected("PING", reply);
-    // END EXERCISE 09.16
 }
-// [end book: ping]
 
-// [book: get]
 asio::awaitable<std::optional<std::string>> Client::get(std::string key)
 {
     // Each command is built in a statement of its own, not as a braced list inside the
@@ -237,7 +210,6 @@ asio::awaitable<std::optional<std::string>> Client::get(std::string key)
     std::vector<std::string> command{"GET", std::move(key)};
     co_return value_of_get_reply(co_await request(std::move(command)));
 }
-// [end book: get]
 
 asio::awaitable<void> Client::set(std::string key, std::string value)
 {

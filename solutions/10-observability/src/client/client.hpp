@@ -30,7 +30,6 @@
 
 namespace mini_redis::client {
 
-// [book: server-error]
 /// The server answered with an error reply, e.g. "ERR wrong number of arguments for 'get'
 /// command". The connection is fine and the client may go on: unlike a
 /// boost::system::system_error (the network failed, or the server closed the connection), which
@@ -41,7 +40,6 @@ class ServerError : public std::runtime_error {
 public:
     using std::runtime_error::runtime_error;
 };
-// [end book: server-error]
 
 /// What a GET reply means: the value, or std::nullopt for a missing key. Throws ProtocolError
 /// for any other frame. Shared by every client that sends GET.
@@ -50,7 +48,6 @@ std::optional<std::string> value_of_get_reply(Frame reply);
 /// Checks that `reply` is +OK, as SET answers; throws ProtocolError naming `command` otherwise.
 void expect_ok(const Frame& reply, std::string_view command);
 
-// [book: client-class]
 /// A connection to a server, with one method per command. Move-only: it owns the socket.
 class Client {
 public:
@@ -118,6 +115,5 @@ private:
 
     void throw_if_broken() const;
 };
-// [end book: client-class]
 
 }  // namespace mini_redis::client

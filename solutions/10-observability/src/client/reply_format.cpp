@@ -35,7 +35,6 @@ void append_reply(const Frame& reply, OutputStyle style, std::size_t indent, std
                     out += terminal ? "(empty array)" : "";
                     return;
                 }
-                // EXERCISE 09.15: Number and indent an array's items, as redis-cli does
                 // "1) ", "2) ", ... padded to the widest number, like redis-cli.
                 const auto width = std::to_string(value.size()).size();
                 for (std::size_t i = 0; i < value.size(); ++i) {
@@ -48,7 +47,6 @@ void append_reply(const Frame& reply, OutputStyle style, std::size_t indent, std
                     }
                     append_reply(value[i], style, indent + width + 2, out);
                 }
-                // END EXERCISE 09.15
             }
         },
         reply.value);
@@ -56,11 +54,9 @@ void append_reply(const Frame& reply, OutputStyle style, std::size_t indent, std
 
 }  // namespace
 
-// [book: quote]
 std::string quote(std::string_view bytes)
 {
     std::string out = "\"";
-    // EXERCISE 09.5: Quote a string as redis-cli shows it
     for (const unsigned char c : bytes) {
         switch (c) {
         case '\\':
@@ -92,11 +88,9 @@ std::string quote(std::string_view bytes)
             }
         }
     }
-    // END EXERCISE 09.5
     out += '"';
     return out;
 }
-// [end book: quote]
 
 std::string format_reply(const Frame& reply, OutputStyle style)
 {

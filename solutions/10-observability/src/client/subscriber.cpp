@@ -11,10 +11,8 @@ namespace mini_redis::client {
 
 Subscriber::Subscriber(Client client) : client_(std::move(client)) {}
 
-// [book: read-push]
 asio::awaitable<std::optional<Subscriber::Push>> Subscriber::read_push()
 {
-    // EXERCISE 09.7: Read one push and take it apart
     auto frame = co_await client_.read_frame();
     if (!frame) {
         co_return std::nullopt;
@@ -30,9 +28,7 @@ asio::awaitable<std::optional<Subscriber::Push>> Subscriber::read_push()
     }
     co_return Push{std::move(std::get<Frame::Bulk>((*items)[0].value).bytes),
                    std::move((*items)[1]), std::move((*items)[2])};
-    // END EXERCISE 09.7
 }
-// [end book: read-push]
 
 std::optional<Message> Subscriber::as_message(Push& push)
 {
@@ -44,10 +40,8 @@ std::optional<Message> Subscriber::as_message(Push& push)
     return Message{std::move(channel->bytes), std::move(content->bytes)};
 }
 
-// [book: next-message]
 asio::awaitable<std::optional<Message>> Subscriber::next_message()
 {
-    // EXERCISE 09.2: Wait for the next message
     if (!pending_.empty()) {
         Message message = std::move(pending_.front());
         pending_.pop_front();
@@ -62,14 +56,10 @@ asio::awaitable<std::optional<Message>> Subscriber::next_message()
     }
     // We wait for no confirmation here, so the server sent one we never asked for.
     throw ProtocolError("expected a message, got a '" + push->kind + "' push");
-    // END EXERCISE 09.2
 }
-// [end book: next-message]
 
-// [book: confirmation]
 asio::awaitable<Subscriber::Push> Subscriber::read_confirmation(std::string_view kind)
 {
-    // EXERCISE 09.8: Wait for the confirmation, keeping the messages
     for (;;) {
         auto push = co_await read_push();
         if (!push) {
@@ -87,13 +77,10 @@ asio::awaitable<Subscriber::Push> Subscriber::read_confirmation(std::string_view
         }
         pending_.push_back(std::move(*message));
     }
-    // END EXERCISE 09.8
 }
-// [end book: confirmation]
 
 asio::awaitable<void> Subscriber::subscribe(std::vector<std::string> channels)
 {
-    // EXERCISE 09.13: Subscribe, one confirmation per channel
     if (channels.empty()) {
         // The server would answer with an error we would only read later, in place of a message.
         throw std::invalid_argument("subscribe needs at least one channel");
@@ -113,13 +100,10 @@ asio::awaitable<void> Subscriber::subscribe(std::vector<std::string> channels)
             channels_.push_back(std::move(channel->bytes));
         }
     }
-    // END EXERCISE 09.13
 }
 
-// [book: unsubscribe]
 asio::awaitable<void> Subscriber::unsubscribe(std::vector<std::string> channels)
 {
-    // EXERCISE 09.9: Unsubscribe, counting the confirmations
     const auto count = channels.size();
     std::vector<std::string> command{"UNSUBSCRIBE"};
     command.insert(command.end(), channels.begin(), channels.end());
@@ -140,11 +124,8 @@ asio::awaitable<void> Subscriber::unsubscribe(std::vector<std::string> channels)
             break;
         }
     }
-    // END EXERCISE 09.9
 }
-// [end book: unsubscribe]
 
-// [book: subscribe]
 asio::awaitable<Subscriber> subscribe(Client client, std::vector<std::string> channels)
 {
     client.set_timeout({});  // a subscriber waits for messages as long as they take
@@ -152,6 +133,5 @@ asio::awaitable<Subscriber> subscribe(Client client, std::vector<std::string> ch
     co_await subscriber.subscribe(std::move(channels));
     co_return subscriber;
 }
-// [end book: subscribe]
 
 }  // namespace mini_redis::client

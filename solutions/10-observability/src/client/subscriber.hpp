@@ -46,7 +46,6 @@ public:
     const std::vector<std::string>& channels() const noexcept { return channels_; }
 
 private:
-    // [book: subscriber-state]
     /// What one frame pushed by the server is.
     struct Push {
         std::string kind;  // "message", "subscribe" or "unsubscribe"
@@ -61,7 +60,6 @@ private:
     Client client_;
     std::vector<std::string> channels_;
     std::deque<Message> pending_;  // messages that arrived while we waited for a confirmation
-    // [end book: subscriber-state]
 };
 
 /// SUBSCRIBE: turns `client` into a subscriber to `channels` (at least one, or
