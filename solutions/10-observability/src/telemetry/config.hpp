@@ -21,9 +21,10 @@ namespace mini_redis::telemetry {
 
 /// Where OTLP/HTTP requests go, from a URL such as http://localhost:4318/v1/traces.
 struct HttpEndpoint {
-    std::string host;
+    std::string host;    // a name or address; an IPv6 address without its [ ] (as a resolver
+                         // wants it; a Host header puts them back)
     std::string port;    // "4318"; "80" when the URL gives none
-    std::string target;  // "/v1/traces"
+    std::string target;  // "/v1/traces": the path and any ?query, never empty, never a #fragment
 
     /// Reads an http:// URL; throws ConfigError for anything else (https needs TLS, which this
     /// server does not do: send to a collector nearby, which can forward over TLS).
@@ -67,6 +68,8 @@ Environment process_environment();
 /// OTEL_EXPORTER_OTLP_ENDPOINT with /v1/traces appended, else the default. Also read:
 /// OTEL_SERVICE_NAME, OTEL_RESOURCE_ATTRIBUTES, OTEL_TRACES_SAMPLER(_ARG),
 /// OTEL_EXPORTER_OTLP_(TRACES_)HEADERS, _TIMEOUT and _PROTOCOL (http/json only), OTEL_BSP_*.
+/// A generic OTEL_EXPORTER_OTLP_* variable replaced by its _TRACES_ twin (or by the flag) is
+/// not read at all: a shared environment may mean it for another program's metrics or logs.
 /// Throws ConfigError for a value that cannot be used, even when telemetry is off, so a typo
 /// is found at start and not when someone turns tracing on.
 TelemetryConfig telemetry_config(const TelemetryFlags& flags, const Environment& environment);
