@@ -20,6 +20,11 @@ void CommandLine::add(const std::string& names, std::string& value, const std::s
     }
 }
 
+void CommandLine::add(const std::string& names, bool& value, const std::string& help)
+{
+    app_->add_flag(names, value, help);
+}
+
 void CommandLine::add(const std::string& names, unsigned short& value, const std::string& help)
 {
     app_->add_option(names, value, help)->capture_default_str();

@@ -11,7 +11,7 @@ namespace mini_redis {
 
 void init_logging(std::string_view level)
 {
-    spdlog::set_pattern("[%H:%M:%S.%e] [%^%l%$] %v");
+    spdlog::set_pattern(log_pattern);
     spdlog::set_level(spdlog::level::info);
     spdlog::cfg::load_env_levels();  // SPDLOG_LEVEL=debug, for example
     if (level.empty()) {

@@ -31,6 +31,8 @@ public:
     void add(const std::string& names, std::string& value, const std::string& help);
     void add(const std::string& names, unsigned short& value, const std::string& help);
 
+    /// A flag without a value, such as "--otel": `value` becomes true when it is given.
+    void add(const std::string& names, bool& value, const std::string& help);
     /// A number flag that must lie between `min` and `max`: anything else is refused with a
     /// message naming the flag.
     void add(const std::string& names, unsigned& value, const std::string& help, unsigned min,

@@ -8,6 +8,9 @@
 
 namespace mini_redis {
 
+/// The format of every log line: time, level, message. (Chapter 10 appends a span's ids to it.)
+inline constexpr const char* log_pattern = "[%H:%M:%S.%e] [%^%l%$] %v";
+
 /// Configures the default spdlog logger: a short time-stamped pattern, and the level from
 /// `level` ("trace", "debug", "info", "warn", "error", "off") when it is not empty, otherwise from
 /// the SPDLOG_LEVEL environment variable, otherwise "info". Throws std::invalid_argument for an

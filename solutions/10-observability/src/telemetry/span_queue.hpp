@@ -23,10 +23,12 @@ namespace mini_redis::telemetry {
 /// The batch span processor's settings, with OpenTelemetry's defaults and the environment
 /// variables that change them (OTEL_BSP_*).
 struct BatchOptions {
-    std::size_t max_queue_size = 2048;               // OTEL_BSP_MAX_QUEUE_SIZE
-    std::size_t max_export_batch_size = 512;         // OTEL_BSP_MAX_EXPORT_BATCH_SIZE
-    std::chrono::milliseconds schedule_delay{5000};  // OTEL_BSP_SCHEDULE_DELAY: the longest a span waits
-    std::chrono::milliseconds export_timeout{30000};  // OTEL_BSP_EXPORT_TIMEOUT: one batch, retries included
+    std::size_t max_queue_size = 2048;        // OTEL_BSP_MAX_QUEUE_SIZE
+    std::size_t max_export_batch_size = 512;  // OTEL_BSP_MAX_EXPORT_BATCH_SIZE
+    std::chrono::milliseconds schedule_delay{
+        5000};  // OTEL_BSP_SCHEDULE_DELAY: the longest a span waits
+    std::chrono::milliseconds export_timeout{
+        30000};  // OTEL_BSP_EXPORT_TIMEOUT: one batch, retries included
 };
 
 /// A bounded, thread-safe queue of finished spans. push() may be called from any thread and

@@ -33,15 +33,16 @@ public:
 
     /// The span of one client's connection, begun now: kind server, named "connection", with
     /// the peer's address and port and ours. Nullopt when the sampler does not record it.
-    std::optional<SpanData> start_connection(const tcp::endpoint& peer, const tcp::endpoint& local) const;
+    std::optional<SpanData> start_connection(const tcp::endpoint& peer,
+                                             const tcp::endpoint& local) const;
 
     /// The span of one command, begun now: kind server, named after the command in upper case
     /// ("GET"; "redis" when it is unknown, since a name any client can invent would make
-    /// countless span names), with OpenTelemetry's database attributes, and a link to
-    /// `connection` when that was recorded. Nullopt when the sampler does not record it.
+    /// countless span names), with OpenTelemetry's database attributes, and a link to the
+    /// connection's span when that was recorded. Nullopt when the sampler does not record it.
     std::optional<SpanData> start_command(std::string_view command, const tcp::endpoint& peer,
                                           const tcp::endpoint& local,
-                                          const std::optional<SpanData>& connection) const;
+                                          const std::optional<Link>& connection) const;
 
     /// Marks `span` as failed, as OpenTelemetry's conventions for a database say: status error
     /// with the error reply as its message, and error.type and db.response.status_code set to
@@ -65,6 +66,12 @@ public:
 
 private:
     struct Export;  // the running export coroutine: its exporter, cancellation and end
+
+    /// Waits, on the export's strand, until the export coroutine has ended or `grace` has
+    /// passed; then cancels it, and waits for it to end, which it does at its next await.
+    static asio::awaitable<void> wait_for_export(std::shared_ptr<Export> state,
+                                                 std::chrono::milliseconds grace);
+
     const TelemetryConfig config_;
     SpanQueue queue_;
     ExportCounts counts_;
