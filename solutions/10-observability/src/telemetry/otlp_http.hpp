@@ -39,13 +39,18 @@ std::chrono::milliseconds backoff(const RetryPolicy& policy, int attempt,
 /// time (the export coroutine awaits each before the next): the connection is not shared.
 class OtlpHttpExporter : public SpanExporter {
 public:
+    /// Connects lazily: nothing happens until the first export_batch. Throws ConfigError when
+    /// config.endpoint is not an http:// URL (HttpEndpoint::parse). The exporter must outlive
+    /// every export_batch it starts; `executor` runs its socket and timers.
     OtlpHttpExporter(asio::any_io_executor executor, const TelemetryConfig& config,
                      RetryPolicy retry = {});
     ~OtlpHttpExporter() override;
 
     /// Encodes `spans` once, then POSTs them, retrying as RetryPolicy says, each request within
     /// the configured request timeout and all of them before `deadline`. True on a 2xx.
-    /// Failures are logged (once per batch), never thrown.
+    /// Failures are logged (once per batch), never thrown. A terminal cancellation of the
+    /// awaiting coroutine (a shutdown's deadline) ends it promptly with false, whether it is
+    /// waiting for the collector or waiting to retry; only a host name lookup cannot be cut short.
     asio::awaitable<bool> export_batch(std::vector<SpanData> spans,
                                        std::chrono::steady_clock::time_point deadline) override;
 

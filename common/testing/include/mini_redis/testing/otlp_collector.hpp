@@ -22,6 +22,7 @@ struct OtlpRequest {
     std::vector<std::pair<std::string, std::string>> headers;
     std::string body;
     boost::json::value json;  // the body parsed; null if it was not JSON
+    std::size_t connection = 0;  // which connection it came on: 1 for the first accepted, 2 ...
 
     /// The value of header `name` (case-insensitive), or "".
     std::string header(const std::string& name) const;
