@@ -338,23 +338,3 @@ TEST_CASE("the back-off grows by the multiplier up to its cap, with jitter betwe
     CHECK(backoff(policy, 2, milliseconds(0)) == milliseconds(0));
     CHECK(backoff(policy, 7, milliseconds(120000)) == milliseconds(120000));
 }
-
-// TEMPORARY until config.cpp lands: a minimal HttpEndpoint::parse (http://host:port/path).
-namespace mini_redis::telemetry {
-HttpEndpoint HttpEndpoint::parse(const std::string& url)
-{
-    const std::string scheme = "http://";
-    if (url.rfind(scheme, 0) != 0) {
-        throw ConfigError("not an http:// URL: " + url);
-    }
-    const auto rest = url.substr(scheme.size());
-    const auto slash = rest.find('/');
-    const auto authority = rest.substr(0, slash);
-    HttpEndpoint endpoint;
-    endpoint.target = slash == std::string::npos ? "/" : rest.substr(slash);
-    const auto colon = authority.rfind(':');
-    endpoint.host = authority.substr(0, colon);
-    endpoint.port = colon == std::string::npos ? "80" : authority.substr(colon + 1);
-    return endpoint;
-}
-}  // namespace mini_redis::telemetry

@@ -318,36 +318,3 @@ TEST_CASE("the OTLP check rejects an id in base64 and a misspelt field", "[ch10]
         CHECK(result.output.find("parentSpanID: unknown field") != std::string::npos);
     }
 }
-
-// TEMPORARY until ids.cpp lands: the id helpers the encoder needs.
-namespace mini_redis::telemetry {
-namespace {
-template <std::size_t N>
-std::string temporary_hex(const std::array<std::uint8_t, N>& bytes)
-{
-    static constexpr char digits[] = "0123456789abcdef";
-    std::string text;
-    for (const auto byte : bytes) {
-        text += digits[byte >> 4];
-        text += digits[byte & 0xf];
-    }
-    return text;
-}
-}  // namespace
-bool TraceId::valid() const
-{
-    return bytes != decltype(bytes){};
-}
-std::string TraceId::hex() const
-{
-    return temporary_hex(bytes);
-}
-bool SpanId::valid() const
-{
-    return bytes != decltype(bytes){};
-}
-std::string SpanId::hex() const
-{
-    return temporary_hex(bytes);
-}
-}  // namespace mini_redis::telemetry

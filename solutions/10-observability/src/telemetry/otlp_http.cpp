@@ -215,9 +215,12 @@ asio::awaitable<bool> OtlpHttpExporter::export_batch(std::vector<SpanData> spans
         // Built once, sent as many times as it takes: a Beast request is not consumed by writing
         // it, so the JSON is encoded, and the body copied, once per batch.
         http::request<http::string_body> request{http::verb::post, endpoint_.target, 11};
-        request.set(http::field::host, endpoint_.port == "80"
-                                           ? endpoint_.host
-                                           : endpoint_.host + ":" + endpoint_.port);
+        // An IPv6 address goes in brackets in a Host header, as in a URL (HttpEndpoint keeps it
+        // without them, as the resolver wants it).
+        const auto host = endpoint_.host.find(':') == std::string::npos
+                              ? endpoint_.host
+                              : "[" + endpoint_.host + "]";
+        request.set(http::field::host, endpoint_.port == "80" ? host : host + ":" + endpoint_.port);
         request.set(http::field::user_agent, std::string("mini-redis/") + MINI_REDIS_VERSION);
         request.set(http::field::content_type, "application/json");
         for (const auto& [name, value] : headers_) {

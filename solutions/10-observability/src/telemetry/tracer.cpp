@@ -11,11 +11,16 @@
 
 namespace mini_redis::telemetry {
 
-/// The running export coroutine. Shared by the tracer and the coroutine's completion handler,
-/// so whichever ends last frees it. Its members are touched on `strand` only.
+/// The running export coroutine and what it uses. Shared by the tracer, the coroutine and its
+/// completion handler, so whichever ends last frees it. `ended` and `waiting` are touched on
+/// `strand` only.
 struct Tracer::Export {
-    Export(std::unique_ptr<SpanExporter> exporter_, asio::any_io_executor executor)
-        : exporter(std::move(exporter_)), strand(asio::make_strand(executor))
+    Export(std::unique_ptr<SpanExporter> exporter_, asio::any_io_executor executor,
+           std::shared_ptr<SpanQueue> queue_, std::shared_ptr<ExportCounts> counts_)
+        : exporter(std::move(exporter_)),
+          strand(asio::make_strand(executor)),
+          queue(std::move(queue_)),
+          counts(std::move(counts_))
     {
     }
 
@@ -24,6 +29,8 @@ struct Tracer::Export {
     asio::cancellation_signal cancel;       // cuts the export short, at a shutdown's deadline
     bool ended = false;                     // the coroutine has returned
     asio::steady_timer* waiting = nullptr;  // shutdown's wait, which the end cuts short
+    std::shared_ptr<SpanQueue> queue;
+    std::shared_ptr<ExportCounts> counts;
 };
 
 namespace {
@@ -58,7 +65,12 @@ std::optional<SpanData> begin_root(const TelemetryConfig& config, std::string na
 
 }  // namespace
 
-Tracer::Tracer(const TelemetryConfig& config) : config_(config), queue_(config.batch) {}
+Tracer::Tracer(const TelemetryConfig& config)
+    : config_(config),
+      queue_(std::make_shared<SpanQueue>(config.batch)),
+      counts_(std::make_shared<ExportCounts>())
+{
+}
 
 Tracer::~Tracer() = default;
 
@@ -105,17 +117,17 @@ void Tracer::set_error(SpanData& span, std::string_view error_reply)
 void Tracer::end(SpanData span)
 {
     span.end_time_unix_nano = now_unix_nano();
-    queue_.push(std::move(span));
+    queue_->push(std::move(span));
 }
 
 void Tracer::start_export(asio::any_io_executor executor, std::unique_ptr<SpanExporter> exporter)
 {
-    auto state = std::make_shared<Export>(std::move(exporter), executor);
+    auto state = std::make_shared<Export>(std::move(exporter), executor, queue_, counts_);
     export_ = state;
     // The completion handler runs on the strand too (co_spawn's executor), where `ended` and
     // `waiting` live.
     asio::co_spawn(
-        state->strand, export_batches(queue_, *state->exporter, counts_),
+        state->strand, run_export(state),
         asio::bind_cancellation_slot(state->cancel.slot(), [state](std::exception_ptr error) {
             state->ended = true;
             if (state->waiting != nullptr) {
@@ -134,7 +146,7 @@ void Tracer::start_export(asio::any_io_executor executor, std::unique_ptr<SpanEx
 
 asio::awaitable<void> Tracer::shutdown(std::chrono::milliseconds grace)
 {
-    queue_.close();  // the exporter sends what is left, then ends
+    queue_->close();  // the exporter sends what is left, then ends
     if (!export_) {
         co_return;
     }
@@ -142,7 +154,12 @@ asio::awaitable<void> Tracer::shutdown(std::chrono::milliseconds grace)
         asio::co_spawn(export_->strand, wait_for_export(export_, grace), asio::use_awaitable);
     co_await std::move(waiting);
     spdlog::info("telemetry: {} spans exported, {} given up after retries, {} dropped (queue full)",
-                 counts_.exported.load(), counts_.failed.load(), queue_.dropped());
+                 counts_->exported.load(), counts_->failed.load(), queue_->dropped());
+}
+
+asio::awaitable<void> Tracer::run_export(std::shared_ptr<Export> state)
+{
+    co_await export_batches(*state->queue, *state->exporter, *state->counts);
 }
 
 asio::awaitable<void> Tracer::wait_for_export(std::shared_ptr<Export> state,

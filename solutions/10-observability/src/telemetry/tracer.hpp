@@ -54,15 +54,18 @@ public:
     void end(SpanData span);
 
     /// Starts the export coroutine on a strand of `executor`, sending through `exporter`.
+    /// Destroy the tracer before that io_context (declare the io_context first): the tracer
+    /// keeps the strand, and a strand must not outlive its io_context. The coroutine itself
+    /// shares the queue with the tracer, so it may outlive it.
     void start_export(asio::any_io_executor executor, std::unique_ptr<SpanExporter> exporter);
 
     /// Closes the queue and gives the export coroutine until `grace` has passed to send what is
     /// left; then cancels it. Completes once it has ended (at once if it never started).
     asio::awaitable<void> shutdown(std::chrono::milliseconds grace);
 
-    std::uint64_t dropped() const { return queue_.dropped(); }
-    const ExportCounts& counts() const { return counts_; }
-    SpanQueue& queue() { return queue_; }
+    std::uint64_t dropped() const { return queue_->dropped(); }
+    const ExportCounts& counts() const { return *counts_; }
+    SpanQueue& queue() { return *queue_; }
 
 private:
     struct Export;  // the running export coroutine: its exporter, cancellation and end
@@ -72,9 +75,13 @@ private:
     static asio::awaitable<void> wait_for_export(std::shared_ptr<Export> state,
                                                  std::chrono::milliseconds grace);
 
+    /// The export coroutine, holding what it uses for as long as its frame exists: an
+    /// io_context destroys the frames of coroutines it never finished, maybe after the tracer.
+    static asio::awaitable<void> run_export(std::shared_ptr<Export> state);
+
     const TelemetryConfig config_;
-    SpanQueue queue_;
-    ExportCounts counts_;
+    std::shared_ptr<SpanQueue> queue_;
+    std::shared_ptr<ExportCounts> counts_;
     std::shared_ptr<Export> export_;
 };
 

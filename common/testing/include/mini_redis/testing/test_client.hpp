@@ -63,6 +63,10 @@ public:
     /// the same everywhere.
     void limit_receive_buffer(int bytes);
 
+    /// The port this end of the connection got from the kernel: the server sees it as the
+    /// client's port.
+    unsigned short local_port() const { return socket_.local_endpoint().port(); }
+
 private:
     std::size_t fill(std::string_view waiting_for);
     std::string take(std::size_t n);
