@@ -129,7 +129,8 @@ BatchOptions small_batches()
     return options;
 }
 
-TEST_CASE("a full batch goes out at once, without waiting for the schedule delay", "[ch10]")
+TEST_CASE("a full batch goes out at once, without waiting for the schedule delay",
+          "[ch10][ex10.8][ex10.7][ex10.21]")
 {
     SpanQueue queue(small_batches());
     FakeExporter exporter;
@@ -143,7 +144,7 @@ TEST_CASE("a full batch goes out at once, without waiting for the schedule delay
 }
 
 TEST_CASE("spans short of a batch go out once the schedule delay has passed, and not before",
-          "[ch10]")
+          "[ch10][ex10.8][ex10.21]")
 {
     SpanQueue queue(small_batches());
     FakeExporter exporter;
@@ -161,7 +162,7 @@ TEST_CASE("spans short of a batch go out once the schedule delay has passed, and
 TEST_CASE(
     "with the exporter stuck and the queue full, new spans are dropped and counted, and push never "
     "waits",
-    "[ch10]")
+    "[ch10][ex10.7][ex10.8]")
 {
     SpanQueue queue(small_batches());
     FakeExporter exporter;
@@ -192,7 +193,7 @@ TEST_CASE(
 }
 
 TEST_CASE("closing the queue sends what is left at once, a batch at a time, and the export ends",
-          "[ch10]")
+          "[ch10][ex10.8]")
 {
     SpanQueue queue(small_batches());
     FakeExporter exporter;
@@ -207,7 +208,7 @@ TEST_CASE("closing the queue sends what is left at once, a batch at a time, and 
 }
 
 TEST_CASE("a batch the exporter gives up on is counted as failed, and the next one still goes",
-          "[ch10]")
+          "[ch10][ex10.8]")
 {
     SpanQueue queue(small_batches());
     FakeExporter exporter;
@@ -226,7 +227,7 @@ TEST_CASE("a batch the exporter gives up on is counted as failed, and the next o
 }
 
 TEST_CASE("a tracer's shutdown sends what is queued, and cuts a stuck export off after its grace",
-          "[ch10]")
+          "[ch10][ex10.15][ex10.8]")
 {
     TelemetryConfig config;
     config.enabled = true;

@@ -131,7 +131,7 @@ Sampler sampler(Sampler::Kind kind, bool parent_based, double ratio = 1.0)
 }  // namespace
 
 TEST_CASE("with no flags and no variables, telemetry is off and every setting is the default",
-          "[ch10]")
+          "[ch10][ex10.12][ex10.18][ex10.14]")
 {
     const auto config = telemetry_config(TelemetryFlags{}, config_test::environment({}));
     CHECK_FALSE(config.enabled);
@@ -147,7 +147,8 @@ TEST_CASE("with no flags and no variables, telemetry is off and every setting is
     CHECK(config.batch.export_timeout == std::chrono::milliseconds(30000));
 }
 
-TEST_CASE("each variable and flag changes exactly the setting the specification says", "[ch10]")
+TEST_CASE("each variable and flag changes exactly the setting the specification says",
+          "[ch10][ex10.12][ex10.14][ex10.18][ex10.19][ex10.20][ex10.13]")
 {
     using config_test::Variables;
     using Kind = Sampler::Kind;
@@ -372,7 +373,7 @@ TEST_CASE("each variable and flag changes exactly the setting the specification 
 TEST_CASE(
     "a value that cannot be used is a ConfigError naming its variable, even with "
     "telemetry off",
-    "[ch10]")
+    "[ch10][ex10.12][ex10.13][ex10.18][ex10.19][ex10.20]")
 {
     using config_test::Variables;
     struct Row {
@@ -473,7 +474,7 @@ TEST_CASE(
     }
 }
 
-TEST_CASE("a ConfigError's message shows the bad value as it was given", "[ch10]")
+TEST_CASE("a ConfigError's message shows the bad value as it was given", "[ch10][ex10.12]")
 {
     CHECK_THROWS_WITH(
         telemetry_config({}, config_test::environment({{"OTEL_BSP_SCHEDULE_DELAY", "5 seconds"}})),
@@ -483,7 +484,8 @@ TEST_CASE("a ConfigError's message shows the bad value as it was given", "[ch10]
         Catch::StartsWith("OTEL_TRACES_SAMPLER=\"xray\": "));
 }
 
-TEST_CASE("HttpEndpoint::parse splits an http URL into host, port and request target", "[ch10]")
+TEST_CASE("HttpEndpoint::parse splits an http URL into host, port and request target",
+          "[ch10][ex10.13]")
 {
     struct Row {
         const char* url;
@@ -515,7 +517,7 @@ TEST_CASE("HttpEndpoint::parse splits an http URL into host, port and request ta
 }
 
 TEST_CASE("HttpEndpoint::parse refuses https, other schemes and malformed URLs, saying why",
-          "[ch10]")
+          "[ch10][ex10.13]")
 {
     struct Row {
         const char* url;

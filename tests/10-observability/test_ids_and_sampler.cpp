@@ -90,7 +90,7 @@ TEST_CASE("an id of all zero bytes is not valid and an id with any other byte is
     CHECK(span.valid());
 }
 
-TEST_CASE("new trace and span ids are never all zero, in either id format", "[ch10]")
+TEST_CASE("new trace and span ids are never all zero, in either id format", "[ch10][ex10.1]")
 {
     // At the epoch an X-Ray id's time bytes are zero, so only its random part keeps it valid.
     const std::chrono::system_clock::time_point epoch{};
@@ -101,7 +101,8 @@ TEST_CASE("new trace and span ids are never all zero, in either id format", "[ch
     }
 }
 
-TEST_CASE("an X-Ray trace id begins with its start time's epoch seconds, big-endian", "[ch10]")
+TEST_CASE("an X-Ray trace id begins with its start time's epoch seconds, big-endian",
+          "[ch10][ex10.1]")
 {
     // 0x5f0a1b2c seconds is 2020-07-11; the milliseconds must not leak into the seconds.
     const auto start = std::chrono::system_clock::time_point(std::chrono::seconds(0x5f0a1b2c)) +
@@ -123,7 +124,7 @@ TEST_CASE("an X-Ray trace id begins with its start time's epoch seconds, big-end
     CHECK(beginning_with_time < 10);
 }
 
-TEST_CASE("10,000 new trace ids are all different, and so are 10,000 span ids", "[ch10]")
+TEST_CASE("10,000 new trace ids are all different, and so are 10,000 span ids", "[ch10][ex10.1]")
 {
     std::set<std::string> traces;
     std::set<std::string> spans;
@@ -136,7 +137,7 @@ TEST_CASE("10,000 new trace ids are all different, and so are 10,000 span ids", 
     CHECK(spans.size() == 10000);
 }
 
-TEST_CASE("ids drawn on different threads are all different", "[ch10]")
+TEST_CASE("ids drawn on different threads are all different", "[ch10][ex10.1]")
 {
     // Each thread has a generator of its own; if they were seeded alike (a fixed seed, or the
     // time), the threads would draw the same sequence and this would find the repeats.
@@ -162,7 +163,8 @@ TEST_CASE("ids drawn on different threads are all different", "[ch10]")
     CHECK(all.size() == static_cast<std::size_t>(threads * per_thread * 2));
 }
 
-TEST_CASE("always_on keeps every trace and always_off keeps none, parent-based or not", "[ch10]")
+TEST_CASE("always_on keeps every trace and always_off keeps none, parent-based or not",
+          "[ch10][ex10.2]")
 {
     const auto now = std::chrono::system_clock::now();
     for (bool parent_based : {false, true}) {
@@ -177,7 +179,7 @@ TEST_CASE("always_on keeps every trace and always_off keeps none, parent-based o
 }
 
 TEST_CASE("a ratio of 0 keeps no trace and a ratio of 1 keeps every trace, even at the extremes",
-          "[ch10]")
+          "[ch10][ex10.2]")
 {
     for (bool parent_based : {false, true}) {
         const auto never = ids_test::sampler(Sampler::Kind::trace_id_ratio, 0.0, parent_based);
@@ -193,7 +195,7 @@ TEST_CASE("a ratio of 0 keeps no trace and a ratio of 1 keeps every trace, even 
 }
 
 TEST_CASE("a ratio sampler keeps an id when its last 8 bytes, big-endian, are below ratio * 2^64",
-          "[ch10]")
+          "[ch10][ex10.2]")
 {
     // 0.25 * 2^64 is 0x4000000000000000: the boundary is exact, so these rows also catch
     // reading the first half of the id or reading it little-endian.
@@ -209,7 +211,7 @@ TEST_CASE("a ratio sampler keeps an id when its last 8 bytes, big-endian, are be
     CHECK_FALSE(half.should_sample(ids_test::with_low_half(0x8000000000000000)));
 }
 
-TEST_CASE("a ratio of 0.25 keeps a quarter of random trace ids", "[ch10]")
+TEST_CASE("a ratio of 0.25 keeps a quarter of random trace ids", "[ch10][ex10.2]")
 {
     // The kept count of N random ids is binomial: its share has standard deviation
     // sqrt(p(1-p)/N) = sqrt(0.1875 / 200000) = 0.00097. A tolerance of 0.01 is over ten
@@ -228,7 +230,8 @@ TEST_CASE("a ratio of 0.25 keeps a quarter of random trace ids", "[ch10]")
     CHECK(std::abs(share - 0.25) < tolerance);
 }
 
-TEST_CASE("a ratio sampler decides the same way every time it sees the same trace id", "[ch10]")
+TEST_CASE("a ratio sampler decides the same way every time it sees the same trace id",
+          "[ch10][ex10.2]")
 {
     // Two samplers stand for two processes that see the same trace: they must agree, or a
     // trace would arrive with some of its spans missing.

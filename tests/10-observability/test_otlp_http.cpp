@@ -147,7 +147,7 @@ std::pair<bool, bool> export_then_cancel(OtlpCollector& collector, TelemetryConf
 }  // namespace
 
 TEST_CASE("a batch arrives as a JSON POST to the endpoint's path with the configured headers",
-          "[ch10]")
+          "[ch10][ex10.11]")
 {
     OtlpCollector collector;
     auto config = config_for(collector.traces_url());
@@ -176,7 +176,7 @@ TEST_CASE("a batch arrives as a JSON POST to the endpoint's path with the config
     CHECK(mini_redis::testing::attribute(resource, "service.name") == "mini-redis");
 }
 
-TEST_CASE("two batches go over one kept-alive connection", "[ch10]")
+TEST_CASE("two batches go over one kept-alive connection", "[ch10][ex10.11]")
 {
     OtlpCollector collector;
     std::vector<std::vector<SpanData>> batches{{span_named("first")}, {span_named("second")}};
@@ -191,7 +191,7 @@ TEST_CASE("two batches go over one kept-alive connection", "[ch10]")
     CHECK(collector.spans().size() == 2);
 }
 
-TEST_CASE("a 503 is retried, and the batch is accepted by the second request", "[ch10]")
+TEST_CASE("a 503 is retried, and the batch is accepted by the second request", "[ch10][ex10.11]")
 {
     OtlpCollector collector;
     collector.answer({status(503)});
@@ -201,7 +201,7 @@ TEST_CASE("a 503 is retried, and the batch is accepted by the second request", "
     CHECK(collector.spans().size() == 1);
 }
 
-TEST_CASE("a 429's Retry-After is honoured instead of the back-off", "[ch10]")
+TEST_CASE("a 429's Retry-After is honoured instead of the back-off", "[ch10][ex10.11][ex10.10]")
 {
     OtlpCollector collector;
     collector.answer({status(429, "0")});
@@ -213,7 +213,7 @@ TEST_CASE("a 429's Retry-After is honoured instead of the back-off", "[ch10]")
     CHECK(collector.requests().size() == 2);
 }
 
-TEST_CASE("a 400 is not retried, and the batch is given up", "[ch10]")
+TEST_CASE("a 400 is not retried, and the batch is given up", "[ch10][ex10.11]")
 {
     OtlpCollector collector;
     collector.answer({}, status(400));
@@ -223,7 +223,7 @@ TEST_CASE("a 400 is not retried, and the batch is given up", "[ch10]")
     CHECK(collector.spans().empty());
 }
 
-TEST_CASE("retries stop after max_attempts", "[ch10]")
+TEST_CASE("retries stop after max_attempts", "[ch10][ex10.11]")
 {
     OtlpCollector collector;
     collector.answer({}, status(503));
@@ -258,7 +258,7 @@ TEST_CASE(
     CHECK(requests.back().connection != requests.front().connection);
 }
 
-TEST_CASE("a request is cut short by the batch's deadline when that comes first", "[ch10]")
+TEST_CASE("a request is cut short by the batch's deadline when that comes first", "[ch10][ex10.11]")
 {
     OtlpCollector collector;
     collector.answer({}, hang());
@@ -268,14 +268,14 @@ TEST_CASE("a request is cut short by the batch's deadline when that comes first"
     CHECK(collector.spans().empty());
 }
 
-TEST_CASE("with nothing listening, the batch is given up within its deadline", "[ch10]")
+TEST_CASE("with nothing listening, the batch is given up within its deadline", "[ch10][ex10.11]")
 {
     const auto url =
         "http://127.0.0.1:" + std::to_string(mini_redis::testing::free_port()) + "/v1/traces";
     CHECK_FALSE(export_one(config_for(url), quick_retries(3), hang_guard(milliseconds(10000))));
 }
 
-TEST_CASE("cancelling an export that waits to retry ends it at once", "[ch10]")
+TEST_CASE("cancelling an export that waits to retry ends it at once", "[ch10][ex10.11]")
 {
     OtlpCollector collector;
     // An hour's Retry-After, well within a deadline of three: the exporter waits, and only the
@@ -289,7 +289,7 @@ TEST_CASE("cancelling an export that waits to retry ends it at once", "[ch10]")
     CHECK(collector.requests().size() == 1);
 }
 
-TEST_CASE("cancelling an export whose request hangs ends it at once", "[ch10]")
+TEST_CASE("cancelling an export whose request hangs ends it at once", "[ch10][ex10.11]")
 {
     OtlpCollector collector;
     collector.answer({}, hang());
@@ -313,7 +313,7 @@ TEST_CASE("only 429, 502, 503 and 504 are retryable statuses", "[ch10]")
 }
 
 TEST_CASE("the back-off grows by the multiplier up to its cap, with jitter between half and all",
-          "[ch10]")
+          "[ch10][ex10.10]")
 {
     const RetryPolicy policy{10, milliseconds(1000), milliseconds(5000), 1.5};
     // Attempt 2 waits about 1000 ms, 3 about 1500, 4 about 2250, 5 about 3375, then the cap.

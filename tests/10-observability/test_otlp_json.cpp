@@ -151,7 +151,8 @@ mini_redis::testing::ProgramResult run_otlp_check(const std::string& body)
 
 }  // namespace
 
-TEST_CASE("a span is encoded with every field named and written as OTLP/JSON says", "[ch10]")
+TEST_CASE("a span is encoded with every field named and written as OTLP/JSON says",
+          "[ch10][ex10.9][ex10.17]")
 {
     const auto span = span_of(parse_request({full_span()}));
 
@@ -193,7 +194,7 @@ TEST_CASE("a span is encoded with every field named and written as OTLP/JSON say
 }
 
 TEST_CASE("a root span has no parentSpanId, no droppedEventsCount and a status without message",
-          "[ch10]")
+          "[ch10][ex10.9]")
 {
     const auto span = span_of(parse_request({root_span("connection")}));
     CHECK_FALSE(span.contains("parentSpanId"));  // left out, not sixteen zeros
@@ -204,7 +205,7 @@ TEST_CASE("a root span has no parentSpanId, no droppedEventsCount and a status w
     CHECK(span.at("links").as_array().empty());
 }
 
-TEST_CASE("times past 2^53 are written as exact decimal strings", "[ch10]")
+TEST_CASE("times past 2^53 are written as exact decimal strings", "[ch10][ex10.9]")
 {
     auto span = root_span("late");
     span.start_time_unix_nano = (std::uint64_t{1} << 53) + 1;  // a double would round it
@@ -220,7 +221,8 @@ TEST_CASE("times past 2^53 are written as exact decimal strings", "[ch10]")
           json::object{{"intValue", "-9223372036854775808"}});
 }
 
-TEST_CASE("trace and span ids are written as lower-case hex, every byte two digits", "[ch10]")
+TEST_CASE("trace and span ids are written as lower-case hex, every byte two digits",
+          "[ch10][ex10.9]")
 {
     auto span = root_span("ids");
     span.trace_id.bytes = {0x00, 0x01, 0x0a, 0x0f, 0x10, 0x7f, 0x80, 0x9b,
@@ -235,7 +237,7 @@ TEST_CASE("trace and span ids are written as lower-case hex, every byte two digi
 }
 
 TEST_CASE("the request names the resource and the instrumentation scope, and keeps spans in order",
-          "[ch10]")
+          "[ch10][ex10.9][ex10.17]")
 {
     const auto request = parse_request(
         {root_span("first"), root_span("second"), root_span("third")},
@@ -261,7 +263,8 @@ TEST_CASE("the request names the resource and the instrumentation scope, and kee
     CHECK(spans[2].at("name") == "third");
 }
 
-TEST_CASE("strings with quotes, backslashes and control bytes come back unchanged", "[ch10]")
+TEST_CASE("strings with quotes, backslashes and control bytes come back unchanged",
+          "[ch10][ex10.9][ex10.17]")
 {
     const std::string awkward = "say \"hi\"\\ \n\t\x01 caf\xc3\xa9";
     auto span = root_span(awkward);
@@ -277,7 +280,7 @@ TEST_CASE("strings with quotes, backslashes and control bytes come back unchange
 }
 
 TEST_CASE("the OTLP check built on OpenTelemetry's protobuf definitions accepts the request",
-          "[ch10][otlp-check]")
+          "[ch10][ex10.9][ex10.17][otlp-check]")
 {
     auto late = root_span("late");
     late.start_time_unix_nano = (std::uint64_t{1} << 53) + 1;

@@ -133,7 +133,7 @@ std::string text(const json::object& object, const char* field)
 TEST_CASE(
     "each command arrives at the collector as a server span named after it, with the database "
     "attributes",
-    "[ch10]")
+    "[ch10][ex10.3][ex10.5]")
 {
     OtlpCollector collector;
     TracedServer server(collector);
@@ -167,7 +167,8 @@ TEST_CASE(
     CHECK(text(spans[0], "traceId") != text(spans[1], "traceId"));
 }
 
-TEST_CASE("an error reply marks its command's span as failed, with the error's code", "[ch10]")
+TEST_CASE("an error reply marks its command's span as failed, with the error's code",
+          "[ch10][ex10.4][ex10.5]")
 {
     OtlpCollector collector;
     TracedServer server(collector);
@@ -200,7 +201,7 @@ TEST_CASE("an error reply marks its command's span as failed, with the error's c
 }
 
 TEST_CASE("a command's span links to its connection's span, which arrives when the client leaves",
-          "[ch10]")
+          "[ch10][ex10.16][ex10.3]")
 {
     OtlpCollector collector;
     TracedServer server(collector);
@@ -229,7 +230,7 @@ TEST_CASE("a command's span links to its connection's span, which arrives when t
 }
 
 TEST_CASE("each message a subscriber is sent is an event on its connection's span, not a span",
-          "[ch10]")
+          "[ch10][ex10.16]")
 {
     OtlpCollector collector;
     TracedServer server(collector);
@@ -264,7 +265,7 @@ TEST_CASE("each message a subscriber is sent is an event on its connection's spa
     CHECK(with_events == 1);  // the subscriber's
 }
 
-TEST_CASE("with always_off, nothing is recorded or sent", "[ch10]")
+TEST_CASE("with always_off, nothing is recorded or sent", "[ch10][ex10.2]")
 {
     OtlpCollector collector;
     auto config = config_for(collector);
@@ -287,7 +288,7 @@ TEST_CASE("with always_off, nothing is recorded or sent", "[ch10]")
 TEST_CASE(
     "with the collector hanging, every request is still answered, and spans beyond the queue are "
     "dropped and counted",
-    "[ch10]")
+    "[ch10][ex10.7][ex10.5]")
 {
     OtlpCollector collector;
     OtlpAnswer hang;
@@ -312,7 +313,7 @@ TEST_CASE(
 }
 
 TEST_CASE("a collector that answers 503 for a while loses no span: they arrive once it recovers",
-          "[ch10]")
+          "[ch10][ex10.11][ex10.5]")
 {
     OtlpCollector collector;
     OtlpAnswer unavailable;
@@ -329,7 +330,7 @@ TEST_CASE("a collector that answers 503 for a while loses no span: they arrive o
 }
 
 TEST_CASE("log lines written while a command's span is active carry its trace and span ids",
-          "[ch10]")
+          "[ch10][ex10.6][ex10.5]")
 {
     OtlpCollector collector;
     TracedServer server(collector);
@@ -358,7 +359,7 @@ TEST_CASE("log lines written while a command's span is active carry its trace an
 TEST_CASE(
     "mini-redis-server --otel-endpoint traces to the collector, and a shutdown sends what is "
     "queued",
-    "[ch10]")
+    "[ch10][ex10.12][ex10.15]")
 {
     OtlpCollector collector;
     // An hour between batches by time: only the shutdown can send the last span in time.
@@ -385,7 +386,7 @@ TEST_CASE(
 
 TEST_CASE(
     "mini-redis-server refuses a telemetry setting it cannot use, at start, with a clear message",
-    "[ch10]")
+    "[ch10][ex10.13]")
 {
     mini_redis::testing::ServerProcess server(
         MINI_REDIS_SERVER_BINARY, {"--port", "0", "--otel-endpoint", "https://collector:4318"},

@@ -78,6 +78,7 @@ std::shared_ptr<SessionTrace> trace_session(telemetry::Tracer* tracer, const tcp
     if (tracer == nullptr) {
         return nullptr;
     }
+    // EXERCISE 10.16: Trace the connection, and the messages it is sent
     auto trace = std::make_shared<SessionTrace>();
     trace->tracer = tracer;
     boost::system::error_code ignored;
@@ -95,6 +96,7 @@ std::shared_ptr<SessionTrace> trace_session(telemetry::Tracer* tracer, const tcp
         });
     }
     return trace;
+    // END EXERCISE 10.16
 }
 
 /// Ends the connection's span, if it is recorded, as the session ends.
@@ -112,6 +114,7 @@ void end_session_trace(SessionTrace& trace)
 void end_command_span(SessionTrace& trace, telemetry::SpanData span, const Responded& responded,
                       const std::string& peer)
 {
+    // EXERCISE 10.5: End a command's span
     if (!responded.error.empty()) {
         telemetry::Tracer::set_error(span, responded.error);
     }
@@ -121,6 +124,7 @@ void end_command_span(SessionTrace& trace, telemetry::SpanData span, const Respo
                       responded.error.empty() ? "" : " -> " + responded.error);
     }
     trace.tracer->end(std::move(span));
+    // END EXERCISE 10.5
 }
 
 /// What the reader tells the watchdog about the client. Both run on the session's strand, so

@@ -55,6 +55,7 @@ asio::awaitable<void> export_batches(SpanQueue& queue, SpanExporter& exporter, E
         ~Unhook() { queue.on_batch_ready(nullptr); }
     } unhook{queue};
 
+    // EXERCISE 10.8: Export by size or by time
     const BatchOptions& options = queue.options();
     auto due = Timer::clock_type::now() + options.schedule_delay;
     for (;;) {
@@ -89,6 +90,7 @@ asio::awaitable<void> export_batches(SpanQueue& queue, SpanExporter& exporter, E
             co_return;
         }
     }
+    // END EXERCISE 10.8
 }
 
 }  // namespace mini_redis::telemetry

@@ -166,6 +166,7 @@ double ratio(const Setting& setting)
 /// OTEL_TRACES_SAMPLER and, for the ratio samplers, OTEL_TRACES_SAMPLER_ARG.
 Sampler sampler(const Environment& environment)
 {
+    // EXERCISE 10.18: Read the sampler variables
     Sampler chosen;  // parentbased_always_on, the specification's default
     const auto name = read(environment, "OTEL_TRACES_SAMPLER");
     if (!name) {
@@ -197,6 +198,7 @@ Sampler sampler(const Environment& environment)
         }
     }
     return chosen;
+    // END EXERCISE 10.18
 }
 
 /// One hex digit's value, or -1.
@@ -219,6 +221,7 @@ int hex_digit(char c)
 /// it is refused: guessing what it meant would send a wrong value without a word.
 std::string percent_decode(std::string_view text, const std::string& context)
 {
+    // EXERCISE 10.20: Decode %XX escapes
     std::string decoded;
     decoded.reserve(text.size());
     for (std::size_t i = 0; i < text.size(); ++i) {
@@ -235,6 +238,7 @@ std::string percent_decode(std::string_view text, const std::string& context)
         i += 2;
     }
     return decoded;
+    // END EXERCISE 10.20
 }
 
 /// Whether `name` can be an HTTP header's name: RFC 9110's "token" characters only. Anything
@@ -267,6 +271,7 @@ enum class ListKind { resource, headers };
 std::vector<std::pair<std::string, std::string>> key_value_list(const Setting& setting,
                                                                 ListKind kind)
 {
+    // EXERCISE 10.19: Read a key=value list
     std::vector<std::pair<std::string, std::string>> entries;
     std::string_view rest = setting.value;
     while (!rest.empty()) {
@@ -296,6 +301,7 @@ std::vector<std::pair<std::string, std::string>> key_value_list(const Setting& s
         entries.emplace_back(std::string(key), std::move(value));
     }
     return entries;
+    // END EXERCISE 10.19
 }
 
 /// The generic endpoint is a base URL: traces go to its path plus "v1/traces", with exactly
@@ -356,6 +362,7 @@ void check_protocol(const Environment& environment)
 /// OTEL_SERVICE_NAME, which the specification says wins over a service.name in the list.
 std::vector<Attribute> resource(const Environment& environment)
 {
+    // EXERCISE 10.14: Say who we are
     std::vector<std::pair<std::string, std::string>> attributes = {
         {"service.name", "mini-redis-server"},         {"service.version", MINI_REDIS_VERSION},
         {"telemetry.sdk.name", "mini-redis"},          {"telemetry.sdk.language", "cpp"},
@@ -387,6 +394,7 @@ std::vector<Attribute> resource(const Environment& environment)
         result.push_back(Attribute{std::move(key), std::move(value)});
     }
     return result;
+    // END EXERCISE 10.14
 }
 
 }  // namespace env_reading
@@ -406,6 +414,7 @@ Environment process_environment()
 
 HttpEndpoint HttpEndpoint::parse(const std::string& url)
 {
+    // EXERCISE 10.13: Split an http URL
     using env_reading::quoted;
     const auto refuse = [&url](const std::string& why) {
         return ConfigError(quoted(url) + ": " + why);
@@ -499,10 +508,12 @@ HttpEndpoint HttpEndpoint::parse(const std::string& url)
     }
     endpoint.port = std::to_string(number);  // "04318" is 4318
     return endpoint;
+    // END EXERCISE 10.13
 }
 
 TelemetryConfig telemetry_config(const TelemetryFlags& flags, const Environment& environment)
 {
+    // EXERCISE 10.12: Read the settings
     using env_reading::read;
     using env_reading::Setting;
     using env_reading::traces_or_generic;
@@ -580,6 +591,7 @@ TelemetryConfig telemetry_config(const TelemetryFlags& flags, const Environment&
     const bool asked = flags.otel || flags.endpoint || traces_endpoint || base_endpoint;
     config.enabled = asked && !sdk_disabled && !exporter_none;
     return config;
+    // END EXERCISE 10.12
 }
 
 }  // namespace mini_redis::telemetry

@@ -97,6 +97,7 @@ std::string SpanId::hex() const
 
 TraceId new_trace_id(IdFormat format, std::chrono::system_clock::time_point now)
 {
+    // EXERCISE 10.1: Draw a trace id, random or X-Ray's
     TraceId id;
     // All zero would mean "no trace"; the chance is 2^-128 (2^-96 for X-Ray), but a loop costs
     // nothing and makes "never" true rather than merely likely.
@@ -117,6 +118,7 @@ TraceId new_trace_id(IdFormat format, std::chrono::system_clock::time_point now)
         }
     } while (!id.valid());
     return id;
+    // END EXERCISE 10.1
 }
 
 SpanId new_span_id()

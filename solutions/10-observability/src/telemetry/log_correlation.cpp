@@ -26,11 +26,13 @@ class SpanIdsFlag : public spdlog::custom_flag_formatter {
 public:
     void format(const spdlog::details::log_msg&, const std::tm&, spdlog::memory_buf_t& out) override
     {
+        // EXERCISE 10.6: Write the active span's ids
         if (active != nullptr) {
             const std::string ids =
                 " trace_id=" + active->trace_id.hex() + " span_id=" + active->span_id.hex();
             out.append(ids.data(), ids.data() + ids.size());
         }
+        // END EXERCISE 10.6
     }
 
     std::unique_ptr<custom_flag_formatter> clone() const override

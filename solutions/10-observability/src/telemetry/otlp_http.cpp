@@ -44,6 +44,7 @@ bool retryable_status(unsigned status)
 milliseconds backoff(const RetryPolicy& policy, int attempt,
                      std::optional<milliseconds> retry_after)
 {
+    // EXERCISE 10.10: How long to wait before a retry
     // The server knows best how busy it is: its Retry-After is taken as it is, no jitter.
     if (retry_after) {
         return std::max(*retry_after, milliseconds(0));
@@ -64,6 +65,7 @@ milliseconds backoff(const RetryPolicy& policy, int attempt,
     thread_local std::mt19937 random{std::random_device{}()};
     std::uniform_int_distribution<milliseconds::rep> share(capped / 2, capped);
     return milliseconds(share(random));
+    // END EXERCISE 10.10
 }
 
 namespace {
@@ -230,6 +232,7 @@ asio::awaitable<bool> OtlpHttpExporter::export_batch(std::vector<SpanData> spans
         request.body() = encode_export_request(spans, resource_);
         request.prepare_payload();  // Content-Length
 
+        // EXERCISE 10.11: Send, and retry what may succeed later
         asio::steady_timer timer(executor_);
         const int max_attempts = std::max(retry_.max_attempts, 1);
         for (;;) {
@@ -300,6 +303,7 @@ asio::awaitable<bool> OtlpHttpExporter::export_batch(std::vector<SpanData> spans
                 break;
             }
         }
+        // END EXERCISE 10.11
     } catch (const std::exception& e) {
         connection_.reset();
         failure = e.what();

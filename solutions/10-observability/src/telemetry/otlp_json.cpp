@@ -38,6 +38,7 @@ json::string nanos(std::uint64_t value)
 // 5 sent as an integer.
 json::object any_value(const AttributeValue& value)
 {
+    // EXERCISE 10.17: An attribute value as OTLP/JSON
     json::object out;
     std::visit(
         [&out](const auto& v) {
@@ -62,6 +63,7 @@ json::object any_value(const AttributeValue& value)
         },
         value);
     return out;
+    // END EXERCISE 10.17
 }
 
 // A list of KeyValue messages: [{"key": ..., "value": {AnyValue}}, ...].
@@ -89,6 +91,7 @@ json::object link(const Link& l)
 
 json::object span(const SpanData& s)
 {
+    // EXERCISE 10.9: A span as OTLP/JSON
     json::object out;
     out["traceId"] = s.trace_id.hex();
     out["spanId"] = s.span_id.hex();
@@ -127,6 +130,7 @@ json::object span(const SpanData& s)
     }
     out["status"] = std::move(status);
     return out;
+    // END EXERCISE 10.9
 }
 
 }  // namespace

@@ -12,6 +12,7 @@ SpanQueue::SpanQueue(BatchOptions options) : options_(options) {}
 
 bool SpanQueue::push(SpanData span)
 {
+    // EXERCISE 10.7: Queue a span without ever waiting
     std::function<void()> wake;
     {
         // The lock guards the deque and the counter, and is held for a push_back: the sessions
@@ -34,10 +35,12 @@ bool SpanQueue::push(SpanData span)
         wake();
     }
     return true;
+    // END EXERCISE 10.7
 }
 
 std::vector<SpanData> SpanQueue::take_batch()
 {
+    // EXERCISE 10.21: Take the oldest spans, a batch at most
     std::lock_guard lock(mutex_);
     const auto count = std::min(spans_.size(), options_.max_export_batch_size);
     std::vector<SpanData> batch;
@@ -46,6 +49,7 @@ std::vector<SpanData> SpanQueue::take_batch()
               std::back_inserter(batch));
     spans_.erase(spans_.begin(), spans_.begin() + static_cast<std::ptrdiff_t>(count));
     return batch;
+    // END EXERCISE 10.21
 }
 
 void SpanQueue::close()

@@ -88,6 +88,7 @@ std::optional<SpanData> Tracer::start_command(std::string_view command, const tc
                                               const tcp::endpoint& local,
                                               const std::optional<Link>& connection) const
 {
+    // EXERCISE 10.3: Begin a command's span
     std::string operation(command);
     std::transform(operation.begin(), operation.end(), operation.begin(),
                    [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
@@ -103,15 +104,18 @@ std::optional<SpanData> Tracer::start_command(std::string_view command, const tc
         span->links.push_back(*connection);
     }
     return span;
+    // END EXERCISE 10.3
 }
 
 void Tracer::set_error(SpanData& span, std::string_view error_reply)
 {
+    // EXERCISE 10.4: Mark a span as failed
     span.status = StatusCode::error;
     span.status_message = std::string(error_reply);
     const auto code = std::string(error_reply.substr(0, error_reply.find(' ')));
     span.attributes.push_back({"error.type", code});
     span.attributes.push_back({"db.response.status_code", code});
+    // END EXERCISE 10.4
 }
 
 void Tracer::end(SpanData span)
@@ -165,6 +169,7 @@ asio::awaitable<void> Tracer::run_export(std::shared_ptr<Export> state)
 asio::awaitable<void> Tracer::wait_for_export(std::shared_ptr<Export> state,
                                               std::chrono::milliseconds grace)
 {
+    // EXERCISE 10.15: Wait for the export, then cut it off
     asio::steady_timer timer(state->strand, grace);
     state->waiting = &timer;
     if (!state->ended) {
@@ -176,6 +181,7 @@ asio::awaitable<void> Tracer::wait_for_export(std::shared_ptr<Export> state,
         co_await timer.async_wait(use_tuple);
     }
     state->waiting = nullptr;
+    // END EXERCISE 10.15
 }
 
 }  // namespace mini_redis::telemetry
