@@ -9,7 +9,6 @@ that folder is missing or was installed from another lock file. Nothing else is 
 from __future__ import annotations
 
 import functools
-import hashlib
 import http.server
 import re
 import shutil
@@ -21,44 +20,13 @@ import deps
 from chapters import ROOT, WorkbookError
 
 NPM_DIR = ROOT / "tools" / "book"
-# Written after a successful `npm ci`: the digest of the package.json and lock file it installed.
-STAMP = NPM_DIR / "node_modules" / ".workbook-installed"
 SITE = ROOT / "build" / "site"
-NODE_MAJOR = 18  # Debian bookworm's nodejs
 BROWSER_CHECK_TIMEOUT = 300  # a guard against a hang; the check takes about 10 s
 
 
-def _lock_digest() -> str:
-    digest = hashlib.sha256()
-    for name in ("package.json", "package-lock.json"):
-        digest.update((NPM_DIR / name).read_bytes())
-    return digest.hexdigest()
-
-
 def npm_install(quiet: bool = False) -> None:
-    """`npm ci` in tools/book, unless node_modules already holds what the lock file names.
-    quiet: print nothing unless it fails (the full check runs it beside other work)."""
-    wanted = _lock_digest()
-    if STAMP.is_file() and STAMP.read_text().strip() == wanted:
-        return
-    node = shutil.which("node")
-    if node is None or shutil.which("npm") is None:
-        raise WorkbookError("node and npm are needed for the book (Debian's nodejs and npm)")
-    version = subprocess.run([node, "--version"], capture_output=True, text=True).stdout.strip()
-    major = re.match(r"v(\d+)", version)
-    if not major or int(major[1]) < NODE_MAJOR:
-        raise WorkbookError(f"node {version} is too old for the book's tools: {NODE_MAJOR} or newer is needed")
-    if not quiet:
-        print("workbook: installing the book's npm packages (npm ci in tools/book)", flush=True)
-    start = time.monotonic()
-    result = subprocess.run(["npm", "ci", "--ignore-scripts", "--no-audit", "--no-fund", "--loglevel=error"],
-                            cwd=NPM_DIR, capture_output=quiet, text=True)
-    if result.returncode != 0:
-        raise WorkbookError("npm ci failed in tools/book" + (":\n" + (result.stdout + result.stderr)[-3000:]
-                                                             if quiet else " (see above)"))
-    STAMP.write_text(wanted + "\n")
-    if not quiet:
-        print(f"workbook: npm ci took {time.monotonic() - start:.0f} s", flush=True)
+    """The book's npm packages (deps.npm_ci in tools/book)."""
+    deps.npm_ci(NPM_DIR, "the book's", quiet)
 
 
 def build() -> int:

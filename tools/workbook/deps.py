@@ -40,19 +40,76 @@ RUN = BUILD + ["redis-tools"]
 # sources: a learner testing chapter 01 should not wait for clang and the book's tools.
 _USED_BY_TESTS = {
     "RealRedis": "redis-server",  # replies compared with a real Redis (real_redis.hpp)
+    "otlp-check": "nodejs",  # exported spans checked by OpenTelemetry's own definitions (npm)
     "redis-cli": "redis-tools",
     "redis-benchmark": "redis-tools",
     "python3-redis": "python3-redis",
 }
+# npm packages a chapter's tests use, by the word in its test sources that names them: the
+# folder under tools/ whose package-lock.json pins them (npm_ci installs them).
+NPM_USED_BY_TESTS = {"otlp-check": ROOT / "tools" / "otlp-check"}
+NODE_MAJOR = 18  # Debian bookworm's nodejs
 # Boost 1.81's headers cannot be installed beside the default 1.74 ones.
 CONFLICTS = ["libboost1.74-dev", "libboost-dev"]
 
 
+def _test_sources(chapter: Chapter) -> str:
+    return "\n".join(p.read_text(errors="replace") for p in chapter.tests_dir.rglob("*") if p.is_file())
+
+
 def for_chapter(chapter: Chapter) -> list[str]:
     """The packages `./workbook test NN` needs: the build, Catch2, and what its tests use."""
-    sources = "\n".join(p.read_text(errors="replace") for p in chapter.tests_dir.rglob("*") if p.is_file())
+    sources = _test_sources(chapter)
     used = sorted({package for word, package in _USED_BY_TESTS.items() if word in sources})
+    if "nodejs" in used:
+        used.append("npm")
     return BUILD + ["catch2"] + used
+
+
+def npm_for_chapter(chapter: Chapter) -> None:
+    """Installs the npm packages chapter NN's tests use (npm_ci), after for_chapter's packages."""
+    sources = _test_sources(chapter)
+    for word, folder in NPM_USED_BY_TESTS.items():
+        if word in sources:
+            npm_ci(folder, f"the {word} tool's")
+
+
+def _lock_digest(folder: Path) -> str:
+    digest = hashlib.sha256()
+    for name in ("package.json", "package-lock.json"):
+        digest.update((folder / name).read_bytes())
+    return digest.hexdigest()
+
+
+def npm_ci(folder: Path, what: str, quiet: bool = False) -> None:
+    """`npm ci` in `folder`, unless its node_modules already holds what the lock file names (a
+    stamp written after a successful install records the lock file's digest). Nothing else is
+    downloaded: `--ignore-scripts` keeps any package's install script from fetching a binary.
+    `what` names the packages in messages ("the book's"). quiet: print nothing unless it fails
+    (the full check runs it beside other work)."""
+    stamp = folder / "node_modules" / ".workbook-installed"
+    wanted = _lock_digest(folder)
+    if stamp.is_file() and stamp.read_text().strip() == wanted:
+        return
+    node = shutil.which("node")
+    if node is None or shutil.which("npm") is None:
+        raise WorkbookError(f"node and npm are needed for {what} npm packages (Debian's nodejs and npm)")
+    version = subprocess.run([node, "--version"], capture_output=True, text=True).stdout.strip()
+    major = re.match(r"v(\d+)", version)
+    if not major or int(major[1]) < NODE_MAJOR:
+        raise WorkbookError(f"node {version} is too old for {what} npm packages: {NODE_MAJOR} or newer is needed")
+    where = folder.relative_to(ROOT)
+    if not quiet:
+        print(f"workbook: installing {what} npm packages (npm ci in {where})", flush=True)
+    start = time.monotonic()
+    result = subprocess.run(["npm", "ci", "--ignore-scripts", "--no-audit", "--no-fund", "--loglevel=error"],
+                            cwd=folder, capture_output=quiet, text=True)
+    if result.returncode != 0:
+        raise WorkbookError(f"npm ci failed in {where}" + (":\n" + (result.stdout + result.stderr)[-3000:]
+                                                          if quiet else " (see above)"))
+    stamp.write_text(wanted + "\n")
+    if not quiet:
+        print(f"workbook: npm ci took {time.monotonic() - start:.0f} s", flush=True)
 
 
 def _installed(package: str) -> bool:
