@@ -1,5 +1,6 @@
 // A client's session as a reader and a writer: see session.hpp. Book: chapter 06, "Reader,
-// writer and outbox", and "Subscriber mode"; chapter 08, "Telling everyone".
+// writer and outbox", and "Subscriber mode"; chapter 08, "Telling everyone"; chapter 10,
+// "Tracing the session".
 #include "session.hpp"
 
 #include "command.hpp"
@@ -9,6 +10,8 @@
 #include "subscriptions.hpp"
 #include "telemetry/log_correlation.hpp"
 #include "telemetry/tracer.hpp"
+
+#include "mini_redis/exercise.hpp"
 
 #include <spdlog/spdlog.h>
 #include <boost/asio/experimental/awaitable_operators.hpp>
@@ -236,6 +239,7 @@ asio::awaitable<void> read_requests(FrameReader& connection, std::shared_ptr<Out
     try {
         while (auto request = co_await connection.read_frame()) {
             activity.last_request = Activity::Clock::now();
+            // [book: command-span]
             auto command = parse_command(std::move(*request));
             std::optional<telemetry::SpanData> span;
             if (trace != nullptr) {
@@ -250,6 +254,7 @@ asio::awaitable<void> read_requests(FrameReader& connection, std::shared_ptr<Out
             if (span) {
                 end_command_span(*trace, std::move(*span), responded, peer);
             }
+            // [end book: command-span]
             activity.subscribed = subscriptions.active();
             if (!responded.go_on) {
                 break;  // QUIT

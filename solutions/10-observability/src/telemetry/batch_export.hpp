@@ -7,6 +7,8 @@
 #include "telemetry/exporter.hpp"
 #include "telemetry/span_queue.hpp"
 
+#include "mini_redis/exercise.hpp"
+
 #include <atomic>
 #include <chrono>
 #include <cstdint>
@@ -39,6 +41,7 @@ struct ExportCounts {
 template <class Timer = asio::steady_timer>
 asio::awaitable<void> export_batches(SpanQueue& queue, SpanExporter& exporter, ExportCounts& counts)
 {
+    // [book: wake-up]
     const auto strand = co_await asio::this_coro::executor;
     auto timer = std::make_shared<Timer>(strand);
     queue.on_batch_ready([strand, timer = std::weak_ptr(timer)] {
@@ -54,7 +57,9 @@ asio::awaitable<void> export_batches(SpanQueue& queue, SpanExporter& exporter, E
         SpanQueue& queue;
         ~Unhook() { queue.on_batch_ready(nullptr); }
     } unhook{queue};
+    // [end book: wake-up]
 
+    // [book: export-loop]
     // EXERCISE 10.8: Export by size or by time
     const BatchOptions& options = queue.options();
     auto due = Timer::clock_type::now() + options.schedule_delay;
@@ -91,6 +96,7 @@ asio::awaitable<void> export_batches(SpanQueue& queue, SpanExporter& exporter, E
         }
     }
     // END EXERCISE 10.8
+    // [end book: export-loop]
 }
 
 }  // namespace mini_redis::telemetry

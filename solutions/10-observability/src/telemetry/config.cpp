@@ -19,6 +19,8 @@
 // - Everything that is read is checked, whether or not telemetry ends up on.
 #include "telemetry/config.hpp"
 
+#include "mini_redis/exercise.hpp"
+
 #include <algorithm>
 #include <cctype>
 #include <charconv>

@@ -2,6 +2,8 @@
 // asking anyone and without a lock. Book: chapter 10, "Spans and traces".
 #include "telemetry/ids.hpp"
 
+#include "mini_redis/exercise.hpp"
+
 #include <algorithm>
 #include <array>
 #include <cstddef>

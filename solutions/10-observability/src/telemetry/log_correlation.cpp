@@ -4,6 +4,8 @@
 
 #include "mini_redis/logging.hpp"
 
+#include "mini_redis/exercise.hpp"
+
 #include <spdlog/pattern_formatter.h>
 #include <spdlog/spdlog.h>
 
@@ -18,6 +20,7 @@ namespace {
 /// One per thread: a session sets it while it runs a command on this thread, and the log
 /// formatter, running on the same thread inside spdlog::info(), reads it. No lock is needed,
 /// because no other thread ever sees it.
+// [book: span-ids-flag]
 thread_local const SpanData* active = nullptr;
 
 /// spdlog's hook for a pattern letter of our own (%& below): writes the active span's ids,
@@ -40,6 +43,7 @@ public:
         return std::make_unique<SpanIdsFlag>();
     }
 };
+// [end book: span-ids-flag]
 
 }  // namespace
 

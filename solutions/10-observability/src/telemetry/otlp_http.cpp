@@ -11,6 +11,8 @@
 
 #include "telemetry/otlp_json.hpp"
 
+#include "mini_redis/exercise.hpp"
+
 #include <spdlog/spdlog.h>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
@@ -232,6 +234,7 @@ asio::awaitable<bool> OtlpHttpExporter::export_batch(std::vector<SpanData> spans
         request.body() = encode_export_request(spans, resource_);
         request.prepare_payload();  // Content-Length
 
+        // [book: retry-loop]
         // EXERCISE 10.11: Send, and retry what may succeed later
         asio::steady_timer timer(executor_);
         const int max_attempts = std::max(retry_.max_attempts, 1);
@@ -304,6 +307,7 @@ asio::awaitable<bool> OtlpHttpExporter::export_batch(std::vector<SpanData> spans
             }
         }
         // END EXERCISE 10.11
+        // [end book: retry-loop]
     } catch (const std::exception& e) {
         connection_.reset();
         failure = e.what();

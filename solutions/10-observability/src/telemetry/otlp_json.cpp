@@ -9,6 +9,8 @@
 // Book: chapter 10, "OTLP, by hand and by Boost.JSON".
 #include "telemetry/otlp_json.hpp"
 
+#include "mini_redis/exercise.hpp"
+
 #include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
 #include <boost/json/serialize.hpp>

@@ -2,6 +2,8 @@
 // every process computes the same answer from the trace id. Book: chapter 10, "Sampling".
 #include "telemetry/sampler.hpp"
 
+#include "mini_redis/exercise.hpp"
+
 #include <cstdint>
 
 namespace mini_redis::telemetry {

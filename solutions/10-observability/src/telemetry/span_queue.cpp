@@ -2,6 +2,8 @@
 // never waits".
 #include "telemetry/span_queue.hpp"
 
+#include "mini_redis/exercise.hpp"
+
 #include <algorithm>
 #include <iterator>
 #include <utility>
@@ -10,6 +12,7 @@ namespace mini_redis::telemetry {
 
 SpanQueue::SpanQueue(BatchOptions options) : options_(options) {}
 
+// [book: push]
 bool SpanQueue::push(SpanData span)
 {
     // EXERCISE 10.7: Queue a span without ever waiting
@@ -37,6 +40,7 @@ bool SpanQueue::push(SpanData span)
     return true;
     // END EXERCISE 10.7
 }
+// [end book: push]
 
 std::vector<SpanData> SpanQueue::take_batch()
 {

@@ -1,5 +1,7 @@
-// The server's tracer: see tracer.hpp. Book: chapter 10, "The tracer".
+// The server's tracer: see tracer.hpp. Book: chapter 10, "A span per command".
 #include "telemetry/tracer.hpp"
+
+#include "mini_redis/exercise.hpp"
 
 #include <spdlog/spdlog.h>
 
@@ -84,6 +86,7 @@ std::optional<SpanData> Tracer::start_connection(const tcp::endpoint& peer,
     return span;
 }
 
+// [book: start-command]
 std::optional<SpanData> Tracer::start_command(std::string_view command, const tcp::endpoint& peer,
                                               const tcp::endpoint& local,
                                               const std::optional<Link>& connection) const
@@ -106,6 +109,7 @@ std::optional<SpanData> Tracer::start_command(std::string_view command, const tc
     return span;
     // END EXERCISE 10.3
 }
+// [end book: start-command]
 
 void Tracer::set_error(SpanData& span, std::string_view error_reply)
 {
