@@ -10,6 +10,7 @@
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
+#include <exception>
 #include <set>
 #include <string>
 #include <thread>
@@ -144,18 +145,31 @@ TEST_CASE("ids drawn on different threads are all different", "[ch10][ex10.1]")
     constexpr int threads = 4;
     constexpr int per_thread = 2500;
     std::vector<std::vector<std::string>> drawn(threads);
+    // What a thread threw (an unfinished exercise's stub), rethrown here: an exception that
+    // leaves a thread ends the whole test program.
+    std::vector<std::exception_ptr> failures(threads);
     {
         std::vector<std::jthread> workers;
         for (int t = 0; t < threads; ++t) {
-            workers.emplace_back([&ids = drawn[static_cast<std::size_t>(t)]] {
-                const auto now = std::chrono::system_clock::now();
-                for (int i = 0; i < per_thread; ++i) {
-                    ids.push_back(new_trace_id(IdFormat::random, now).hex());
-                    ids.push_back(new_span_id().hex());
+            const auto index = static_cast<std::size_t>(t);
+            workers.emplace_back([&ids = drawn[index], &failure = failures[index]] {
+                try {
+                    const auto now = std::chrono::system_clock::now();
+                    for (int i = 0; i < per_thread; ++i) {
+                        ids.push_back(new_trace_id(IdFormat::random, now).hex());
+                        ids.push_back(new_span_id().hex());
+                    }
+                } catch (...) {
+                    failure = std::current_exception();
                 }
             });
         }
     }  // the jthreads join here
+    for (const auto& failure : failures) {
+        if (failure) {
+            std::rethrow_exception(failure);
+        }
+    }
     std::set<std::string> all;
     for (const auto& ids : drawn) {
         all.insert(ids.begin(), ids.end());

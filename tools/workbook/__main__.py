@@ -79,7 +79,7 @@ def cmd_test(args) -> int:
     if args.chapter is None:
         return checks.full_check()
     chapter = find_chapter(args.chapter)
-    deps.ensure(deps.for_chapter(chapter))
+    deps.ensure_for_chapter(chapter)
     build.configure("dev")
     return _test_chapter(chapter)
 
@@ -136,7 +136,7 @@ def cmd_watch(args) -> int:
     """Tests the chapter, then again each time a file under chapters/NN-name/ is saved. Without
     NN, the chapter of the first unfinished exercise; once a chapter passes, the next one."""
     chapter = find_chapter(args.chapter) if args.chapter else _first_unfinished()
-    deps.ensure(deps.for_chapter(chapter))
+    deps.ensure_for_chapter(chapter)
     build.configure("dev")
     while True:
         if sys.stdout.isatty():
@@ -146,7 +146,7 @@ def cmd_watch(args) -> int:
         if passed and not args.chapter and chapter != chapters[-1]:
             chapter = chapters[chapters.index(chapter) + 1]
             print(f"\nOn to chapter {chapter.number} ({chapter.title}): book/{chapter.name}.md")
-            deps.ensure(deps.for_chapter(chapter))
+            deps.ensure_for_chapter(chapter)
         print(f"\nWatching chapters/{chapter.name}/: save a file there to test again. Ctrl-C stops.", flush=True)
         # Polling twice a second: the standard library has no portable file-change events,
         # and a learner's save is not in a hurry.

@@ -284,7 +284,7 @@ def _check_starter_on_page(chapter: Chapter, passing: list[str], listing: list[s
 
 def exercise_checks(chapters: list[Chapter]) -> int:
     """`./workbook bite [NN]`: the starter and bite checks alone."""
-    deps.ensure(deps.TEST)
+    deps.ensure_for_tests()
     tally = Tally()
     start = _section("build (bite variants)")
     targets = [c.test_target("solution").name for c in chapters]
@@ -443,8 +443,11 @@ def full_check() -> int:
     deps.ensure(deps.FULL_CHECK)
     chapters = all_chapters()
     tally = Tally()
-    # The book's npm packages download while everything else runs; the book step waits for them.
+    # The npm packages download while everything else runs: the tests' first (the solution
+    # tests wait for them), then the book's (the book step waits for them).
     npm = ThreadPoolExecutor(1)
+    tests_npm_installed = [npm.submit(deps.npm_ci, folder, f"the {word} tool's", True)
+                           for word, folder in deps.NPM_USED_BY_TESTS.items()]
     npm_installed = npm.submit(book.npm_install, True)
 
     start = _section("sync: chapters/ and book excerpts generated from solutions/; formatting")
@@ -497,6 +500,11 @@ def full_check() -> int:
     compiling = builder.submit(starters_compile, chapters, Tally(quiet=True), True)
 
     start = _section("solution tests")
+    for installing in tests_npm_installed:
+        try:
+            installing.result()
+        except WorkbookError as e:
+            tally.record("the tests' npm packages", False, str(e))
     run_suites(solution_suites(chapters), tally)
     _took(start)
 
@@ -552,7 +560,7 @@ def flake_hunt(chapters: list[Chapter], repeats: int) -> int:
     """`./workbook flakes`: builds what the full check builds, then runs the suites the full check
     runs (solution tests, AddressSanitizer, ThreadSanitizer) `repeats` times, side by side as
     the full check does, and reports every test that failed at least once."""
-    deps.ensure(deps.TEST)
+    deps.ensure_for_tests()
     everyone = all_chapters()
     tally = Tally()
     start = _section("build: the check tree and the sanitizer builds")

@@ -1,4 +1,5 @@
-"""Installs the Debian packages the workbook needs, or says exactly how to.
+"""Installs the Debian packages the workbook needs, or says exactly how to; and the npm packages
+of the book and of the tests that use some (npm_ci).
 
 Everything comes from Debian bookworm's own repositories (see README.md). As root we run
 apt-get ourselves; otherwise through sudo if there is one; otherwise we print the one command to
@@ -6,11 +7,15 @@ run and stop.
 """
 from __future__ import annotations
 
+import hashlib
 import os
+import re
 import shutil
 import subprocess
+import time
+from pathlib import Path
 
-from chapters import Chapter, WorkbookError
+from chapters import ROOT, Chapter, WorkbookError
 
 # What building the servers needs.
 BUILD = ["cmake", "ninja-build", "g++", "ccache", "libboost1.81-dev", "libboost-json1.81-dev", "libspdlog-dev",
@@ -30,7 +35,7 @@ _COMMAND_OF = {"nodejs": "node", "npm": "npm"}
 # for the fuzz targets, and lld (the check and sanitizer presets link with it: four times
 # faster than ld.bfd).
 TEST = BUILD + ["catch2", "redis-server", "redis-tools", "python3-redis", "clang", "clang-format",
-                "libclang-rt-14-dev", "lld"]
+                "libclang-rt-14-dev", "lld", "nodejs", "npm"]
 # The full check: the tests, the book and its browser check.
 FULL_CHECK = TEST + BOOK + BROWSER
 # What `./workbook run` needs: the build, and redis-cli, which README has the user talk to the
@@ -66,12 +71,21 @@ def for_chapter(chapter: Chapter) -> list[str]:
     return BUILD + ["catch2"] + used
 
 
-def npm_for_chapter(chapter: Chapter) -> None:
-    """Installs the npm packages chapter NN's tests use (npm_ci), after for_chapter's packages."""
+def ensure_for_chapter(chapter: Chapter) -> None:
+    """Everything `./workbook test NN` needs: for_chapter's packages, then the npm packages its
+    tests use (npm_ci)."""
+    ensure(for_chapter(chapter))
     sources = _test_sources(chapter)
     for word, folder in NPM_USED_BY_TESTS.items():
         if word in sources:
             npm_ci(folder, f"the {word} tool's")
+
+
+def ensure_for_tests(quiet: bool = False) -> None:
+    """Everything every chapter's tests need (TEST's packages and every npm folder)."""
+    ensure(TEST)
+    for word, folder in NPM_USED_BY_TESTS.items():
+        npm_ci(folder, f"the {word} tool's", quiet)
 
 
 def _lock_digest(folder: Path) -> str:
