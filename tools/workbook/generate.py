@@ -11,6 +11,7 @@ Three products, all derived from solutions/ (the source of truth):
 from __future__ import annotations
 
 import re
+import shutil
 import textwrap
 from pathlib import Path
 
@@ -466,7 +467,14 @@ def out_of_sync(chapters: list[Chapter]) -> list[str]:
 
 
 def write_check_sources(chapters: list[Chapter], out: Path) -> None:
-    """The sources of the full check: fresh starters and bite variants under `out`."""
+    """The sources of the full check: fresh starters and bite variants under `out`. A folder of a
+    chapter that is no more (renumbered, say) is removed: CMake would build it beside the new."""
+    names = {chapter.name for chapter in chapters}
+    for kind in ("chapters", "solutions"):
+        if (out / kind).is_dir():
+            for folder in (out / kind).iterdir():
+                if folder.name not in names:
+                    shutil.rmtree(folder)
     for chapter in chapters:
         write_tree(out / "chapters" / chapter.name, chapter_tree(chapter, "starter"))
         write_tree(out / "solutions" / chapter.name, chapter_tree(chapter, "bite"))
