@@ -2,13 +2,30 @@
 """mini-redis-server against redis-server, measured with redis-benchmark in one run.
 
     bench/compare.py [SERVER_BINARY] [--runs 5] [--requests 200000] [--clients 50]
-                     [--keys 1000000] [--threads N]
+                     [--keys 1000000] [--threads N] [--server-args=WORDS]
+                     [--also LABEL=WORDS ...] [--sink] [--no-memory]
 
 Starts SERVER_BINARY (default: the release build of the complete server, which
 `./workbook run` builds) and Debian's redis-server side by side on loopback, then runs
 redis-benchmark's SET, GET and PING (the RESP form) against each, with pipelines of 1 and 16,
 alternating between the two servers, several times. Prints the median requests per second of
 each with the ratio ours/theirs, then the memory (RSS) each needs for a million keys.
+
+More configurations of our server join the same run with --also, each measured beside the
+first and shown as its ratio to it: tracing on against tracing off, say, or the previous
+release against this one. WORDS, for --server-args and --also alike, are shell words: first any
+VAR=VALUE for the server's environment, then, for --also, a binary if the next word is no flag
+(else SERVER_BINARY), then the server's flags. Our servers inherit no OTEL_* variable from this
+script's environment, so tracing is off unless WORDS turn it on. --sink starts
+bench/otlp_sink.py on 127.0.0.1:4318 for the run and prints how many spans it absorbed; each of
+our servers is stopped with SIGTERM at the end and its telemetry summary printed (spans
+exported, given up, dropped). For example, tracing off against tracing on:
+
+    bench/compare.py --runs 3 --no-memory --sink --also "traced=OTEL_TRACES_SAMPLER=always_on \\
+        --otel-endpoint http://127.0.0.1:4318/v1/traces"
+
+(Write --server-args=WORDS with the "=": argparse takes a lone "--otel" after --server-args
+for a flag of this script.)
 
 Figures depend on the machine; only figures from the same run compare. Standard library only.
 """
@@ -17,10 +34,16 @@ from __future__ import annotations
 import argparse
 import csv
 import io
+import json
 import os
+import re
+import shlex
 import statistics
 import subprocess
 import sys
+import tempfile
+import time
+import urllib.request
 from pathlib import Path
 
 from measure import Server, load_keys, ours, redis
@@ -32,6 +55,7 @@ PIPELINES = (1, 16)
 # Targets for the complete server: ratio ours/redis-server at least this.
 TARGETS = {1: 0.9, 16: 0.5}
 MEMORY_TARGET = 1.5  # bytes per key, ours / redis-server, at most
+SINK_PORT = 4318  # OTLP/HTTP's port: --otel alone exports to localhost:4318
 
 
 def benchmark(port: int, pipeline: int, requests: int, clients: int) -> dict[str, float]:
@@ -58,6 +82,41 @@ def bytes_per_key(server: Server, keys: int) -> float:
     return (server.rss_kib() - empty) * 1024 / keys
 
 
+def configuration(words: str, default_binary: str, may_name_binary: bool):
+    """Reads WORDS (see the top): (environment, binary, flags)."""
+    rest = shlex.split(words)
+    env = {name: value for name, value in os.environ.items() if not name.startswith("OTEL_")}
+    while rest and re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*=.*", rest[0]):
+        name, value = rest.pop(0).split("=", 1)
+        env[name] = value
+    binary = default_binary
+    if may_name_binary and rest and not rest[0].startswith("-"):
+        binary = rest.pop(0)
+    return env, binary, rest
+
+
+def sink_counts() -> dict:
+    with urllib.request.urlopen(f"http://127.0.0.1:{SINK_PORT}/stats", timeout=5) as response:
+        return json.load(response)
+
+
+def start_sink() -> subprocess.Popen:
+    sink = subprocess.Popen([sys.executable, str(Path(__file__).with_name("otlp_sink.py")),
+                             "--port", str(SINK_PORT)], stdout=subprocess.PIPE,
+                            stderr=subprocess.DEVNULL, text=True)
+    deadline = time.time() + 10
+    while time.time() < deadline:
+        try:
+            sink_counts()
+            return sink
+        except OSError:
+            if sink.poll() is not None:
+                break
+            time.sleep(0.1)
+    sink.kill()
+    raise RuntimeError(f"bench/otlp_sink.py did not start on 127.0.0.1:{SINK_PORT} (port taken?)")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -66,17 +125,38 @@ def main() -> int:
     parser.add_argument("--requests", type=int, default=200_000, help="requests per test and run")
     parser.add_argument("--clients", type=int, default=50, help="redis-benchmark's connections")
     parser.add_argument("--keys", type=int, default=1_000_000, help="keys for the memory figure")
-    parser.add_argument("--threads", type=int, help="pass --threads to our server")
+    parser.add_argument("--threads", type=int, help="pass --threads to each of our servers")
+    parser.add_argument("--server-args", default="", metavar="WORDS",
+                        help="environment and flags for SERVER_BINARY (see above)")
+    parser.add_argument("--also", action="append", default=[], metavar="LABEL=WORDS",
+                        help="another configuration of our server in the same run (repeatable)")
+    parser.add_argument("--sink", action="store_true",
+                        help=f"run bench/otlp_sink.py on 127.0.0.1:{SINK_PORT} meanwhile")
+    parser.add_argument("--no-memory", action="store_true", help="skip the memory per key")
     args = parser.parse_args()
-    if not os.access(args.binary, os.X_OK):
-        print(f"{args.binary} is not an executable; build it first: ./workbook run builds it, or\n"
-              "  cmake --preset release && cmake --build --preset release --target ch11_solution_server",
-              file=sys.stderr)
-        return 2
+    threads = ["--threads", str(args.threads)] if args.threads else []
+    configurations = [("mini-redis-cpp", *configuration(args.server_args, args.binary, False))]
+    for also in args.also:
+        label, _, words = also.partition("=")
+        if not label or label in ("mini-redis-cpp", "redis-server"):
+            parser.error(f"--also {also!r}: give it a label of its own, as in traced=--otel")
+        configurations.append((label, *configuration(words, args.binary, True)))
+    for label, _, binary, _ in configurations:
+        if not os.access(binary, os.X_OK):
+            print(f"{binary} ({label}) is not an executable; build it first: ./workbook run builds "
+                  "it, or\n  cmake --preset release && cmake --build --preset release --target "
+                  "ch11_solution_server", file=sys.stderr)
+            return 2
 
-    extra = ["--threads", str(args.threads)] if args.threads else []
-    servers = [ours(args.binary, 1000, extra), redis(1000)]
+    sink = start_sink() if args.sink else None
+    logs = {label: tempfile.TemporaryFile("w+") for label, *_ in configurations}
+    servers = []
     try:
+        # At info, our servers log nothing per client, and their telemetry summary at shutdown.
+        servers = [ours(binary, 1000, flags + threads, name=label, env=env, log=logs[label],
+                        log_level="info")
+                   for label, env, binary, flags in configurations]
+        servers.append(redis(1000))
         # rates[server][pipeline][test] = one figure per run
         rates = {s.name: {p: {t: [] for t in TESTS} for p in PIPELINES} for s in servers}
         for run in range(args.runs):
@@ -87,28 +167,60 @@ def main() -> int:
                         rates[server.name][pipeline][test].append(rate)
             print(f"run {run + 1} of {args.runs} done", file=sys.stderr)
 
-        ours_name, theirs_name = servers[0].name, servers[1].name
+        ours_name, theirs_name = servers[0].name, servers[-1].name
+        others = [s.name for s in servers[1:-1]]
         print(f"redis-benchmark, {args.clients} clients, {args.requests:,} requests per test, "
               f"median of {args.runs} runs (requests per second)")
-        print(f"| test | pipeline | {ours_name} | {theirs_name} | ratio | target |")
-        print("|---|---|---:|---:|---:|---|")
+        for label, env, binary, flags in configurations:
+            added = [f"{k}={v}" for k, v in env.items() if os.environ.get(k) != v]
+            print(f"- {label}: {shlex.join([*added, binary, *flags, *threads])}")
+        print(f"| test | pipeline | {ours_name} | "
+              + "".join(f"{o} | " for o in others) + f"{theirs_name} | ratio | target |"
+              + "".join(f" {o} / {ours_name} |" for o in others))
+        print("|---|---|---:|" + "---:|" * len(others) + "---:|---:|---|"
+              + "---:|" * len(others))
         for pipeline in PIPELINES:
             for test, label in TESTS.items():
-                mine = statistics.median(rates[ours_name][pipeline][test])
-                theirs = statistics.median(rates[theirs_name][pipeline][test])
+                median = {s.name: statistics.median(rates[s.name][pipeline][test])
+                          for s in servers}
+                mine, theirs = median[ours_name], median[theirs_name]
                 ratio = mine / theirs
                 verdict = "met" if ratio >= TARGETS[pipeline] else "NOT met"
-                print(f"| {label} | {pipeline} | {mine:,.0f} | {theirs:,.0f} | {ratio:.2f} | "
-                      f">= {TARGETS[pipeline]} {verdict} |")
+                print(f"| {label} | {pipeline} | {mine:,.0f} | "
+                      + "".join(f"{median[o]:,.0f} | " for o in others)
+                      + f"{theirs:,.0f} | {ratio:.2f} | >= {TARGETS[pipeline]} {verdict} |"
+                      + "".join(f" {median[o] / mine:.2f} |" for o in others))
 
-        memory = {s.name: bytes_per_key(s, args.keys) for s in servers}
-        ratio = memory[ours_name] / memory[theirs_name]
-        verdict = "met" if ratio <= MEMORY_TARGET else "NOT met"
-        print(f"| memory per key ({args.keys:,} keys) | | {memory[ours_name]:.0f} B | "
-              f"{memory[theirs_name]:.0f} B | {ratio:.2f} | <= {MEMORY_TARGET} {verdict} |")
+        if not args.no_memory:
+            memory = {s.name: bytes_per_key(s, args.keys) for s in servers}
+            ratio = memory[ours_name] / memory[theirs_name]
+            verdict = "met" if ratio <= MEMORY_TARGET else "NOT met"
+            print(f"| memory per key ({args.keys:,} keys) | | {memory[ours_name]:.0f} B | "
+                  + "".join(f"{memory[o]:.0f} B | " for o in others)
+                  + f"{memory[theirs_name]:.0f} B | {ratio:.2f} | <= {MEMORY_TARGET} {verdict} |"
+                  + "".join(f" {memory[o] / memory[ours_name]:.2f} |" for o in others))
+
+        # Our servers shut down as an operator's would, flushing their spans; what they said
+        # about their telemetry is printed (a server with tracing off says nothing).
+        for server in servers[:-1]:
+            status = server.terminate()
+            log = logs[server.name]
+            log.seek(0)
+            lines = log.read().splitlines()
+            for line in lines:
+                if "telemetry:" in line and "not exported" not in line:
+                    print(f"{server.name}: {line}")
+            failed = sum("not exported" in line for line in lines)
+            if failed:
+                print(f"{server.name}: {failed} export(s) failed (warnings in its log)")
+            if status != 0:
+                print(f"{server.name}: exit status {status} after SIGTERM")
     finally:
         for server in servers:
             server.stop()
+        if sink is not None:
+            sink.terminate()
+            print(sink.communicate(timeout=30)[0].strip())
     return 0
 
 

@@ -29,11 +29,14 @@ def free_port() -> int:
 
 
 class Server:
-    """A server process on a free port, stopped on exit."""
+    """A server process on a free port, stopped on exit. `env` replaces the environment it
+    inherits; `log` is a file its output goes to (else nowhere)."""
 
-    def __init__(self, name: str, argv: list[str], port: int):
+    def __init__(self, name: str, argv: list[str], port: int, env: dict[str, str] | None = None,
+                 log=None):
         self.name, self.port = name, port
-        self.process = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        output = log if log is not None else subprocess.DEVNULL
+        self.process = subprocess.Popen(argv, stdout=output, stderr=output, env=env)
         deadline = time.time() + 10
         while time.time() < deadline:
             try:
@@ -51,17 +54,31 @@ class Server:
         return 0
 
     def stop(self) -> None:
-        self.process.send_signal(signal.SIGKILL)
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGKILL)
         self.process.wait()
 
+    def terminate(self, timeout: float = 30) -> int | None:
+        """Graceful shutdown (SIGTERM), as an operator's; the exit status, or None if it had
+        to be killed after `timeout` seconds."""
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+        try:
+            return self.process.wait(timeout)
+        except subprocess.TimeoutExpired:
+            self.stop()
+            return None
 
-def ours(binary: str, max_clients: int, extra: list[str] | None = None) -> Server:
-    """Our server on a free port; `extra` flags are passed on."""
+
+def ours(binary: str, max_clients: int, extra: list[str] | None = None, *,
+         name: str = "mini-redis-cpp", env: dict[str, str] | None = None, log=None,
+         log_level: str = "warn") -> Server:
+    """Our server on a free port; `extra` flags are passed on; `env`, `log`: see Server."""
     port = free_port()
-    argv = [binary, "--port", str(port), "--log-level", "warn", *(extra or [])]
+    argv = [binary, "--port", str(port), "--log-level", log_level, *(extra or [])]
     if "--max-connections" in subprocess.run([binary, "--help"], capture_output=True, text=True).stdout:
         argv += ["--max-connections", str(max_clients)]
-    return Server("mini-redis-cpp", argv, port)
+    return Server(name, argv, port, env, log)
 
 
 def redis(max_clients: int) -> Server:

@@ -195,13 +195,21 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
             }
             received.erase(0, result.consumed);
             const Command command = parse_command(std::move(result.frame));
-            const bool go_on = connection.run(respond(
+            const Responded responded = connection.run(respond(
                 command, connection.db, connection.subscriptions, *connection.outbox, no_pause));
-            check_replies(connection, command, sent(connection));
-            if (go_on == std::holds_alternative<Quit>(command)) {
+            const auto replies = sent(connection);
+            check_replies(connection, command, replies);
+            if (responded.go_on == std::holds_alternative<Quit>(command)) {
                 broken();  // QUIT, and only QUIT, ends the connection
             }
-            if (!go_on) {
+            // The error respond() reports (for the command's span) is the error reply's message,
+            // and there is none when the reply is not an error.
+            const auto* error =
+                replies.size() == 1 ? std::get_if<Frame::Error>(&replies[0].value) : nullptr;
+            if (responded.error != (error ? error->message : std::string())) {
+                broken();
+            }
+            if (!responded.go_on) {
                 return 0;
             }
         }

@@ -32,7 +32,8 @@ TEST_CASE("mini-redis-server --help lists every flag and --version prints the ve
     auto help = run_program({MINI_REDIS_SERVER_BINARY, "--help"});
     CHECK(help.status == 0);
     for (const char* flag :
-         {"--port", "--bind", "--max-connections", "--log-level", "--threads", "--version"}) {
+         {"--port", "--bind", "--max-connections", "--timeout", "--tcp-keepalive", "--log-level",
+          "--threads", "--otel", "--otel-endpoint", "--otel-xray-ids", "--version"}) {
         CHECK_THAT(help.output, Catch::Contains(flag));
     }
     auto version = run_program({MINI_REDIS_SERVER_BINARY, "--version"});

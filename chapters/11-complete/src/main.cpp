@@ -2,13 +2,19 @@
 //
 //     mini-redis-server [--port 6379] [--bind 127.0.0.1] [--max-connections 250]
 //                       [--timeout 0] [--tcp-keepalive 300]
+//                       [--otel] [--otel-endpoint URL] [--otel-xray-ids]
 //                       [--log-level info] [--threads N] [--version] [--help]
 //
 // Everything interesting happens in server.cpp; this file wires it to a process. Book: chapter 01,
-// "Running it", and chapter 11, "The finished server".
+// "Running it"; chapter 10, "Turning it on" (the telemetry flags and the tracer's lifetime);
+// chapter 11, "The finished server".
 #include "open_files.hpp"
 #include "server.hpp"
 #include "shutdown.hpp"
+#include "telemetry/config.hpp"
+#include "telemetry/log_correlation.hpp"
+#include "telemetry/otlp_http.hpp"
+#include "telemetry/tracer.hpp"
 
 #include "mini_redis/command_line.hpp"
 #include "mini_redis/logging.hpp"
@@ -21,9 +27,25 @@
 #include <csignal>
 #include <exception>
 #include <functional>
+#include <memory>
 #include <string>
 #include <thread>
 #include <vector>
+
+namespace {
+
+/// How long a shutdown waits for the last spans to reach the collector.
+constexpr std::chrono::seconds flush_grace{5};
+
+/// Sends what the tracer still holds, if there is a tracer.
+mini_redis::asio::awaitable<void> flush_spans(mini_redis::telemetry::Tracer* tracer)
+{
+    if (tracer != nullptr) {
+        co_await tracer->shutdown(flush_grace);
+    }
+}
+
+}  // namespace
 
 int main(int argc, char** argv)
 {
@@ -54,10 +76,22 @@ int main(int argc, char** argv)
               2'000'000'000);
     flags.add("--tcp-keepalive", options.tcp_keepalive,
               "Seconds of silence before TCP keepalive probes start (0: none)", 0, 32767);
+    telemetry::TelemetryFlags otel;
+    flags.add("--otel", otel.otel,
+              "Trace every command and export the spans with OTLP/HTTP (also turned on by "
+              "OTEL_EXPORTER_OTLP_ENDPOINT; see the OTEL_* variables in the book)");
+    std::string otel_endpoint;
+    flags.add("--otel-endpoint", otel_endpoint,
+              "Where to send spans (default: http://localhost:4318/v1/traces); turns tracing on");
+    flags.add("--otel-xray-ids", otel.xray_ids,
+              "Trace ids AWS X-Ray accepts (the first 4 bytes are the start time)");
     if (const auto status = flags.parse(argc, argv)) {
         return *status;  // after --help, --version, or a mistake CLI11 has explained
     }
     options.idle_timeout = std::chrono::seconds(timeout);
+    if (!otel_endpoint.empty()) {
+        otel.endpoint = otel_endpoint;
+    }
     // [end book: options]
 
     try {
@@ -65,6 +99,10 @@ int main(int argc, char** argv)
         options.max_connections = fit_open_file_limit(options.max_connections);
         spdlog::info("mini-redis-server {} starting (at most {} clients)", MINI_REDIS_VERSION,
                      options.max_connections);
+        // Read even when tracing is off: a mistake in an OTEL_* variable is reported now, not
+        // on the day someone turns tracing on.
+        const auto trace_config =
+            telemetry::telemetry_config(otel, telemetry::process_environment());
 
         // The io_context is Asio's event loop: it waits for the operating system to report that
         // an operation finished and resumes whichever coroutine waited for it.
@@ -88,6 +126,20 @@ int main(int argc, char** argv)
             return 1;
         }
         acceptor.listen();
+
+        // The tracer lives until run() has returned: sessions on every thread hold a pointer to
+        // it, and its export coroutine runs on this io_context beside them.
+        std::unique_ptr<telemetry::Tracer> tracer;
+        if (trace_config.enabled) {
+            telemetry::correlate_logs();
+            tracer = std::make_unique<telemetry::Tracer>(trace_config);
+            tracer->start_export(context.get_executor(),
+                                 std::make_unique<telemetry::OtlpHttpExporter>(
+                                     context.get_executor(), trace_config));
+            options.tracer = tracer.get();
+            spdlog::info("tracing to {} (sampler {})", trace_config.endpoint,
+                         trace_config.sampler.name());
+        }
 
         // Writing to a pipe whose reader has gone raises SIGPIPE, and its default action ends
         // the process: `server | head -1` would die at its second log line. Ignored, the write
@@ -124,23 +176,26 @@ int main(int argc, char** argv)
         spdlog::info("listening on {}:{}", bind, acceptor.local_endpoint().port());
 
         int status = 0;
-        asio::co_spawn(context, serve(std::move(acceptor), options, shutdown),
-                       [&](std::exception_ptr error) {
-                           if (error) {
-                               try {
-                                   std::rethrow_exception(error);
-                               } catch (const std::exception& e) {
-                                   spdlog::error("the server stopped: {}", e.what());
-                               }
-                               status = 1;
-                               context.stop();
-                               return;
-                           }
-                           // Served its last client: stop listening for signals, and run()
-                           // returns once nothing is left to do.
-                           spdlog::info("shutdown complete");
-                           asio::post(signals.get_executor(), [&signals] { signals.cancel(); });
-                       });
+        asio::co_spawn(
+            context, serve(std::move(acceptor), options, shutdown), [&](std::exception_ptr error) {
+                if (error) {
+                    try {
+                        std::rethrow_exception(error);
+                    } catch (const std::exception& e) {
+                        spdlog::error("the server stopped: {}", e.what());
+                    }
+                    status = 1;
+                    context.stop();
+                    return;
+                }
+                // Served its last client: send the spans still queued (for
+                // flush_grace at most), stop listening for signals, and run()
+                // returns once nothing is left to do.
+                asio::co_spawn(context, flush_spans(tracer.get()), [&](std::exception_ptr) {
+                    spdlog::info("shutdown complete");
+                    asio::post(signals.get_executor(), [&signals] { signals.cancel(); });
+                });
+            });
 
         // Every thread that calls run() serves the same io_context: whichever thread is free
         // resumes the next coroutine whose operation finished. A session may even continue on

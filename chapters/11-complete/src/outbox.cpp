@@ -68,6 +68,8 @@ bool Outbox::deliver(std::string_view encoded)
     }
     if (!accepted) {
         cut_off();
+    } else if (on_delivery_) {
+        on_delivery_(encoded.size());
     }
     return accepted;
 }

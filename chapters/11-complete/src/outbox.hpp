@@ -11,10 +11,12 @@
 #include "recipient.hpp"
 
 #include <cstddef>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
 #include <string_view>
+#include <utility>
 
 namespace mini_redis {
 
@@ -79,6 +81,15 @@ public:
     /// without this the writer would never come back to notice it should stop.)
     asio::cancellation_slot write_cancellation() { return stop_writing_.slot(); }
 
+    /// Sets what is called on the publisher's thread after each message deliver() accepts,
+    /// with its size in bytes: chapter 10's sessions record it on their connection's span. Set
+    /// it before the outbox subscribes to anything and never again (deliver() reads it without
+    /// the lock); like deliver(), it runs with the Db's channel lock held, so it must be quick.
+    void on_delivery(std::function<void(std::size_t)> observer)
+    {
+        on_delivery_ = std::move(observer);
+    }
+
 private:
     /// Cuts a wait short, on the strand (a timer is not thread-safe).
     void wake(asio::steady_timer& sleeper);
@@ -92,6 +103,7 @@ private:
     asio::steady_timer writer_sleeps_;  // the writer waits on it while there is nothing to send
     asio::steady_timer reader_sleeps_;  // the reader waits on it while the backlog is too big
     asio::cancellation_signal stop_writing_;  // emitted, on the strand, when the outbox overflows
+    std::function<void(std::size_t)> on_delivery_;  // set once, before any delivery
 
     mutable std::mutex mutex_;  // guards everything below
     std::string pending_;

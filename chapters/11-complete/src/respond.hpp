@@ -13,14 +13,21 @@
 #include "outbox.hpp"
 #include "subscriptions.hpp"
 
+#include <string>
+
 namespace mini_redis {
+
+/// What respond() tells the session about one request.
+struct Responded {
+    bool go_on = true;  // false after QUIT: the connection closes once its replies are sent
+    std::string error;  // the error reply's message, when the reply was an error (for its span)
+};
 
 /// Runs `command` for one connection and queues its replies in `outbox`. SUBSCRIBE and
 /// UNSUBSCRIBE go to `subscriptions`, which pause with `pause` between the turns of a long one.
 /// While subscribed, only those, PING (answered as [pong, message]) and QUIT run; anything else
 /// gets Redis's "Can't execute" error. Every other command runs against `db` (execute.hpp).
-/// Returns false after QUIT: the connection closes once its replies are sent.
-asio::awaitable<bool> respond(Command command, Db& db, Subscriptions& subscriptions, Outbox& outbox,
-                              const Subscriptions::Pause& pause);
+asio::awaitable<Responded> respond(Command command, Db& db, Subscriptions& subscriptions,
+                                   Outbox& outbox, const Subscriptions::Pause& pause);
 
 }  // namespace mini_redis

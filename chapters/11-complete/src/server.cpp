@@ -139,10 +139,10 @@ asio::awaitable<void> accept_and_drain(tcp::acceptor acceptor_in, Db db, ServerO
         // back to accepting. The session runs on a strand of the same io_context (its reader,
         // writer and wake-ups take turns there) and owns its socket, which we move into it.
         // [tokio] tokio::spawn(async move { process(socket).await }) -> co_spawn(executor, ...)
-        asio::co_spawn(
-            asio::make_strand(acceptor->get_executor()),
-            session(std::move(socket), db, ClientSlot(live), session_limits(options), shutdown),
-            log_failure_of("connection"));
+        asio::co_spawn(asio::make_strand(acceptor->get_executor()),
+                       session(std::move(socket), db, ClientSlot(live), session_limits(options),
+                               shutdown, options.tracer),
+                       log_failure_of("connection"));
     }
     if (!shutdown.requested()) {
         co_return;  // closed for another reason: nothing to wait for

@@ -16,6 +16,10 @@
 
 namespace mini_redis {
 
+namespace telemetry {
+class Tracer;  // telemetry/tracer.hpp
+}
+
 /// Settings of a running server. The defaults are Redis's, but for max_connections (the
 /// 250 of mini-redis; Redis allows 10,000).
 struct ServerOptions {
@@ -59,6 +63,10 @@ struct ServerOptions {
     /// How the server waits out a back-off. Empty: a steady_timer, real time. Tests pass a
     /// function that records the wait instead, so they need no clock at all.
     std::function<asio::awaitable<void>(std::chrono::milliseconds)> sleep;
+
+    /// Traces every session when not null (chapter 10); the caller keeps it alive until serve()
+    /// has returned. Null: no tracing, and no cost but a test per command.
+    telemetry::Tracer* tracer = nullptr;
 
     /// How long a graceful shutdown waits for sessions to send their last replies before it
     /// cuts off the ones still writing (to clients that do not read).

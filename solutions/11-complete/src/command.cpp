@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cctype>
 #include <chrono>
+#include <iterator>
 #include <limits>
 
 namespace mini_redis {
@@ -158,6 +159,17 @@ Command parse_command(Frame request)
     } catch (const CommandError& e) {
         return Invalid{e.what()};
     }
+}
+
+std::string command_name(const Command& command)
+{
+    if (const auto* invalid = std::get_if<Invalid>(&command)) {
+        return invalid->command;
+    }
+    static constexpr const char* names[] = {"ping",      "echo",        "get",  "set", "publish",
+                                            "subscribe", "unsubscribe", "quit", ""};
+    static_assert(std::size(names) == std::variant_size_v<Command>, "one name per command type");
+    return names[command.index()];
 }
 
 }  // namespace mini_redis

@@ -4,24 +4,11 @@
 
 #include "execute.hpp"
 
-#include <iterator>
 #include <string>
 #include <variant>
 
 namespace mini_redis {
 namespace {
-
-/// The name Redis quotes for a command refused in subscriber mode.
-std::string name_of(const Command& command)
-{
-    if (const auto* invalid = std::get_if<Invalid>(&command)) {
-        return invalid->command;
-    }
-    static constexpr const char* names[] = {"ping",      "echo",        "get",  "set", "publish",
-                                            "subscribe", "unsubscribe", "quit", ""};
-    static_assert(std::size(names) == std::variant_size_v<Command>, "one name per command type");
-    return names[command.index()];
-}
 
 /// What a subscribed connection may send: Redis allows (P|S)SUBSCRIBE, (P|S)UNSUBSCRIBE, PING,
 /// QUIT and RESET; we have SUBSCRIBE, UNSUBSCRIBE, PING and QUIT. An unknown command or a wrong
@@ -37,26 +24,30 @@ bool allowed_while_subscribed(const Command& command)
 
 }  // namespace
 
-asio::awaitable<bool> respond(Command command, Db& db, Subscriptions& subscriptions, Outbox& outbox,
-                              const Subscriptions::Pause& pause)
+asio::awaitable<Responded> respond(Command command, Db& db, Subscriptions& subscriptions,
+                                   Outbox& outbox, const Subscriptions::Pause& pause)
 {
     if (auto* subscribe = std::get_if<Subscribe>(&command)) {
         co_await subscriptions.subscribe(subscribe->channels, pause);
     } else if (auto* unsubscribe = std::get_if<Unsubscribe>(&command)) {
         co_await subscriptions.unsubscribe(unsubscribe->channels, pause);
     } else if (subscriptions.active() && !allowed_while_subscribed(command)) {
-        outbox.queue(Frame::error("ERR Can't execute '" + name_of(command) +
-                                  "': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET "
-                                  "are allowed in this context"));
+        auto refusal = "ERR Can't execute '" + command_name(command) +
+                       "': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET "
+                       "are allowed in this context";
+        outbox.queue(Frame::error(refusal));
+        co_return Responded{.error = std::move(refusal)};
     } else if (auto* ping = std::get_if<Ping>(&command); ping && subscriptions.active()) {
         // In subscriber mode PING answers in the shape of a message: [pong, message].
         outbox.queue(Frame::array({Frame::bulk("pong"), Frame::bulk(ping->message.value_or(""))}));
     } else {
         const bool quit = std::holds_alternative<Quit>(command);
-        outbox.queue(execute(std::move(command), db));
-        co_return !quit;
+        const Frame reply = execute(std::move(command), db);
+        outbox.queue(reply);
+        const auto* error = std::get_if<Frame::Error>(&reply.value);
+        co_return Responded{.go_on = !quit, .error = error ? error->message : std::string()};
     }
-    co_return true;
+    co_return Responded{};
 }
 
 }  // namespace mini_redis

@@ -7,6 +7,8 @@
 #include "outbox.hpp"
 #include "respond.hpp"
 #include "subscriptions.hpp"
+#include "telemetry/log_correlation.hpp"
+#include "telemetry/tracer.hpp"
 
 #include <spdlog/spdlog.h>
 #include <boost/asio/experimental/awaitable_operators.hpp>
@@ -19,6 +21,7 @@
 #include <array>
 #include <chrono>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 
@@ -50,6 +53,74 @@ void stop_for_shutdown(ShutdownTarget& target, Shutdown::Stage stage)
 std::string address_and_port(const tcp::endpoint& peer)
 {
     return peer.address().to_string() + ":" + std::to_string(peer.port());
+}
+
+/// What a session needs to trace its work (chapter 10); a session without a tracer has none.
+/// Shared with the outbox's delivery observer, which publishers call on their threads:
+/// `connection` is guarded by `mutex` for them; the rest is set before the session starts
+/// reading and only read after.
+struct SessionTrace {
+    telemetry::Tracer* tracer = nullptr;
+    tcp::endpoint peer;
+    tcp::endpoint local;
+    std::optional<telemetry::Link> link;  // to the connection's span, when it is recorded
+    std::mutex mutex;
+    std::optional<telemetry::SpanData> connection;
+};
+
+/// Begins tracing a session, unless `tracer` is null (then returns null, and the session costs
+/// nothing more than without tracing): its connection's span and, while that is recorded, an
+/// event on it for every message the client is sent (never a span per message: a subscriber
+/// may get millions, and the span keeps the first SpanData::max_events and counts the rest).
+std::shared_ptr<SessionTrace> trace_session(telemetry::Tracer* tracer, const tcp::socket& socket,
+                                            Outbox& outbox)
+{
+    if (tracer == nullptr) {
+        return nullptr;
+    }
+    auto trace = std::make_shared<SessionTrace>();
+    trace->tracer = tracer;
+    boost::system::error_code ignored;
+    trace->peer = socket.remote_endpoint(ignored);
+    trace->local = socket.local_endpoint(ignored);
+    trace->connection = tracer->start_connection(trace->peer, trace->local);
+    if (trace->connection) {
+        trace->link = telemetry::Link{trace->connection->trace_id, trace->connection->span_id};
+        outbox.on_delivery([trace](std::size_t bytes) {
+            std::lock_guard lock(trace->mutex);
+            trace->connection->add_event(
+                {"message delivered",
+                 telemetry::now_unix_nano(),
+                 {{"messaging.message.envelope.size", static_cast<std::int64_t>(bytes)}}});
+        });
+    }
+    return trace;
+}
+
+/// Ends the connection's span, if it is recorded, as the session ends.
+void end_session_trace(SessionTrace& trace)
+{
+    std::lock_guard lock(trace.mutex);
+    if (trace.connection) {
+        trace.tracer->end(std::move(*trace.connection));
+        trace.connection.reset();
+    }
+}
+
+/// Ends a command's span: marks it failed if the reply was an error, logs the command at debug
+/// level with the span active (so the line carries its ids), and queues it for export.
+void end_command_span(SessionTrace& trace, telemetry::SpanData span, const Responded& responded,
+                      const std::string& peer)
+{
+    if (!responded.error.empty()) {
+        telemetry::Tracer::set_error(span, responded.error);
+    }
+    {
+        const telemetry::ActiveSpan active(&span);
+        spdlog::debug("client {}: {}{}", peer, span.name,
+                      responded.error.empty() ? "" : " -> " + responded.error);
+    }
+    trace.tracer->end(std::move(span));
 }
 
 /// What the reader tells the watchdog about the client. Both run on the session's strand, so
@@ -152,7 +223,7 @@ asio::awaitable<void> wait_until_read(Outbox& outbox, Activity& activity)
 /// sends QUIT, sends something that is not RESP, the writer shut the socket down, or anything
 /// else fails; then it closes the outbox so the writer can finish.
 asio::awaitable<void> read_requests(FrameReader& connection, std::shared_ptr<Outbox> outbox, Db db,
-                                    Activity& activity, std::string peer)
+                                    Activity& activity, std::string peer, SessionTrace* trace)
 {
     Subscriptions subscriptions(db, outbox);
     // A client that sends faster than it reads pauses here, until the writer has sent most of
@@ -161,13 +232,22 @@ asio::awaitable<void> read_requests(FrameReader& connection, std::shared_ptr<Out
     try {
         while (auto request = co_await connection.read_frame()) {
             activity.last_request = Activity::Clock::now();
+            auto command = parse_command(std::move(*request));
+            std::optional<telemetry::SpanData> span;
+            if (trace != nullptr) {
+                span = trace->tracer->start_command(command_name(command), trace->peer,
+                                                    trace->local, trace->link);
+            }
             // In a variable, not a temporary inside the co_await: GCC 12 may destroy such a
             // temporary twice when an exception is caught in the same coroutine.
-            auto responding = respond(parse_command(std::move(*request)), db, subscriptions,
-                                      *outbox, wait_for_room);
-            const bool go_on = co_await std::move(responding);
+            auto responding =
+                respond(std::move(command), db, subscriptions, *outbox, wait_for_room);
+            const Responded responded = co_await std::move(responding);
+            if (span) {
+                end_command_span(*trace, std::move(*span), responded, peer);
+            }
             activity.subscribed = subscriptions.active();
-            if (!go_on) {
+            if (!responded.go_on) {
                 break;  // QUIT
             }
             co_await wait_for_room();
@@ -261,7 +341,7 @@ asio::awaitable<void> write_replies(FrameReader& connection, Outbox& outbox, std
 }  // namespace
 
 asio::awaitable<void> session(tcp::socket socket, Db db, [[maybe_unused]] ClientSlot slot,
-                              SessionLimits limits, Shutdown shutdown)
+                              SessionLimits limits, Shutdown shutdown, telemetry::Tracer* tracer)
 {
     boost::system::error_code ignored;
     const std::string peer = address_and_port(socket.remote_endpoint(ignored));
@@ -280,6 +360,7 @@ asio::awaitable<void> session(tcp::socket socket, Db db, [[maybe_unused]] Client
     // to until the reader's Subscriptions leaves them.
     auto outbox = std::make_shared<Outbox>(strand, limits.message_limit);
     Activity activity{.wake = asio::steady_timer(strand)};
+    const auto trace = trace_session(tracer, connection.socket(), *outbox);
 
     // What a shutdown may touch of this session, and only on its strand. A listener call can
     // arrive late, after the session ended: `connection` is null by then (see Forget below).
@@ -299,9 +380,12 @@ asio::awaitable<void> session(tcp::socket socket, Db db, [[maybe_unused]] Client
     // cancels the other. The watchdog never returns first unless it has cut the client off;
     // once reader and writer are done, it is cancelled in its sleep.
     using namespace asio::experimental::awaitable_operators;
-    co_await ((read_requests(connection, outbox, db, activity, peer) &&
+    co_await ((read_requests(connection, outbox, db, activity, peer, trace.get()) &&
                write_replies(connection, *outbox, peer)) ||
               watch_for_silence(connection, activity, limits, peer));
+    if (trace) {
+        end_session_trace(*trace);
+    }
 }
 
 }  // namespace mini_redis

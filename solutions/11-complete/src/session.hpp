@@ -17,6 +17,10 @@
 
 namespace mini_redis {
 
+namespace telemetry {
+class Tracer;  // telemetry/tracer.hpp
+}
+
 /// What one session may hold: see ServerOptions (server.hpp) for each.
 struct SessionLimits {
     std::size_t message_limit;
@@ -42,7 +46,11 @@ struct SessionLimits {
 /// writer, and the wake-ups that publishers on other threads send its Outbox, take turns there.
 /// Owns the socket: when the coroutine returns, the connection is closed and every subscription
 /// is gone. Never throws for network or protocol errors; they end the session and are logged.
+///
+/// `tracer`, when not null, traces the session (chapter 10): a span for the connection, one for
+/// each command, linked to it, and an event on the connection's span for each message the
+/// client is sent. It must outlive the session.
 asio::awaitable<void> session(tcp::socket socket, Db db, ClientSlot slot, SessionLimits limits,
-                              Shutdown shutdown);
+                              Shutdown shutdown, telemetry::Tracer* tracer = nullptr);
 
 }  // namespace mini_redis

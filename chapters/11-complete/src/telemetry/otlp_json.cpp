@@ -1,0 +1,158 @@
+// Spans as OTLP/JSON, built with Boost.JSON: the body the exporter POSTs to a collector.
+//
+// The shape is OTLP's ExportTraceServiceRequest, nested as the protobuf messages nest
+// (resourceSpans > scopeSpans > spans), and written the way OTLP's "JSON Protobuf Encoding"
+// says: lowerCamelCase field names, ids as lower-case hex, enums as numbers, and every 64-bit
+// integer as a decimal string. We build a boost::json::value tree and serialize it once, rather
+// than printing text by hand: escaping a command name or an error message that holds quotes,
+// backslashes or control bytes is then Boost.JSON's job, and cannot be forgotten in one place.
+// Book: chapter 10, "OTLP, by hand and by Boost.JSON".
+#include "telemetry/otlp_json.hpp"
+
+#include <boost/json/array.hpp>
+#include <boost/json/object.hpp>
+#include <boost/json/serialize.hpp>
+#include <boost/json/value.hpp>
+
+#include <cmath>
+#include <string>
+#include <type_traits>
+#include <variant>
+
+namespace mini_redis::telemetry {
+
+namespace json = boost::json;
+
+namespace {
+
+// A 64-bit count of nanoseconds, as OTLP/JSON writes every int64 and uint64 field: a decimal
+// string. A JSON number would do for today's times (about 1.7e18) only if every reader kept 64
+// integer bits; JavaScript's numbers keep 53, so the last digits would be lost.
+json::string nanos(std::uint64_t value)
+{
+    return json::string(std::to_string(value));
+}
+
+// One AnyValue: a JSON object with exactly one member, whose name says the kind. This is how
+// protobuf's JSON mapping writes a `oneof`, so the receiver knows a "5" sent as a string from a
+// 5 sent as an integer.
+json::object any_value(const AttributeValue& value)
+{
+    json::object out;
+    std::visit(
+        [&out](const auto& v) {
+            using T = std::decay_t<decltype(v)>;
+            if constexpr (std::is_same_v<T, std::string>) {
+                out["stringValue"] = v;
+            } else if constexpr (std::is_same_v<T, std::int64_t>) {
+                out["intValue"] = std::to_string(v);  // int64: a string, as the times
+            } else if constexpr (std::is_same_v<T, bool>) {
+                out["boolValue"] = v;
+            } else {
+                // A double is a JSON number, except the three values JSON has no number for:
+                // protobuf's JSON mapping spells them as these strings.
+                if (std::isnan(v)) {
+                    out["doubleValue"] = "NaN";
+                } else if (std::isinf(v)) {
+                    out["doubleValue"] = v > 0 ? "Infinity" : "-Infinity";
+                } else {
+                    out["doubleValue"] = v;
+                }
+            }
+        },
+        value);
+    return out;
+}
+
+// A list of KeyValue messages: [{"key": ..., "value": {AnyValue}}, ...].
+json::array attributes(const std::vector<Attribute>& list)
+{
+    json::array out;
+    out.reserve(list.size());
+    for (const Attribute& attribute : list) {
+        out.push_back(json::object{{"key", attribute.key}, {"value", any_value(attribute.value)}});
+    }
+    return out;
+}
+
+json::object event(const Event& e)
+{
+    return json::object{{"timeUnixNano", nanos(e.time_unix_nano)},
+                        {"name", e.name},
+                        {"attributes", attributes(e.attributes)}};
+}
+
+json::object link(const Link& l)
+{
+    return json::object{{"traceId", l.trace_id.hex()}, {"spanId", l.span_id.hex()}};
+}
+
+json::object span(const SpanData& s)
+{
+    json::object out;
+    out["traceId"] = s.trace_id.hex();
+    out["spanId"] = s.span_id.hex();
+    // A root span has no parent. Protobuf's JSON leaves out a field that holds its default
+    // (empty bytes); writing "0000000000000000" instead would name a parent that does not exist.
+    if (s.parent_span_id.valid()) {
+        out["parentSpanId"] = s.parent_span_id.hex();
+    }
+    out["name"] = s.name;
+    out["kind"] = static_cast<int>(s.kind);  // OTLP/JSON: enums as their numbers, not names
+    out["startTimeUnixNano"] = nanos(s.start_time_unix_nano);
+    out["endTimeUnixNano"] = nanos(s.end_time_unix_nano);
+    out["attributes"] = attributes(s.attributes);
+
+    json::array events;
+    events.reserve(s.events.size());
+    for (const Event& e : s.events) {
+        events.push_back(event(e));
+    }
+    out["events"] = std::move(events);
+    // Tells the backend the span had more events than we kept (SpanData::max_events).
+    if (s.dropped_events_count != 0) {
+        out["droppedEventsCount"] = s.dropped_events_count;  // uint32: a plain JSON number
+    }
+
+    json::array links;
+    links.reserve(s.links.size());
+    for (const Link& l : s.links) {
+        links.push_back(link(l));
+    }
+    out["links"] = std::move(links);
+
+    json::object status{{"code", static_cast<int>(s.status)}};
+    if (!s.status_message.empty()) {
+        status["message"] = s.status_message;
+    }
+    out["status"] = std::move(status);
+    return out;
+}
+
+}  // namespace
+
+std::string encode_export_request(const std::vector<SpanData>& spans,
+                                  const std::vector<Attribute>& resource)
+{
+    json::array span_list;
+    span_list.reserve(spans.size());
+    for (const SpanData& s : spans) {
+        span_list.push_back(span(s));
+    }
+
+    // One resource (this server) and one instrumentation scope (this code): a request may carry
+    // spans of several of each, which is why both are lists.
+    json::object scope_spans;
+    scope_spans["scope"] = json::object{{"name", scope_name}, {"version", MINI_REDIS_VERSION}};
+    scope_spans["spans"] = std::move(span_list);
+
+    json::object resource_spans;
+    resource_spans["resource"] = json::object{{"attributes", attributes(resource)}};
+    resource_spans["scopeSpans"].emplace_array().push_back(std::move(scope_spans));
+
+    json::object request;
+    request["resourceSpans"].emplace_array().push_back(std::move(resource_spans));
+    return json::serialize(request);
+}
+
+}  // namespace mini_redis::telemetry
