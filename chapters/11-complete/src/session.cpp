@@ -1,5 +1,6 @@
 // A client's session as a reader and a writer: see session.hpp. Book: chapter 06, "Reader,
-// writer and outbox", and "Subscriber mode"; chapter 08, "Telling everyone".
+// writer and outbox", and "Subscriber mode"; chapter 08, "Telling everyone"; chapter 10,
+// "Tracing the session".
 #include "session.hpp"
 
 #include "command.hpp"

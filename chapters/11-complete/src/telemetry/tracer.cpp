@@ -1,4 +1,4 @@
-// The server's tracer: see tracer.hpp. Book: chapter 10, "The tracer".
+// The server's tracer: see tracer.hpp. Book: chapter 10, "A span per command".
 #include "telemetry/tracer.hpp"
 
 #include <spdlog/spdlog.h>

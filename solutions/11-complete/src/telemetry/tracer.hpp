@@ -1,6 +1,6 @@
 // Tracer: what the server calls to trace its work. It starts spans with fresh ids, asks the
 // sampler whether to record them, and hands finished ones to the queue, from which the export
-// coroutine sends them. Book: chapter 10, "The tracer".
+// coroutine sends them. Book: chapter 10, "A span per command".
 //
 // Each command gets a span of its own trace, linked to the span of its connection, rather than
 // being a child of it: a connection may live for days and run millions of commands, and one
