@@ -21,7 +21,7 @@ struct OtlpRequest {
     std::string target;  // "/v1/traces"
     std::vector<std::pair<std::string, std::string>> headers;
     std::string body;
-    boost::json::value json;  // the body parsed; null if it was not JSON
+    boost::json::value json;     // the body parsed; null if it was not JSON
     std::size_t connection = 0;  // which connection it came on: 1 for the first accepted, 2 ...
 
     /// The value of header `name` (case-insensitive), or "".
@@ -31,9 +31,9 @@ struct OtlpRequest {
 /// How the collector answers the next requests.
 struct OtlpAnswer {
     unsigned status = 200;
-    std::string retry_after;                // a Retry-After header, if not empty
-    std::chrono::milliseconds delay{0};     // wait this long before answering
-    bool hang = false;                      // read the request, never answer (until stopped)
+    std::string retry_after;             // a Retry-After header, if not empty
+    std::chrono::milliseconds delay{0};  // wait this long before answering
+    bool hang = false;                   // read the request, never answer (until stopped)
 };
 
 /// The collector. Starts listening when constructed; stops, and closes every connection, when
@@ -61,12 +61,12 @@ public:
 
     /// Waits until at least `count` spans have been accepted (see spans()), or fails the test
     /// after `guard` (a guard against a hang only; scaled for sanitizer builds). Returns spans().
-    std::vector<boost::json::object> wait_for_spans(std::size_t count,
-                                                    std::chrono::seconds guard = std::chrono::seconds(10));
+    std::vector<boost::json::object> wait_for_spans(
+        std::size_t count, std::chrono::seconds guard = std::chrono::seconds(10));
 
     /// Waits until at least `count` requests have arrived, or fails the test after `guard`.
-    std::vector<OtlpRequest> wait_for_requests(std::size_t count,
-                                               std::chrono::seconds guard = std::chrono::seconds(10));
+    std::vector<OtlpRequest> wait_for_requests(
+        std::size_t count, std::chrono::seconds guard = std::chrono::seconds(10));
 
 private:
     struct State;
