@@ -9,8 +9,6 @@
 #include "client/client.hpp"
 #include "client/subscriber.hpp"
 
-#include "mini_redis/exercise.hpp"
-
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/use_future.hpp>
 

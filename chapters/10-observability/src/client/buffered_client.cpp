@@ -1,8 +1,6 @@
 // The shared connection: see buffered_client.hpp. Book: chapter 09, "A buffered client".
 #include "client/buffered_client.hpp"
 
-#include "mini_redis/exercise.hpp"
-
 #include <boost/asio/detached.hpp>
 #include <boost/asio/experimental/channel_error.hpp>
 

@@ -14,7 +14,6 @@
 // Book: chapter 09, "The command-line client".
 #include "client/blocking_client.hpp"
 #include "client/reply_format.hpp"
-#include "mini_redis/exercise.hpp"
 
 #include <unistd.h>
 #include <CLI/CLI.hpp>

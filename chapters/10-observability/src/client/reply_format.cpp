@@ -2,8 +2,6 @@
 // client".
 #include "client/reply_format.hpp"
 
-#include "mini_redis/exercise.hpp"
-
 #include <fmt/format.h>
 
 #include <string>

@@ -60,7 +60,12 @@ std::string lower(std::string_view text)
 /// `text` in double quotes, so an error shows exactly what it read, spaces and all.
 std::string quoted(std::string_view text)
 {
-    return "\"" + std::string(text) + "\"";
+    std::string result;
+    result.reserve(text.size() + 2);
+    result += '"';
+    result += text;
+    result += '"';
+    return result;
 }
 
 /// The start of every error about one setting: `NAME="value": `.

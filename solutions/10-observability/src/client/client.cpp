@@ -1,8 +1,6 @@
 // The async client: see client.hpp. Book: chapter 09, "An async client".
 #include "client/client.hpp"
 
-#include "mini_redis/exercise.hpp"
-
 #include <boost/asio/connect.hpp>
 #include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/steady_timer.hpp>

@@ -1,8 +1,6 @@
 // The subscribed connection: see subscriber.hpp. Book: chapter 09, "Subscribing".
 #include "client/subscriber.hpp"
 
-#include "mini_redis/exercise.hpp"
-
 #include <algorithm>
 #include <stdexcept>
 #include <utility>

@@ -60,7 +60,12 @@ std::string lower(std::string_view text)
 /// `text` in double quotes, so an error shows exactly what it read, spaces and all.
 std::string quoted(std::string_view text)
 {
-    return "\"" + std::string(text) + "\"";
+    std::string result;
+    result.reserve(text.size() + 2);
+    result += '"';
+    result += text;
+    result += '"';
+    return result;
 }
 
 /// The start of every error about one setting: `NAME="value": `.
@@ -444,7 +449,7 @@ HttpEndpoint HttpEndpoint::parse(const std::string& url)
 
     HttpEndpoint endpoint;
     endpoint.target =
-        path.empty() || path.front() != '/' ? "/" + std::string(path) : std::string(path);
+        path.empty() || path.front() != '/' ? std::string("/").append(path) : std::string(path);
     if (!env_reading::header_value(endpoint.target) ||
         endpoint.target.find(' ') != std::string::npos) {
         throw refuse("spaces and control characters in the path must be percent-encoded");
