@@ -10,11 +10,8 @@ from __future__ import annotations
 
 import functools
 import http.server
-import re
-import shutil
 import subprocess
 import threading
-import time
 
 import deps
 from chapters import ROOT, WorkbookError

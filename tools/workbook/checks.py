@@ -446,8 +446,7 @@ def full_check() -> int:
     # The npm packages download while everything else runs: the tests' first (the solution
     # tests wait for them), then the book's (the book step waits for them).
     npm = ThreadPoolExecutor(1)
-    tests_npm_installed = [npm.submit(deps.npm_ci, folder, f"the {word} tool's", True)
-                           for word, folder in deps.NPM_USED_BY_TESTS.items()]
+    tests_npm_installed = npm.submit(deps.npm_for_tests, None, True)
     npm_installed = npm.submit(book.npm_install, True)
 
     start = _section("sync: chapters/ and book excerpts generated from solutions/; formatting")
@@ -500,11 +499,10 @@ def full_check() -> int:
     compiling = builder.submit(starters_compile, chapters, Tally(quiet=True), True)
 
     start = _section("solution tests")
-    for installing in tests_npm_installed:
-        try:
-            installing.result()
-        except WorkbookError as e:
-            tally.record("the tests' npm packages", False, str(e))
+    try:
+        tests_npm_installed.result()
+    except WorkbookError as e:
+        tally.record("the tests' npm packages", False, str(e))
     run_suites(solution_suites(chapters), tally)
     _took(start)
 

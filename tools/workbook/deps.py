@@ -73,19 +73,23 @@ def for_chapter(chapter: Chapter) -> list[str]:
 
 def ensure_for_chapter(chapter: Chapter) -> None:
     """Everything `./workbook test NN` needs: for_chapter's packages, then the npm packages its
-    tests use (npm_ci)."""
+    tests use."""
     ensure(for_chapter(chapter))
-    sources = _test_sources(chapter)
-    for word, folder in NPM_USED_BY_TESTS.items():
-        if word in sources:
-            npm_ci(folder, f"the {word} tool's")
+    npm_for_tests(_test_sources(chapter))
 
 
 def ensure_for_tests(quiet: bool = False) -> None:
     """Everything every chapter's tests need (TEST's packages and every npm folder)."""
     ensure(TEST)
+    npm_for_tests(quiet=quiet)
+
+
+def npm_for_tests(used_in: str | None = None, quiet: bool = False) -> None:
+    """npm_ci in each folder of NPM_USED_BY_TESTS whose word `used_in` (test sources) holds;
+    every folder when `used_in` is None."""
     for word, folder in NPM_USED_BY_TESTS.items():
-        npm_ci(folder, f"the {word} tool's", quiet)
+        if used_in is None or word in used_in:
+            npm_ci(folder, f"the {word} tool's", quiet)
 
 
 def _lock_digest(folder: Path) -> str:
