@@ -162,7 +162,7 @@ TEST_CASE("spans short of a batch go out once the schedule delay has passed, and
 TEST_CASE(
     "with the exporter stuck and the queue full, new spans are dropped and counted, and push never "
     "waits",
-    "[ch10][ex10.7][ex10.8]")
+    "[ch10][ex10.7][ex10.8][ex10.21]")
 {
     SpanQueue queue(small_batches());
     FakeExporter exporter;
