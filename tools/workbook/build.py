@@ -83,6 +83,7 @@ class TestCase:
     passed: bool
     messages: list[str] = field(default_factory=list)
     seconds: float = 0.0  # how long it ran, as Catch2 measured it
+    stubs: list[str] = field(default_factory=list)  # exercises whose stubs it reached, in order
 
     def exercises(self) -> set[str]:
         return {t[2:] for t in self.tags if t.startswith("ex")}
@@ -149,14 +150,15 @@ def run_tests(binary: Path, spec: str = "", env: dict[str, str] | None = None, t
     returns each test case's result, from Catch2's XML report."""
     if not binary.exists():
         raise WorkbookError(f"no test binary {binary}")
-    with tempfile.NamedTemporaryFile(suffix=".xml") as report:
+    with tempfile.NamedTemporaryFile(suffix=".xml") as report, \
+            tempfile.NamedTemporaryFile(suffix=".stubs") as stubs:
         command = [str(binary), "-r", "xml", "-o", report.name, "--durations", "yes"]
         if spec:
             command.append(spec)
         began = time.monotonic()
         try:
             result = subprocess.run(command, capture_output=True, text=True, timeout=timeout,
-                                    env={**os.environ, **(env or {})})
+                                    env={**os.environ, **(env or {}), "MINI_REDIS_STUB_REPORT": stubs.name})
             output, code = result.stdout + result.stderr, result.returncode
         except subprocess.TimeoutExpired as e:
             output, code = f"(the tests did not finish within {timeout} s)\n{e.stdout or ''}", -1
@@ -165,6 +167,12 @@ def run_tests(binary: Path, spec: str = "", env: dict[str, str] | None = None, t
         # other control characters), and XML forbids them: a binary payload in a failed CHECK
         # would otherwise make the whole report unreadable, and the run look like a crash.
         text = _XML_FORBIDDEN.sub("?", Path(report.name).read_text(errors="replace"))
+        # The stubs each test case reached, from the harness (common/testing/stub_watch.hpp):
+        # what a failing test waits for, whatever its failure message says.
+        reached: dict[str, list[str]] = {}
+        for line in Path(stubs.name).read_text(errors="replace").splitlines():
+            name, _, message = line.partition("\t")
+            reached.setdefault(name, []).append(message)
     cases = []
     crashed = code < 0
     try:
@@ -174,13 +182,21 @@ def run_tests(binary: Path, spec: str = "", env: dict[str, str] | None = None, t
             passed = result_el is not None and result_el.get("success") == "true"
             tags = set(re.findall(r"\[([^\]]+)\]", case.get("tags", "")))
             duration = float(result_el.get("durationInSeconds", 0)) if result_el is not None else 0.0
-            cases.append(TestCase(case.get("name", "?"), tags, passed, [] if passed else _messages(case), duration))
+            name = case.get("name", "?")
+            messages = [] if passed else _messages(case)
+            if not passed:  # the stubs its messages do not quote yet
+                messages += [f"the code under test reached a stub: {m}" for m in reached.get(name, [])
+                             if not any(m in quoted for quoted in messages)]
+            stubs = [NOT_DONE.match(m).group(1) for m in reached.get(name, []) if NOT_DONE.match(m)]
+            cases.append(TestCase(name, tags, passed, messages, duration, stubs))
     except ET.ParseError:
         crashed = True  # the report was cut off: the process died mid-test
     return TestRun(cases, crashed, output, code, seconds)
 
 
 def not_done_mentions(run: TestRun, case: TestCase | None = None) -> set[str]:
-    """Exercise ids that stubs reported as not done, in a test's messages or the run's output."""
-    texts = case.messages if case else [run.output]
-    return {m for text in texts for m in NOT_DONE.findall(text)}
+    """Exercise ids that stubs reported as not done: those a test reached (as the harness
+    recorded them) and its messages quote; or, for the whole run, those its output quotes."""
+    if case:
+        return set(case.stubs) | {m for text in case.messages for m in NOT_DONE.findall(text)}
+    return set(NOT_DONE.findall(run.output))

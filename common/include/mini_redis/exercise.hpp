@@ -28,6 +28,15 @@ private:
     std::string id_;
 };
 
+/// Something to call with each exercise_not_done as it is made, on the thread that reached the
+/// stub. The test harness sets one, to stop waiting as soon as the code under test reaches an
+/// unfinished exercise, since whatever the test waits for will not come
+/// (mini_redis/testing/stub_watch.hpp). Programs set none.
+using StubObserver = void (*)(const exercise_not_done&);
+
+/// Sets the observer (nullptr: none). Set it before any thread can reach a stub.
+void observe_stubs(StubObserver observer) noexcept;
+
 /// The stub for a plain function: throws exercise_not_done. Never returns, so the compiler
 /// accepts it in a function that should return a value.
 [[noreturn]] void todo(std::string_view id, std::string_view book_section);

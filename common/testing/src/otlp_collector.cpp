@@ -8,6 +8,7 @@
 #include "mini_redis/testing/otlp_collector.hpp"
 
 #include "mini_redis/testing/hang_guard.hpp"
+#include "mini_redis/testing/stub_watch.hpp"
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/awaitable.hpp>
@@ -294,12 +295,13 @@ std::vector<boost::json::object> OtlpCollector::wait_for_spans(std::size_t count
 {
     const auto limit = hang_guard(guard);
     std::unique_lock lock(state_->mutex);
-    if (!state_->changed.wait_for(lock, limit, [&] { return state_->spans.size() >= count; })) {
+    if (!wait_unless_stub(state_->changed, lock, limit,
+                          [&] { return state_->spans.size() >= count; })) {
         const auto spans = state_->spans.size();
         const auto requests = describe(state_->requests);
         lock.unlock();
-        FAIL("the collector accepted " << spans << " span(s), not " << count << ", within "
-                                       << limit.count() << " ms; " << requests);
+        FAIL("the collector accepted " << spans << " span(s), not " << count << ", "
+                                       << why_not(limit) << "; " << requests);
     }
     return state_->spans;
 }
@@ -309,11 +311,12 @@ std::vector<OtlpRequest> OtlpCollector::wait_for_requests(std::size_t count,
 {
     const auto limit = hang_guard(guard);
     std::unique_lock lock(state_->mutex);
-    if (!state_->changed.wait_for(lock, limit, [&] { return state_->requests.size() >= count; })) {
+    if (!wait_unless_stub(state_->changed, lock, limit,
+                          [&] { return state_->requests.size() >= count; })) {
         const auto requests = describe(state_->requests);
         lock.unlock();
-        FAIL("the collector received fewer than " << count << " request(s) within " << limit.count()
-                                                  << " ms; " << requests);
+        FAIL("the collector received fewer than " << count << " request(s) " << why_not(limit)
+                                                  << "; " << requests);
     }
     return state_->requests;
 }

@@ -12,12 +12,14 @@
 
 #include "mini_redis/testing/hang_guard.hpp"
 #include "mini_redis/testing/log_capture.hpp"
+#include "mini_redis/testing/stub_watch.hpp"
 
 #include <fmt/format.h>
 #include <boost/asio/connect.hpp>
 #include <boost/asio/read.hpp>
 #include <boost/asio/write.hpp>
 
+#include <algorithm>
 #include <array>
 #include <optional>
 #include <stdexcept>
@@ -37,20 +39,31 @@ bool is_close(const boost::system::error_code& error)
            error == asio::error::broken_pipe;
 }
 
-// Runs `context` until `result` holds a value or `until` passes; false on the deadline.
+// Runs `context` until `result` holds a value (true), or until `until` passes or, when
+// `stop_at_stub`, the server reaches an exercise stub (false: what we wait for will not come).
 // run_one_until (not run_until) so that another operation still pending on the same context,
-// such as round_trip's write, cannot keep us waiting after our own has finished.
+// such as round_trip's write, cannot keep us waiting after our own has finished; in slices of
+// 10 ms, since a stub wakes nothing here.
 template <class Result>
 bool wait_for(asio::io_context& context, const std::optional<Result>& result,
-              Clock::time_point until)
+              Clock::time_point until, bool stop_at_stub = true)
 {
     context.restart();
     while (!result) {
-        if (context.run_one_until(until) == 0 && !result) {
+        const auto now = Clock::now();
+        if (now >= until || (stop_at_stub && stub_reached())) {
             return false;
         }
+        context.run_one_until(std::min(until, now + std::chrono::milliseconds(10)));
     }
     return true;
+}
+
+// How long a failed wait waited, for its message: the deadline, or until a stub.
+std::string waited(std::chrono::milliseconds deadline)
+{
+    return stub_reached() ? "until the server reached a stub (" + stubs_reached_messages() + ")"
+                          : fmt::format("for {} ms", deadline.count());
 }
 
 }  // namespace
@@ -61,12 +74,14 @@ TestClient::TestClient(unsigned short port, std::chrono::milliseconds deadline)
     std::optional<boost::system::error_code> result;
     socket_.async_connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), port),
                           [&](boost::system::error_code error) { result = error; });
-    if (!wait_for(context_, result, Clock::now() + deadline_)) {
+    // The kernel completes a connection to a listening socket whatever the server's code does:
+    // a stub reached meanwhile is no reason to stop waiting for it.
+    if (!wait_for(context_, result, Clock::now() + deadline_, false)) {
         socket_.close();
         context_.restart();
         context_.run();
-        fail(
-            fmt::format("could not connect to 127.0.0.1:{} within {} ms", port, deadline_.count()));
+        fail(fmt::format("could not connect to 127.0.0.1:{}: no answer {}", port,
+                         waited(deadline_)));
     }
     if (*result) {
         fail(fmt::format("could not connect to 127.0.0.1:{}: {}", port, result->message()));
@@ -88,9 +103,9 @@ void TestClient::send(std::string_view bytes)
             context_.restart();
             context_.run();
             fail(fmt::format(
-                "sending {} bytes: the server took none for {} ms after the first {} (it is not "
+                "sending {} bytes: the server took none {} after the first {} (it is not "
                 "reading)",
-                bytes.size(), deadline_.count(), written));
+                bytes.size(), waited(deadline_), written));
         }
         if (result->first) {
             fail(fmt::format("sending {} bytes failed: {}", bytes.size(), result->first.message()));
@@ -113,8 +128,8 @@ std::size_t TestClient::fill(std::string_view waiting_for)
         socket_.cancel();
         context_.restart();
         context_.run();
-        fail(fmt::format("nothing arrived for {} ms while waiting for {} (received so far: {:?})",
-                         deadline_.count(), waiting_for, pending_.substr(0, 200)));
+        fail(fmt::format("nothing arrived {} while waiting for {} (received so far: {:?})",
+                         waited(deadline_), waiting_for, pending_.substr(0, 200)));
     }
     const auto [error, n] = *result;
     if (is_close(error)) {
@@ -273,6 +288,11 @@ void TestClient::fail(std::string_view message) const
     // to arrive, so the failure can quote it. This only delays a test that has failed already.
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
     std::string text(message);
+    // The stubs reached are known at once, log or not: they say which exercise to do.
+    if (const auto stubs = stubs_reached_messages();
+        !stubs.empty() && text.find(stubs) == text.npos) {
+        text += "\nthe code under test reached a stub: " + stubs;
+    }
     if (const auto log = recent_log(); !log.empty()) {
         text += "\nrecent server log:\n" + log;
     }

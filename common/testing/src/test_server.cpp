@@ -3,6 +3,7 @@
 
 #include "mini_redis/testing/hang_guard.hpp"
 #include "mini_redis/testing/log_capture.hpp"
+#include "mini_redis/testing/stub_watch.hpp"
 
 #include <spdlog/spdlog.h>
 #include <boost/asio/co_spawn.hpp>
@@ -69,7 +70,8 @@ TestServer::~TestServer()
 bool TestServer::wait_finished(std::chrono::milliseconds deadline)
 {
     std::unique_lock lock(mutex_);
-    return finished_changed_.wait_for(lock, hang_guard(deadline), [this] { return finished_; }) &&
+    return wait_unless_stub(finished_changed_, lock, hang_guard(deadline),
+                            [this] { return finished_; }) &&
            !failed_;
 }
 

@@ -1,9 +1,10 @@
 // A raw test client: sends exact bytes and reads exact bytes, and never waits forever.
 //
 // Tests speak to the server through a real socket on 127.0.0.1, as a user's client would. Every
-// call that waits has a deadline against silence: when nothing has moved for that long, the
-// call throws with a message that says what it was waiting for and quotes the server's recent
-// log (where an unfinished exercise names itself). Large transfers may take as long as they
+// call that waits has a deadline against silence: when nothing has moved for that long, or as
+// soon as the server reaches an exercise stub (stub_watch.hpp), the call throws with a message
+// that says what it was waiting for and quotes the server's recent log (where an unfinished
+// exercise names itself). Large transfers may take as long as they
 // need, so a slow machine never fails a test that a fast one passes. The client is blocking and
 // single-threaded on purpose: Catch2's assertions are only safe on the test's own thread, and a
 // test reads best as "send this, expect that".

@@ -51,8 +51,9 @@ public:
     unsigned short port() const noexcept { return port_; }
 
     /// Waits up to hang_guard(`deadline`) for the serve coroutine to return by itself (after a
-    /// shutdown, say); true if it did. False if it is still running at the deadline, or ended with
-    /// an exception (which is logged). Call it from the test's thread.
+    /// shutdown, say); true if it did. False if it is still running at the deadline or when the
+    /// code under test has reached an exercise stub, or if it ended with an exception (which is
+    /// logged). Call it from the test's thread.
     bool wait_finished(std::chrono::milliseconds deadline);
 
     /// Stops the io_context, joins its threads and destroys every coroutine still suspended in
