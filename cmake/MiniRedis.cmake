@@ -71,7 +71,7 @@ endfunction()
 # Builds the tests in this folder twice, against chNN_solution and chNN_chapter, and registers
 # every Catch2 test case with ctest under the label chNN-solution or chNN-chapter (ctest -L takes
 # a regular expression, so `-L ch01` selects both and `-L solution` every solution).
-# LATER_SOURCES (a subset of SOURCES: tests that speak to the server over sockets) are also
+# LATER_SOURCES (a subset of SOURCES: tests of what every later chapter keeps) are also
 # built against every later chapter's solution (only the newest one when
 # MINI_REDIS_LATER_TESTS_ON_EVERY_CHAPTER is OFF, as in the full check), as chNN_on_chMM_tests
 # with the label chNN-tests-on-chMM-solution, so a later chapter cannot break what an earlier one

@@ -167,8 +167,9 @@ def run_tests(binary: Path, spec: str = "", env: dict[str, str] | None = None, t
         # other control characters), and XML forbids them: a binary payload in a failed CHECK
         # would otherwise make the whole report unreadable, and the run look like a crash.
         text = _XML_FORBIDDEN.sub("?", Path(report.name).read_text(errors="replace"))
-        # The stubs each test case reached, from the harness (common/testing/stub_watch.hpp):
-        # what a failing test waits for, whatever its failure message says.
+        # The stubs each test case reached, as the harness wrote them
+        # (common/testing/include/mini_redis/testing/stub_watch.hpp): what a failing test waits
+        # for, whatever its failure message says.
         reached: dict[str, list[str]] = {}
         for line in Path(stubs.name).read_text(errors="replace").splitlines():
             name, _, message = line.partition("\t")
