@@ -284,4 +284,49 @@ TEST_CASE("a tracer's shutdown sends what is queued, and cuts a stuck export off
     }
 }
 
+TEST_CASE("with the queue full, a command's span is not even begun, and counts as dropped",
+          "[ch10][ex10.22][ex10.3][ex10.7][ex10.21]")
+{
+    // Building a span that the queue will refuse at its end is work for nothing: under more load
+    // than the exporter keeps up with, most spans would be. So a full queue stops a span before
+    // it begins, and counts it as the queue would have.
+    TelemetryConfig config;
+    config.enabled = true;
+    config.batch = small_batches();
+    Tracer tracer(config);  // no export: nothing takes from the queue
+    const mini_redis::tcp::endpoint peer(boost::asio::ip::make_address("127.0.0.1"), 50000);
+    const mini_redis::tcp::endpoint local(boost::asio::ip::make_address("127.0.0.1"), 6379);
+    for (std::size_t i = 0; i < config.batch.max_queue_size; ++i) {
+        auto begun = tracer.start_command("get", peer, local, std::nullopt);
+        REQUIRE(begun);
+        tracer.end(std::move(*begun));
+    }
+    CHECK(tracer.dropped() == 0);
+    CHECK_FALSE(tracer.start_command("get", peer, local, std::nullopt));
+    CHECK_FALSE(tracer.start_connection(peer, local));
+    CHECK(tracer.dropped() == 2);
+    CHECK(tracer.queue().size() == config.batch.max_queue_size);
+    // Once the exporter has taken a batch, there is room again: spans begin again.
+    CHECK(tracer.queue().take_batch().size() == config.batch.max_export_batch_size);
+    CHECK(tracer.start_command("get", peer, local, std::nullopt));
+}
+
+TEST_CASE("a span the sampler would not record is not counted as dropped, full queue or not",
+          "[ch10][ex10.22]")
+{
+    TelemetryConfig config;
+    config.enabled = true;
+    config.batch = small_batches();
+    config.sampler.kind = Sampler::Kind::always_off;
+    Tracer tracer(config);
+    const mini_redis::tcp::endpoint peer(boost::asio::ip::make_address("127.0.0.1"), 50000);
+    CHECK_FALSE(tracer.start_command("get", peer, peer, std::nullopt));
+    for (std::size_t i = 0; i < config.batch.max_queue_size; ++i) {
+        REQUIRE(tracer.queue().push(span("SET")));
+    }
+    CHECK_FALSE(tracer.start_command("get", peer, peer, std::nullopt));
+    CHECK_FALSE(tracer.start_connection(peer, peer));
+    CHECK(tracer.dropped() == 0);  // not sampled: never going to be queued, so not dropped
+}
+
 }  // namespace batch_export_test

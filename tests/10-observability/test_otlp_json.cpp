@@ -4,6 +4,7 @@
 // protobuf definitions (tools/otlp-check).
 #include "telemetry/otlp_json.hpp"
 
+#include "mini_redis/testing/allocations.hpp"
 #include "mini_redis/testing/run_program.hpp"
 
 #include <boost/json/parse.hpp>
@@ -203,6 +204,22 @@ TEST_CASE("a root span has no parentSpanId, no droppedEventsCount and a status w
     CHECK(span.at("kind") == 1);  // SPAN_KIND_INTERNAL, the default
     CHECK(span.at("events").as_array().empty());
     CHECK(span.at("links").as_array().empty());
+}
+
+TEST_CASE("a batch is encoded in a few blocks of memory, not a malloc per node", "[ch10][ex10.9]")
+{
+    // The exporter encodes 512 spans at a time on one of the server's threads: each span is
+    // dozens of JSON nodes, and a malloc and a free for each would cost more than the rest of
+    // the encoding. The tree comes from one arena instead: a node it makes elsewhere is made
+    // with malloc, then copied into the arena.
+    const std::vector<SpanData> batch(512, full_span());
+    const auto before = mini_redis::testing::allocation_count();
+    const auto body = encode_export_request(batch, {{"service.name", std::string("test")}});
+    const auto made = mini_redis::testing::allocation_count() - before;
+    INFO(made << " allocations for " << batch.size() << " spans of " << body.size() << " bytes");
+    // The ids' hex strings (five per span here: trace, span, parent, and the link's two) are the
+    // only allocations per span left; then the arena's blocks and the text's, a few dozen.
+    CHECK(made <= batch.size() * 5 + 64);
 }
 
 TEST_CASE("times past 2^53 are written as exact decimal strings", "[ch10][ex10.9]")

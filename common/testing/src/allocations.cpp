@@ -12,6 +12,7 @@ namespace {
 constexpr std::size_t never = std::numeric_limits<std::size_t>::max();
 
 thread_local std::size_t bytes_allocated = 0;  // constant-initialised: safe inside operator new
+thread_local std::size_t allocations_made = 0;
 std::atomic<std::size_t> fail_at_least{never};
 
 /// True once for the first allocation of at least the size a test asked to fail.
@@ -35,6 +36,11 @@ std::size_t allocated_bytes() noexcept
     return bytes_allocated;
 }
 
+std::size_t allocation_count() noexcept
+{
+    return allocations_made;
+}
+
 void fail_next_allocation_of_at_least(std::size_t size) noexcept
 {
     fail_at_least.store(size);
@@ -51,6 +57,7 @@ void* operator new(std::size_t size)
         throw std::bad_alloc();
     }
     bytes_allocated += size;
+    ++allocations_made;
     if (void* memory = std::malloc(size == 0 ? 1 : size)) {
         return memory;
     }

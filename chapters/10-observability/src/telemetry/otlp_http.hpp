@@ -6,6 +6,7 @@
 #include "net.hpp"
 #include "telemetry/config.hpp"
 #include "telemetry/exporter.hpp"
+#include "telemetry/otlp_json.hpp"
 
 #include <chrono>
 #include <memory>
@@ -63,6 +64,8 @@ private:
     std::chrono::milliseconds request_timeout_;
     RetryPolicy retry_;
     std::unique_ptr<Connection> connection_;  // null until the first request, or after a failure
+    OtlpJsonEncoder encoder_;                 // one batch at a time: the export coroutine's
+    std::string body_;                        // the last batch's JSON, its capacity reused
 };
 
 }  // namespace mini_redis::telemetry

@@ -19,8 +19,9 @@ bool SpanQueue::push(SpanData span)
     //
     // Add `span` to the queue and return true, unless the queue is closed or already holds
     // max_queue_size spans: then count it in dropped_ and return false, without waiting. When
-    // the push brings the queue to exactly max_export_batch_size spans, call the wake-up
-    // (wake_), once the lock is released.
+    // the push fills the queue (max_queue_size spans), set full_, which sessions read without
+    // the lock. When it brings the queue to exactly max_export_batch_size spans, call the
+    // wake-up (wake_), once the lock is released.
     //
     // Check: ./workbook test 10   Stuck? ./workbook hint 10.7
     mini_redis::unused(span, options_);
@@ -34,7 +35,7 @@ std::vector<SpanData> SpanQueue::take_batch()
     // EXERCISE 10.21: Take the oldest spans, a batch at most
     //
     // Take up to max_export_batch_size spans out of the queue, the oldest first, and return
-    // them.
+    // them. Then clear full_ (there is room again), unless the queue is closed.
     //
     // Check: ./workbook test 10   Stuck? ./workbook hint 10.21
     mini_redis::todo("10.21", "book/10-observability.md#exercise-1021-taking-a-batch");
@@ -47,6 +48,7 @@ void SpanQueue::close()
     {
         std::lock_guard lock(mutex_);
         closed_ = true;
+        full_ = true;
         wake = wake_;
     }
     if (wake) {

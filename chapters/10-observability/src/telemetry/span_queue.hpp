@@ -10,6 +10,7 @@
 
 #include "telemetry/span.hpp"
 
+#include <atomic>
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
@@ -54,6 +55,15 @@ public:
 
     std::size_t size() const;
     bool closed() const;
+
+    /// Whether push() would drop a span now (the queue is full or closed). A session asks before
+    /// it builds a span, for every command: so this takes no lock, and reads a flag that push(),
+    /// take_batch() and close() keep true while there is no room.
+    bool full() const { return full_.load(std::memory_order_relaxed); }
+
+    /// Counts a span dropped before it was built, because full() said so. Takes no lock either.
+    void count_dropped() { ++dropped_; }
+
     /// Spans dropped because the queue was full or closed, since the start.
     std::uint64_t dropped() const;
     const BatchOptions& options() const { return options_; }
@@ -62,7 +72,8 @@ private:
     const BatchOptions options_;
     mutable std::mutex mutex_;
     std::deque<SpanData> spans_;
-    std::uint64_t dropped_ = 0;
+    std::atomic<bool> full_{false};  // no room (or closed): set and cleared under mutex_
+    std::atomic<std::uint64_t> dropped_{0};
     bool closed_ = false;
     std::function<void()> wake_;
 };

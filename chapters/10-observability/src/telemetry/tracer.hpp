@@ -32,14 +32,16 @@ public:
     ~Tracer();
 
     /// The span of one client's connection, begun now: kind server, named "connection", with
-    /// the peer's address and port and ours. Nullopt when the sampler does not record it.
+    /// the peer's address and port and ours. Nullopt when the sampler does not record it, or
+    /// the queue is full.
     std::optional<SpanData> start_connection(const tcp::endpoint& peer,
                                              const tcp::endpoint& local) const;
 
     /// The span of one command, begun now: kind server, named after the command in upper case
     /// ("GET"; "redis" when it is unknown, since a name any client can invent would make
     /// countless span names), with OpenTelemetry's database attributes, and a link to the
-    /// connection's span when that was recorded. Nullopt when the sampler does not record it.
+    /// connection's span when that was recorded. Nullopt when the sampler does not record it, or
+    /// the queue is full (the span is then counted as dropped, and costs nothing more).
     std::optional<SpanData> start_command(std::string_view command, const tcp::endpoint& peer,
                                           const tcp::endpoint& local,
                                           const std::optional<Link>& connection) const;
@@ -69,6 +71,11 @@ public:
 
 private:
     struct Export;  // the running export coroutine: its exporter, cancellation and end
+
+    /// A root span named `name`, begun now: its trace id drawn first, so the sampler can decide
+    /// from it. Nullopt when the sampler does not record the trace, or when the queue is full
+    /// (then counted as dropped, as the span would be at its end).
+    std::optional<SpanData> begin_root(std::string name) const;
 
     /// Waits, on the export's strand, until the export coroutine has ended or `grace` has
     /// passed; then cancels it, and waits for it to end, which it does at its next await.

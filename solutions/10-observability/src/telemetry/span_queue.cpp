@@ -26,6 +26,9 @@ bool SpanQueue::push(SpanData span)
             return false;
         }
         spans_.push_back(std::move(span));
+        if (spans_.size() == options_.max_queue_size) {
+            full_ = true;  // the sessions stop building spans until take_batch() makes room
+        }
         // Wake the exporter once, as the queue reaches a full batch; not on every push after,
         // which would post a wake-up per span while the exporter is busy sending.
         if (spans_.size() == options_.max_export_batch_size) {
@@ -52,6 +55,7 @@ std::vector<SpanData> SpanQueue::take_batch()
     std::move(spans_.begin(), spans_.begin() + static_cast<std::ptrdiff_t>(count),
               std::back_inserter(batch));
     spans_.erase(spans_.begin(), spans_.begin() + static_cast<std::ptrdiff_t>(count));
+    full_ = closed_ || spans_.size() >= options_.max_queue_size;  // room again, unless closed
     return batch;
     // END EXERCISE 10.21
 }
@@ -62,6 +66,7 @@ void SpanQueue::close()
     {
         std::lock_guard lock(mutex_);
         closed_ = true;
+        full_ = true;
         wake = wake_;
     }
     if (wake) {

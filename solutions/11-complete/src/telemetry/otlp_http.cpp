@@ -15,6 +15,7 @@
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/read.hpp>
+#include <boost/beast/http/span_body.hpp>
 #include <boost/beast/http/string_body.hpp>
 #include <boost/beast/http/write.hpp>
 
@@ -138,7 +139,7 @@ struct OtlpHttpExporter::Connection {
     }
 
     /// Sends `request` and reads the response, before `expiry`.
-    asio::awaitable<Attempt> post(const http::request<http::string_body>& request,
+    asio::awaitable<Attempt> post(const http::request<http::span_body<const char>>& request,
                                   Clock::time_point expiry)
     {
         Attempt attempt;
@@ -213,8 +214,8 @@ asio::awaitable<bool> OtlpHttpExporter::export_batch(std::vector<SpanData> spans
     // after the export was cancelled); none of it may escape: the export coroutine must live on.
     try {
         // Built once, sent as many times as it takes: a Beast request is not consumed by writing
-        // it, so the JSON is encoded, and the body copied, once per batch.
-        http::request<http::string_body> request{http::verb::post, endpoint_.target, 11};
+        // it, so the JSON is encoded once per batch, into a buffer kept for the next.
+        http::request<http::span_body<const char>> request{http::verb::post, endpoint_.target, 11};
         // An IPv6 address goes in brackets in a Host header, as in a URL (HttpEndpoint keeps it
         // without them, as the resolver wants it).
         const auto host = endpoint_.host.find(':') == std::string::npos
@@ -227,8 +228,9 @@ asio::awaitable<bool> OtlpHttpExporter::export_batch(std::vector<SpanData> spans
             request.set(name, value);  // e.g. an API key the collector wants
         }
         request.keep_alive(true);
-        request.body() = encode_export_request(spans, resource_);
-        request.prepare_payload();  // Content-Length
+        encoder_.encode(spans, resource_, body_);
+        request.body() = {body_.data(), body_.size()};  // the request points at body_
+        request.prepare_payload();                      // Content-Length
 
         asio::steady_timer timer(executor_);
         const int max_attempts = std::max(retry_.max_attempts, 1);

@@ -15,6 +15,10 @@ namespace mini_redis::testing {
 /// subtracted). The difference across a call is what that call allocated.
 std::size_t allocated_bytes() noexcept;
 
+/// Calls to operator new this thread has made since it started: what a test of "no
+/// allocation per item" counts, where the bytes would not tell one block from many small ones.
+std::size_t allocation_count() noexcept;
+
 /// Makes the next allocation of at least `size` bytes, on any thread, throw std::bad_alloc, as
 /// if memory had run out. Once: the allocations after it succeed again.
 void fail_next_allocation_of_at_least(std::size_t size) noexcept;
