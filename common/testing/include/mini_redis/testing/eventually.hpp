@@ -10,11 +10,11 @@
 
 namespace mini_redis::testing {
 
-/// Calls `condition` every millisecond until it is true (returns true), or until hang_guard(deadline)
-/// passes or the code under test reaches an exercise stub (stub_watch.hpp): then returns false,
-/// and attaches the in-process server's last log lines to the test's next assertion, so
-/// `REQUIRE(eventually(...))` shows them. `condition` runs on the calling thread and must be
-/// thread-safe with respect to whatever it looks at.
+/// Calls `condition` every millisecond until it is true (returns true), or until
+/// hang_guard(deadline) passes or the code under test reaches an exercise stub (stub_watch.hpp):
+/// then returns false, and attaches the in-process server's last log lines to the test's next
+/// assertion, so `REQUIRE(eventually(...))` shows them. `condition` runs on the calling thread and
+/// must be thread-safe with respect to whatever it looks at.
 bool eventually(const std::function<bool()>& condition,
                 std::chrono::milliseconds deadline = std::chrono::milliseconds(5000));
 
