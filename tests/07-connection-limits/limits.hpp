@@ -8,11 +8,12 @@
 
 namespace ch07_test {
 
-/// serve(acceptor, db, options) on a fresh Db, in-process on a free port.
-inline mini_redis::testing::TestServer server_with(mini_redis::ServerOptions options)
+/// serve(acceptor, db, options), in-process on a free port; on a fresh Db unless given one.
+inline mini_redis::testing::TestServer server_with(mini_redis::ServerOptions options,
+                                                   mini_redis::Db db = mini_redis::Db())
 {
-    return mini_redis::testing::TestServer([options](mini_redis::tcp::acceptor acceptor) {
-        return mini_redis::serve(std::move(acceptor), mini_redis::Db(), options);
+    return mini_redis::testing::TestServer([options, db](mini_redis::tcp::acceptor acceptor) {
+        return mini_redis::serve(std::move(acceptor), db, options);
     });
 }
 
