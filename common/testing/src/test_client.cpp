@@ -80,8 +80,8 @@ TestClient::TestClient(unsigned short port, std::chrono::milliseconds deadline)
         socket_.close();
         context_.restart();
         context_.run();
-        fail(fmt::format("could not connect to 127.0.0.1:{}: no answer {}", port,
-                         waited(deadline_)));
+        fail(
+            fmt::format("could not connect to 127.0.0.1:{} within {} ms", port, deadline_.count()));
     }
     if (*result) {
         fail(fmt::format("could not connect to 127.0.0.1:{}: {}", port, result->message()));
