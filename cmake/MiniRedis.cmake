@@ -83,7 +83,7 @@ endfunction()
 # built against every later chapter's solution (only the newest one when
 # MINI_REDIS_LATER_TESTS_ON_EVERY_CHAPTER is OFF, as in the full check), as chNN_on_chMM_tests
 # with the label chNN-tests-on-chMM-solution, so a later chapter cannot break what an earlier one
-# built.
+# built (out of `all` when MINI_REDIS_LATER_TESTS_OUT_OF_ALL is ON, as in the check preset).
 # Tests find the server executable they are built with through MINI_REDIS_SERVER_BINARY, the
 # CLI through MINI_REDIS_CLI_BINARY and the examples through MINI_REDIS_EXAMPLES_DIR.
 function(mini_redis_chapter_tests)
@@ -104,6 +104,9 @@ function(mini_redis_chapter_tests)
       if(later_number GREATER number)
         _mini_redis_test_binary("ch${later_number}_solution" "ch${number}_on_ch${later_number}_tests"
                                 "ch${number}-tests-on-ch${later_number}-solution" ${arg_LATER_SOURCES})
+        if(MINI_REDIS_LATER_TESTS_OUT_OF_ALL AND TARGET ch${number}_on_ch${later_number}_tests)
+          set_target_properties(ch${number}_on_ch${later_number}_tests PROPERTIES EXCLUDE_FROM_ALL ON)
+        endif()
       endif()
     endforeach()
   endif()

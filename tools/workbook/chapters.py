@@ -81,10 +81,10 @@ class Chapter:
         return TestTarget(self, self, variant)
 
     def solution_test_targets(self, chapters: list[Chapter]) -> list[TestTarget]:
-        """Every test binary the full check builds against this solution: its own tests, and,
-        for the newest chapter, the earlier chapters' socket tests (LATER_SOURCES in their
-        CMakeLists.txt). The check preset builds those against the newest solution only
-        (MINI_REDIS_LATER_TESTS_ON_EVERY_CHAPTER=OFF); the dev preset against every later one."""
+        """Every test binary built against this solution in the sanitizer presets: its own
+        tests, and, for the newest chapter, the earlier chapters' socket tests (LATER_SOURCES in
+        their CMakeLists.txt). The full check's presets build those against the newest solution
+        only (MINI_REDIS_LATER_TESTS_ON_EVERY_CHAPTER=OFF); the dev preset against every later one."""
         if self is not chapters[-1]:
             return [self.test_target("solution")]
         return [self.test_target("solution")] + [
