@@ -16,7 +16,7 @@ Each check either meets its expectation or not, and the run ends with "N passed,
 - the bite check: for every exercise alone, cutting it out of the solution makes at least one
   test tagged with it fail;
 - the sanitizer runs: every test binary built against the complete server under
-  AddressSanitizer+UBSan, and the multi-threaded chapters (04 on) under ThreadSanitizer
+  ThreadSanitizer (first) and AddressSanitizer+UBSan
   (sanitized_targets says which, and why; SKIPPED_UNDER, which tests a sanitizer leaves out);
 - the RESP parser and the request path survive libFuzzer for FUZZ_SECONDS in all without a
   crash.
@@ -400,7 +400,9 @@ def sanitized_targets(chapters: list[Chapter]) -> dict[str, list[TestTarget]]:
     newest = chapters[-1].solution_test_targets(chapters)
     own = [c.test_target("solution") for c in chapters[:-1]
            if int(c.number) >= FIRST_THREADED_CHAPTER and not c.tests_all_run_later]
-    return {"asan": newest, "tsan": own + newest}
+    # ThreadSanitizer's first: its tests take the longer (they run slower, and with longer
+    # guards), so they run beside the AddressSanitizer build rather than after it.
+    return {"tsan": own + newest, "asan": newest}
 
 
 def sanitizer_build(preset: str, targets: list[TestTarget], tally: Tally, nice: bool = False) -> bool:
