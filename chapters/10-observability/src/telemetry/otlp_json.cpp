@@ -9,6 +9,8 @@
 // Every node of the tree comes from one arena (a monotonic_resource), passed down as `sp`: a
 // batch of 512 spans is thousands of nodes, which would otherwise be as many malloc and free
 // calls on one of the server's threads. The arena's first block is kept from batch to batch.
+// Each object is made with room for its members: one that grows moves them to a new block, and
+// the arena frees nothing before the batch is done.
 // Book: chapter 10, "OTLP, by hand and by Boost.JSON".
 #include "telemetry/otlp_json.hpp"
 
@@ -67,7 +69,7 @@ json::array attributes(const std::vector<Attribute>& list, const json::storage_p
     json::array out(sp);
     out.reserve(list.size());
     for (const Attribute& attribute : list) {
-        json::object pair(sp);
+        json::object pair(2, sp);
         pair["key"] = attribute.key;
         pair["value"] = any_value(attribute.value, sp);
         out.push_back(std::move(pair));
@@ -77,7 +79,7 @@ json::array attributes(const std::vector<Attribute>& list, const json::storage_p
 
 [[maybe_unused]] json::object event(const Event& e, const json::storage_ptr& sp)
 {
-    json::object out(sp);
+    json::object out(3, sp);
     out["timeUnixNano"] = nanos(e.time_unix_nano, sp);
     out["name"] = e.name;
     out["attributes"] = attributes(e.attributes, sp);
@@ -86,7 +88,7 @@ json::array attributes(const std::vector<Attribute>& list, const json::storage_p
 
 [[maybe_unused]] json::object link(const Link& l, const json::storage_ptr& sp)
 {
-    json::object out(sp);
+    json::object out(2, sp);
     out["traceId"] = l.trace_id.hex();
     out["spanId"] = l.span_id.hex();
     return out;

@@ -40,6 +40,9 @@ namespace {
 void add_connection_attributes(SpanData& span, const tcp::endpoint& peer,
                                const tcp::endpoint& local)
 {
+    // Room for these five and the three a command's span may add (its operation, and an error's
+    // two): a vector that grows one by one would allocate four times.
+    span.attributes.reserve(8);
     span.attributes.push_back({"db.system.name", std::string("redis")});
     span.attributes.push_back({"network.transport", std::string("tcp")});
     span.attributes.push_back({"network.peer.address", peer.address().to_string()});
@@ -58,25 +61,29 @@ Tracer::Tracer(const TelemetryConfig& config)
 
 Tracer::~Tracer() = default;
 
-std::optional<SpanData> Tracer::begin_root(std::string name) const
+std::optional<SpanData> Tracer::begin_root() const
 {
+    // The exporter is behind: a span begun now would be dropped at its end. Under more load than
+    // the exporter keeps up with, that is most commands, so the queue is asked first, and with
+    // every trace recorded (always_on) a full queue settles it: not even an id is drawn.
+    const bool full = queue_->full();
+    if (full && config_.sampler.kind == Sampler::Kind::always_on) {
+        queue_->count_dropped();
+        return std::nullopt;
+    }
     SpanData span;
     // Only X-Ray's ids hold the time: a random one does without the clock read.
     span.trace_id = new_trace_id(config_.id_format, config_.id_format == IdFormat::xray
                                                         ? std::chrono::system_clock::now()
                                                         : std::chrono::system_clock::time_point{});
     if (!config_.sampler.should_sample(span.trace_id)) {
-        return std::nullopt;
+        return std::nullopt;  // never going to be queued: not dropped either
     }
-    // The exporter is behind: this span would be dropped at its end. Drop it now, before
-    // anything is allocated for it, so that a server under more load than its exporter keeps up
-    // with spends nothing on spans it cannot send.
-    if (queue_->full()) {
+    if (full) {
         queue_->count_dropped();
         return std::nullopt;
     }
     span.span_id = new_span_id();
-    span.name = std::move(name);
     span.kind = SpanKind::server;
     span.start_time_unix_nano = now_unix_nano();
     return span;
@@ -85,8 +92,9 @@ std::optional<SpanData> Tracer::begin_root(std::string name) const
 std::optional<SpanData> Tracer::start_connection(const tcp::endpoint& peer,
                                                  const tcp::endpoint& local) const
 {
-    auto span = begin_root("connection");
+    auto span = begin_root();
     if (span) {
+        span->name = "connection";
         add_connection_attributes(*span, peer, local);
     }
     return span;
@@ -96,16 +104,19 @@ std::optional<SpanData> Tracer::start_command(std::string_view command, const tc
                                               const tcp::endpoint& local,
                                               const std::optional<Link>& connection) const
 {
-    std::string operation(command);
-    std::transform(operation.begin(), operation.end(), operation.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
-    auto span = begin_root(operation.empty() ? "redis" : operation);
+    // The span first: when it is refused (not sampled, or the queue is full), which under load
+    // is most commands, the name is never built.
+    auto span = begin_root();
     if (!span) {
         return span;
     }
+    std::string operation(command);
+    std::transform(operation.begin(), operation.end(), operation.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
+    span->name = operation.empty() ? "redis" : operation;
     add_connection_attributes(*span, peer, local);
     if (!operation.empty()) {
-        span->attributes.push_back({"db.operation.name", operation});
+        span->attributes.push_back({"db.operation.name", std::move(operation)});
     }
     if (connection) {
         span->links.push_back(*connection);

@@ -9,6 +9,8 @@
 // Every node of the tree comes from one arena (a monotonic_resource), passed down as `sp`: a
 // batch of 512 spans is thousands of nodes, which would otherwise be as many malloc and free
 // calls on one of the server's threads. The arena's first block is kept from batch to batch.
+// Each object is made with room for its members: one that grows moves them to a new block, and
+// the arena frees nothing before the batch is done.
 // Book: chapter 10, "OTLP, by hand and by Boost.JSON".
 #include "telemetry/otlp_json.hpp"
 
@@ -49,7 +51,7 @@ json::string nanos(std::uint64_t value, const json::storage_ptr& sp)
 json::object any_value(const AttributeValue& value, const json::storage_ptr& sp)
 {
     // EXERCISE 10.17: An attribute value as OTLP/JSON
-    json::object out(sp);
+    json::object out(1, sp);  // room for its one member
     std::visit(
         [&out](const auto& v) {
             using T = std::decay_t<decltype(v)>;
@@ -82,7 +84,7 @@ json::array attributes(const std::vector<Attribute>& list, const json::storage_p
     json::array out(sp);
     out.reserve(list.size());
     for (const Attribute& attribute : list) {
-        json::object pair(sp);
+        json::object pair(2, sp);
         pair["key"] = attribute.key;
         pair["value"] = any_value(attribute.value, sp);
         out.push_back(std::move(pair));
@@ -92,7 +94,7 @@ json::array attributes(const std::vector<Attribute>& list, const json::storage_p
 
 json::object event(const Event& e, const json::storage_ptr& sp)
 {
-    json::object out(sp);
+    json::object out(3, sp);
     out["timeUnixNano"] = nanos(e.time_unix_nano, sp);
     out["name"] = e.name;
     out["attributes"] = attributes(e.attributes, sp);
@@ -101,7 +103,7 @@ json::object event(const Event& e, const json::storage_ptr& sp)
 
 json::object link(const Link& l, const json::storage_ptr& sp)
 {
-    json::object out(sp);
+    json::object out(2, sp);
     out["traceId"] = l.trace_id.hex();
     out["spanId"] = l.span_id.hex();
     return out;
@@ -110,7 +112,7 @@ json::object link(const Link& l, const json::storage_ptr& sp)
 json::object span(const SpanData& s, const json::storage_ptr& sp)
 {
     // EXERCISE 10.9: A span as OTLP/JSON
-    json::object out(sp);
+    json::object out(12, sp);  // room for every member, so it never grows
     out["traceId"] = s.trace_id.hex();
     out["spanId"] = s.span_id.hex();
     // A root span has no parent. Protobuf's JSON leaves out a field that holds its default
@@ -142,7 +144,7 @@ json::object span(const SpanData& s, const json::storage_ptr& sp)
     }
     out["links"] = std::move(links);
 
-    json::object status(sp);
+    json::object status(2, sp);
     status["code"] = static_cast<int>(s.status);
     if (!s.status_message.empty()) {
         status["message"] = s.status_message;

@@ -9,6 +9,8 @@
 // Every node of the tree comes from one arena (a monotonic_resource), passed down as `sp`: a
 // batch of 512 spans is thousands of nodes, which would otherwise be as many malloc and free
 // calls on one of the server's threads. The arena's first block is kept from batch to batch.
+// Each object is made with room for its members: one that grows moves them to a new block, and
+// the arena frees nothing before the batch is done.
 // Book: chapter 10, "OTLP, by hand and by Boost.JSON".
 #include "telemetry/otlp_json.hpp"
 
@@ -46,7 +48,7 @@ json::string nanos(std::uint64_t value, const json::storage_ptr& sp)
 // 5 sent as an integer.
 json::object any_value(const AttributeValue& value, const json::storage_ptr& sp)
 {
-    json::object out(sp);
+    json::object out(1, sp);  // room for its one member
     std::visit(
         [&out](const auto& v) {
             using T = std::decay_t<decltype(v)>;
@@ -78,7 +80,7 @@ json::array attributes(const std::vector<Attribute>& list, const json::storage_p
     json::array out(sp);
     out.reserve(list.size());
     for (const Attribute& attribute : list) {
-        json::object pair(sp);
+        json::object pair(2, sp);
         pair["key"] = attribute.key;
         pair["value"] = any_value(attribute.value, sp);
         out.push_back(std::move(pair));
@@ -88,7 +90,7 @@ json::array attributes(const std::vector<Attribute>& list, const json::storage_p
 
 json::object event(const Event& e, const json::storage_ptr& sp)
 {
-    json::object out(sp);
+    json::object out(3, sp);
     out["timeUnixNano"] = nanos(e.time_unix_nano, sp);
     out["name"] = e.name;
     out["attributes"] = attributes(e.attributes, sp);
@@ -97,7 +99,7 @@ json::object event(const Event& e, const json::storage_ptr& sp)
 
 json::object link(const Link& l, const json::storage_ptr& sp)
 {
-    json::object out(sp);
+    json::object out(2, sp);
     out["traceId"] = l.trace_id.hex();
     out["spanId"] = l.span_id.hex();
     return out;
@@ -105,7 +107,7 @@ json::object link(const Link& l, const json::storage_ptr& sp)
 
 json::object span(const SpanData& s, const json::storage_ptr& sp)
 {
-    json::object out(sp);
+    json::object out(12, sp);  // room for every member, so it never grows
     out["traceId"] = s.trace_id.hex();
     out["spanId"] = s.span_id.hex();
     // A root span has no parent. Protobuf's JSON leaves out a field that holds its default
@@ -137,7 +139,7 @@ json::object span(const SpanData& s, const json::storage_ptr& sp)
     }
     out["links"] = std::move(links);
 
-    json::object status(sp);
+    json::object status(2, sp);
     status["code"] = static_cast<int>(s.status);
     if (!s.status_message.empty()) {
         status["message"] = s.status_message;

@@ -72,10 +72,11 @@ public:
 private:
     struct Export;  // the running export coroutine: its exporter, cancellation and end
 
-    /// A root span named `name`, begun now: its trace id drawn first, so the sampler can decide
-    /// from it. Nullopt when the sampler does not record the trace, or when the queue is full
-    /// (then counted as dropped, as the span would be at its end).
-    std::optional<SpanData> begin_root(std::string name) const;
+    /// A root span of kind server, begun now, without a name (the caller names it once it is
+    /// sure to keep it): its trace id drawn first, so the sampler can decide from it. Nullopt
+    /// when the sampler does not record the trace, or when the queue is full (then counted as
+    /// dropped, as the span would be at its end).
+    std::optional<SpanData> begin_root() const;
 
     /// Waits, on the export's strand, until the export coroutine has ended or `grace` has
     /// passed; then cancels it, and waits for it to end, which it does at its next await.
