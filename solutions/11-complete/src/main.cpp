@@ -20,7 +20,11 @@
 #include "mini_redis/logging.hpp"
 
 #include <spdlog/spdlog.h>
+#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/signal_set.hpp>
+
+#include <sys/resource.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
@@ -44,6 +48,42 @@ mini_redis::asio::awaitable<void> flush_spans(mini_redis::telemetry::Tracer* tra
         co_await tracer->shutdown(flush_grace);
     }
 }
+
+/// The span exporter's own event loop, run by a thread of its own at the lowest CPU priority.
+///
+/// Why not the server's threads: encoding a batch of 512 spans takes a millisecond or so, and
+/// the sessions queued behind it on that thread would wait for it. Why the lowest priority
+/// (nice 19; on Linux each thread has its own): when requests and the exporter both want a
+/// core, the kernel runs the requests, and the exporter sends what it can with what is left.
+/// Under more load than that, spans are dropped and counted (SpanQueue), which is the point:
+/// telemetry must not slow down the server it describes.
+///
+/// Declared before the tracer, whose strand must not outlive this io_context. The loop runs
+/// until the destructor stops it, even with nothing to do: a shutdown posts its wait for the
+/// export here, and must find the loop running even if the export has ended long before. The
+/// destructor then stops it, whatever is still running on it, and joins the thread.
+struct ExportThread {
+    mini_redis::asio::io_context context;
+    mini_redis::asio::executor_work_guard<mini_redis::asio::io_context::executor_type> work =
+        mini_redis::asio::make_work_guard(context);
+    std::thread thread;
+
+    void start()
+    {
+        thread = std::thread([this] {
+            setpriority(PRIO_PROCESS, static_cast<id_t>(gettid()), 19);  // best effort
+            context.run();
+        });
+    }
+
+    ~ExportThread()
+    {
+        if (thread.joinable()) {
+            context.stop();
+            thread.join();
+        }
+    }
+};
 
 }  // namespace
 
@@ -128,14 +168,16 @@ int main(int argc, char** argv)
         acceptor.listen();
 
         // The tracer lives until run() has returned: sessions on every thread hold a pointer to
-        // it, and its export coroutine runs on this io_context beside them.
+        // it. Its export coroutine runs on the export thread's io_context.
+        ExportThread exporting;
         std::unique_ptr<telemetry::Tracer> tracer;
         if (trace_config.enabled) {
             telemetry::correlate_logs();
             tracer = std::make_unique<telemetry::Tracer>(trace_config);
-            tracer->start_export(context.get_executor(),
+            tracer->start_export(exporting.context.get_executor(),
                                  std::make_unique<telemetry::OtlpHttpExporter>(
-                                     context.get_executor(), trace_config));
+                                     exporting.context.get_executor(), trace_config));
+            exporting.start();
             options.tracer = tracer.get();
             spdlog::info("tracing to {} (sampler {})", trace_config.endpoint,
                          trace_config.sampler.name());

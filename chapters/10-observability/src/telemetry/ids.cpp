@@ -59,18 +59,15 @@ bool all_zero(const std::array<std::uint8_t, N>& bytes)
     return std::all_of(bytes.begin(), bytes.end(), [](std::uint8_t b) { return b == 0; });
 }
 
-/// Two lower-case hex digits per byte, most significant nibble first: "0a" for 10.
+/// Appends two lower-case hex digits per byte, most significant nibble first: "0a" for 10.
 template <std::size_t N>
-std::string to_hex(const std::array<std::uint8_t, N>& bytes)
+void append_hex(const std::array<std::uint8_t, N>& bytes, std::string& text)
 {
     static constexpr char digits[] = "0123456789abcdef";
-    std::string text;
-    text.reserve(2 * N);
     for (std::uint8_t b : bytes) {
         text += digits[b >> 4];
         text += digits[b & 0x0f];
     }
-    return text;
 }
 
 }  // namespace id_drawing
@@ -83,7 +80,15 @@ bool TraceId::valid() const
 
 std::string TraceId::hex() const
 {
-    return id_drawing::to_hex(bytes);
+    std::string text;
+    text.reserve(2 * bytes.size());
+    id_drawing::append_hex(bytes, text);
+    return text;
+}
+
+void TraceId::append_hex(std::string& out) const
+{
+    id_drawing::append_hex(bytes, out);
 }
 
 bool SpanId::valid() const
@@ -93,7 +98,15 @@ bool SpanId::valid() const
 
 std::string SpanId::hex() const
 {
-    return id_drawing::to_hex(bytes);
+    std::string text;
+    text.reserve(2 * bytes.size());
+    id_drawing::append_hex(bytes, text);
+    return text;
+}
+
+void SpanId::append_hex(std::string& out) const
+{
+    id_drawing::append_hex(bytes, out);
 }
 
 TraceId new_trace_id(IdFormat format, std::chrono::system_clock::time_point now)

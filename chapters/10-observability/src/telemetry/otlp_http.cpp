@@ -221,7 +221,7 @@ asio::awaitable<bool> OtlpHttpExporter::export_batch(std::vector<SpanData> spans
             request.set(name, value);  // e.g. an API key the collector wants
         }
         request.keep_alive(true);
-        encoder_.encode(spans, resource_, body_);
+        encode_export_request(spans, resource_, body_);
         request.body() = {body_.data(), body_.size()};  // the request points at body_
         request.prepare_payload();                      // Content-Length
 

@@ -10,8 +10,6 @@
 
 #include "telemetry/span.hpp"
 
-#include <cstddef>
-#include <memory>
 #include <string>
 #include <vector>
 
@@ -20,23 +18,15 @@ namespace mini_redis::telemetry {
 /// The name and version of what made the spans (OTLP's InstrumentationScope).
 inline constexpr const char* scope_name = "mini-redis";
 
-/// Encodes batch after batch into memory it keeps: the arena its JSON tree is built in, and
-/// the text's buffer, are reused, so a busy exporter neither calls malloc per node nor touches
-/// fresh pages for every batch (the kernel would have to zero them). One batch at a time.
-class OtlpJsonEncoder {
-public:
-    /// Writes into `out` (cleared first, its capacity kept) the ExportTraceServiceRequest holding
-    /// `spans`, as JSON text: one resourceSpans entry with `resource`'s attributes, holding one
-    /// scopeSpans entry (scope_name, the server's version), holding the spans in order.
-    void encode(const std::vector<SpanData>& spans, const std::vector<Attribute>& resource,
-                std::string& out);
+/// Writes into `out` (cleared first, its capacity kept: the exporter reuses one string, so a
+/// busy exporter does not touch fresh pages for every batch, which the kernel would have to
+/// zero) the ExportTraceServiceRequest holding `spans`, as JSON text: one resourceSpans entry
+/// with `resource`'s attributes, holding one scopeSpans entry (scope_name, the server's version),
+/// holding the spans in order.
+void encode_export_request(const std::vector<SpanData>& spans,
+                           const std::vector<Attribute>& resource, std::string& out);
 
-private:
-    std::unique_ptr<unsigned char[]> arena_;  // the tree's first block, kept between batches
-    std::size_t arena_size_ = 0;
-};
-
-/// The same as OtlpJsonEncoder::encode, in a new string, with memory of its own: for tests.
+/// The same, in a new string: for tests.
 std::string encode_export_request(const std::vector<SpanData>& spans,
                                   const std::vector<Attribute>& resource);
 

@@ -64,7 +64,6 @@ private:
     std::chrono::milliseconds request_timeout_;
     RetryPolicy retry_;
     std::unique_ptr<Connection> connection_;  // null until the first request, or after a failure
-    OtlpJsonEncoder encoder_;                 // one batch at a time: the export coroutine's
     std::string body_;                        // the last batch's JSON, its capacity reused
 };
 

@@ -1,31 +1,34 @@
-// Spans as OTLP/JSON, built with Boost.JSON: the body the exporter POSTs to a collector.
+// Spans as OTLP/JSON: the body the exporter POSTs to a collector.
 //
 // The shape is OTLP's ExportTraceServiceRequest, nested as the protobuf messages nest
 // (resourceSpans > scopeSpans > spans), and written the way OTLP's "JSON Protobuf Encoding"
 // says: lowerCamelCase field names, ids as lower-case hex, enums as numbers, and every 64-bit
-// integer as a decimal string. We build a boost::json::value tree and serialize it once, rather
-// than printing text by hand: escaping a command name or an error message that holds quotes,
-// backslashes or control bytes is then Boost.JSON's job, and cannot be forgotten in one place.
-// Every node of the tree comes from one arena (a monotonic_resource), passed down as `sp`: a
-// batch of 512 spans is thousands of nodes, which would otherwise be as many malloc and free
-// calls on one of the server's threads. The arena's first block is kept from batch to batch.
-// Each object is made with room for its members: one that grows moves them to a new block, and
-// the arena frees nothing before the batch is done.
-// Book: chapter 10, "OTLP, by hand and by Boost.JSON".
+// integer as a decimal string.
+//
+// The text is written straight into one string, member after member. Building a
+// boost::json::value tree and serializing it would be the safer-looking way, and this file did
+// so at first; but a span is some forty nodes, and under load the exporter's CPU is most of what
+// tracing costs the server (book: "What the export costs"): in the profile, building the tree
+// cost more than writing its text. Writing the text ourselves leaves two things to get right by
+// hand. The commas: list() writes every array's, and a member after the first begins with its
+// comma; the tests catch a slip, as they parse every output back. And escaping, which stays
+// Boost.JSON's job: every string goes through its serializer (JsonWriter::quoted), so a command
+// name or an error message that holds quotes, backslashes or control bytes cannot break the
+// document. Book: chapter 10, "OTLP, by hand and by Boost.JSON".
 #include "telemetry/otlp_json.hpp"
 
-#include <boost/json/array.hpp>
-#include <boost/json/monotonic_resource.hpp>
-#include <boost/json/object.hpp>
 #include <boost/json/serializer.hpp>
 #include <boost/json/value.hpp>
 
 #include <charconv>
 #include <cmath>
+#include <cstdint>
 #include <iterator>
 #include <string>
+#include <string_view>
 #include <type_traits>
 #include <variant>
+#include <vector>
 
 namespace mini_redis::telemetry {
 
@@ -33,173 +36,199 @@ namespace json = boost::json;
 
 namespace {
 
-// A 64-bit count of nanoseconds, as OTLP/JSON writes every int64 and uint64 field: a decimal
-// string. A JSON number would do for today's times (about 1.7e18) only if every reader kept 64
-// integer bits; JavaScript's numbers keep 53, so the last digits would be lost.
-json::string nanos(std::uint64_t value, const json::storage_ptr& sp)
+/// Appends JSON text to `out`. raw() is for what this file writes itself (punctuation, member
+/// names, numbers); everything that comes from a span goes through quoted(), hex() or the
+/// number writers, which cannot produce anything but a valid JSON value.
+class JsonWriter {
+public:
+    explicit JsonWriter(std::string& out) : out_(out) {}
+
+    /// Appends `text` as it is: `{"name":`, `,`, `]`.
+    JsonWriter& raw(std::string_view text)
+    {
+        out_.append(text);
+        return *this;
+    }
+
+    /// Appends `text` as a JSON string: quoted, with quotes, backslashes and control bytes
+    /// escaped by Boost.JSON's serializer.
+    JsonWriter& quoted(std::string_view text)
+    {
+        escaper_.reset(json::string_view(text.data(), text.size()));
+        drain();
+        return *this;
+    }
+
+    /// An id as a quoted string of hex digits.
+    template <class Id>
+    JsonWriter& hex(const Id& id)
+    {
+        out_ += '"';
+        id.append_hex(out_);
+        out_ += '"';
+        return *this;
+    }
+
+    /// A 64-bit integer as OTLP/JSON writes every one (the times, an intValue): a decimal
+    /// string. A JSON number would do for today's times (about 1.7e18) only if every reader
+    /// kept 64 integer bits; JavaScript's numbers keep 53, so the last digits would be lost.
+    template <class Integer>
+    JsonWriter& decimal_string(Integer value)
+    {
+        out_ += '"';
+        number(value);
+        out_ += '"';
+        return *this;
+    }
+
+    /// An integer as a JSON number: an enum's value, a 32-bit count.
+    template <class Integer>
+    JsonWriter& number(Integer value)
+    {
+        char digits[24];
+        const auto end = std::to_chars(std::begin(digits), std::end(digits), value).ptr;
+        out_.append(digits, end);
+        return *this;
+    }
+
+    /// A finite double as a JSON number, written by Boost.JSON (it prints the fewest digits
+    /// that read back as the same double).
+    JsonWriter& number(double value)
+    {
+        const json::value number(value);
+        escaper_.reset(&number);
+        drain();
+        return *this;
+    }
+
+private:
+    /// Moves what the serializer has to write into `out_`.
+    void drain()
+    {
+        char chunk[256];
+        while (!escaper_.done()) {
+            const auto written = escaper_.read(chunk);
+            out_.append(written.data(), written.size());
+        }
+    }
+
+    std::string& out_;
+    json::serializer escaper_;
+};
+
+/// Writes `items` as a JSON array, `write(w, item)` for each, with a comma between two.
+template <class T, class Write>
+void list(JsonWriter& w, const std::vector<T>& items, Write write)
 {
-    char digits[24];
-    const auto end = std::to_chars(std::begin(digits), std::end(digits), value).ptr;
-    return json::string(json::string_view(digits, static_cast<std::size_t>(end - digits)), sp);
+    w.raw("[");
+    for (std::size_t i = 0; i < items.size(); ++i) {
+        if (i != 0) {
+            w.raw(",");
+        }
+        write(w, items[i]);
+    }
+    w.raw("]");
 }
 
-// One AnyValue: a JSON object with exactly one member, whose name says the kind. This is how
-// protobuf's JSON mapping writes a `oneof`, so the receiver knows a "5" sent as a string from a
-// 5 sent as an integer.
-json::object any_value(const AttributeValue& value, const json::storage_ptr& sp)
+// One KeyValue: {"key": ..., "value": {AnyValue}}. The AnyValue is a JSON object with exactly
+// one member, whose name says the kind. This is how protobuf's JSON mapping writes a `oneof`, so
+// the receiver knows a "5" sent as a string from a 5 sent as an integer.
+void attribute(JsonWriter& w, const Attribute& attribute)
 {
-    json::object out(1, sp);  // room for its one member
+    w.raw(R"({"key":)").quoted(attribute.key).raw(R"(,"value":)");
     std::visit(
-        [&out](const auto& v) {
+        [&w](const auto& v) {
             using T = std::decay_t<decltype(v)>;
             if constexpr (std::is_same_v<T, std::string>) {
-                out["stringValue"] = v;
+                w.raw(R"({"stringValue":)").quoted(v);
             } else if constexpr (std::is_same_v<T, std::int64_t>) {
-                out["intValue"] = std::to_string(v);  // int64: a string, as the times
+                w.raw(R"({"intValue":)").decimal_string(v);  // int64: a string, as the times
             } else if constexpr (std::is_same_v<T, bool>) {
-                out["boolValue"] = v;
+                w.raw(R"({"boolValue":)").raw(v ? "true" : "false");
             } else {
                 // A double is a JSON number, except the three values JSON has no number for:
                 // protobuf's JSON mapping spells them as these strings.
+                w.raw(R"({"doubleValue":)");
                 if (std::isnan(v)) {
-                    out["doubleValue"] = "NaN";
+                    w.raw(R"("NaN")");
                 } else if (std::isinf(v)) {
-                    out["doubleValue"] = v > 0 ? "Infinity" : "-Infinity";
+                    w.raw(v > 0 ? R"("Infinity")" : R"("-Infinity")");
                 } else {
-                    out["doubleValue"] = v;
+                    w.number(v);
                 }
             }
         },
-        value);
-    return out;
+        attribute.value);
+    w.raw("}}");  // the AnyValue's, then the KeyValue's
 }
 
 // A list of KeyValue messages: [{"key": ..., "value": {AnyValue}}, ...].
-json::array attributes(const std::vector<Attribute>& list, const json::storage_ptr& sp)
+void attributes(JsonWriter& w, const std::vector<Attribute>& list_of)
 {
-    json::array out(sp);
-    out.reserve(list.size());
-    for (const Attribute& attribute : list) {
-        json::object pair(2, sp);
-        pair["key"] = attribute.key;
-        pair["value"] = any_value(attribute.value, sp);
-        out.push_back(std::move(pair));
-    }
-    return out;
+    list(w, list_of, attribute);
 }
 
-json::object event(const Event& e, const json::storage_ptr& sp)
+void span(JsonWriter& w, const SpanData& s)
 {
-    json::object out(3, sp);
-    out["timeUnixNano"] = nanos(e.time_unix_nano, sp);
-    out["name"] = e.name;
-    out["attributes"] = attributes(e.attributes, sp);
-    return out;
-}
-
-json::object link(const Link& l, const json::storage_ptr& sp)
-{
-    json::object out(2, sp);
-    out["traceId"] = l.trace_id.hex();
-    out["spanId"] = l.span_id.hex();
-    return out;
-}
-
-json::object span(const SpanData& s, const json::storage_ptr& sp)
-{
-    json::object out(12, sp);  // room for every member, so it never grows
-    out["traceId"] = s.trace_id.hex();
-    out["spanId"] = s.span_id.hex();
+    w.raw(R"({"traceId":)").hex(s.trace_id);
+    w.raw(R"(,"spanId":)").hex(s.span_id);
     // A root span has no parent. Protobuf's JSON leaves out a field that holds its default
     // (empty bytes); writing "0000000000000000" instead would name a parent that does not exist.
     if (s.parent_span_id.valid()) {
-        out["parentSpanId"] = s.parent_span_id.hex();
+        w.raw(R"(,"parentSpanId":)").hex(s.parent_span_id);
     }
-    out["name"] = s.name;
-    out["kind"] = static_cast<int>(s.kind);  // OTLP/JSON: enums as their numbers, not names
-    out["startTimeUnixNano"] = nanos(s.start_time_unix_nano, sp);
-    out["endTimeUnixNano"] = nanos(s.end_time_unix_nano, sp);
-    out["attributes"] = attributes(s.attributes, sp);
-
-    json::array events(sp);
-    events.reserve(s.events.size());
-    for (const Event& e : s.events) {
-        events.push_back(event(e, sp));
-    }
-    out["events"] = std::move(events);
+    w.raw(R"(,"name":)").quoted(s.name);
+    w.raw(R"(,"kind":)").number(static_cast<int>(s.kind));  // enums as numbers, not names
+    w.raw(R"(,"startTimeUnixNano":)").decimal_string(s.start_time_unix_nano);
+    w.raw(R"(,"endTimeUnixNano":)").decimal_string(s.end_time_unix_nano);
+    w.raw(R"(,"attributes":)");
+    attributes(w, s.attributes);
+    w.raw(R"(,"events":)");
+    list(w, s.events, [](JsonWriter& out, const Event& e) {
+        out.raw(R"({"timeUnixNano":)").decimal_string(e.time_unix_nano);
+        out.raw(R"(,"name":)").quoted(e.name);
+        out.raw(R"(,"attributes":)");
+        attributes(out, e.attributes);
+        out.raw("}");
+    });
     // Tells the backend the span had more events than we kept (SpanData::max_events).
     if (s.dropped_events_count != 0) {
-        out["droppedEventsCount"] = s.dropped_events_count;  // uint32: a plain JSON number
+        w.raw(R"(,"droppedEventsCount":)").number(s.dropped_events_count);  // uint32: a number
     }
-
-    json::array links(sp);
-    links.reserve(s.links.size());
-    for (const Link& l : s.links) {
-        links.push_back(link(l, sp));
-    }
-    out["links"] = std::move(links);
-
-    json::object status(2, sp);
-    status["code"] = static_cast<int>(s.status);
+    w.raw(R"(,"links":)");
+    list(w, s.links, [](JsonWriter& out, const Link& l) {
+        out.raw(R"({"traceId":)").hex(l.trace_id).raw(R"(,"spanId":)").hex(l.span_id).raw("}");
+    });
+    w.raw(R"(,"status":{"code":)").number(static_cast<int>(s.status));
     if (!s.status_message.empty()) {
-        status["message"] = s.status_message;
+        w.raw(R"(,"message":)").quoted(s.status_message);
     }
-    out["status"] = std::move(status);
-    return out;
+    w.raw("}}");
 }
 
 }  // namespace
 
-void OtlpJsonEncoder::encode(const std::vector<SpanData>& spans,
-                             const std::vector<Attribute>& resource, std::string& out)
+void encode_export_request(const std::vector<SpanData>& spans,
+                           const std::vector<Attribute>& resource, std::string& out)
 {
-    {
-        // The arena starts in the block kept from the last batch; what more it needs, it takes
-        // from the heap, and frees with the tree.
-        json::monotonic_resource arena(arena_.get(), arena_size_);
-        const json::storage_ptr sp(&arena);
-        json::array span_list(sp);
-        span_list.reserve(spans.size());
-        for (const SpanData& s : spans) {
-            span_list.push_back(span(s, sp));
-        }
-
-        // One resource (this server) and one instrumentation scope (this code): a request may
-        // carry spans of several of each, which is why both are lists.
-        json::object scope(sp);
-        scope["name"] = scope_name;
-        scope["version"] = MINI_REDIS_VERSION;
-        json::object scope_spans(sp);
-        scope_spans["scope"] = std::move(scope);
-        scope_spans["spans"] = std::move(span_list);
-
-        json::object resource_spans(sp);
-        resource_spans["resource"].emplace_object()["attributes"] = attributes(resource, sp);
-        resource_spans["scopeSpans"].emplace_array().push_back(std::move(scope_spans));
-
-        json::object request(sp);
-        request["resourceSpans"].emplace_array().push_back(std::move(resource_spans));
-
-        out.clear();
-        json::serializer writer;
-        writer.reset(&request);
-        char chunk[16 * 1024];
-        while (!writer.done()) {
-            out.append(writer.read(chunk));
-        }
-    }
-    // The tree took a few times the text's size: keep a block that large for the next batch.
-    if (arena_size_ < 3 * out.size()) {
-        arena_size_ = 3 * out.size();
-        arena_ = std::make_unique_for_overwrite<unsigned char[]>(arena_size_);
-    }
+    out.clear();
+    JsonWriter w(out);
+    // One resource (this server) and one instrumentation scope (this code): a request may carry
+    // spans of several of each, which is why both are lists.
+    w.raw(R"({"resourceSpans":[{"resource":{"attributes":)");
+    attributes(w, resource);
+    w.raw(R"(},"scopeSpans":[{"scope":{"name":)").quoted(scope_name);
+    w.raw(R"(,"version":)").quoted(MINI_REDIS_VERSION);
+    w.raw(R"(},"spans":)");
+    list(w, spans, span);
+    w.raw("}]}]}");
 }
 
 std::string encode_export_request(const std::vector<SpanData>& spans,
                                   const std::vector<Attribute>& resource)
 {
     std::string out;
-    OtlpJsonEncoder().encode(spans, resource, out);
+    encode_export_request(spans, resource, out);
     return out;
 }
 

@@ -20,6 +20,8 @@ struct TraceId {
     bool valid() const;
     /// 32 lower-case hex digits, as OTLP/JSON and log lines write it.
     std::string hex() const;
+    /// The same digits, appended to `out`: the encoder writes thousands, into one string.
+    void append_hex(std::string& out) const;
     bool operator==(const TraceId&) const = default;
 };
 
@@ -29,6 +31,8 @@ struct SpanId {
     bool valid() const;
     /// 16 lower-case hex digits.
     std::string hex() const;
+    /// The same digits, appended to `out`.
+    void append_hex(std::string& out) const;
     bool operator==(const SpanId&) const = default;
 };
 
