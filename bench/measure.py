@@ -2,7 +2,7 @@
 """Measurements of a mini-redis-cpp server beside redis-server, in the same run, on loopback.
 
     bench/measure.py SERVER_BINARY memory  [--keys N]      RSS: empty, N keys, after they expire
-    bench/measure.py SERVER_BINARY idle    [--clients N]   RSS per idle connection
+    bench/measure.py SERVER_BINARY idle    [--clients N]   RSS per idle connection, silent and after a PING
     bench/measure.py SERVER_BINARY pubsub  [--messages N]  deliveries per second, 1 and 8 subscribers
 
 SERVER_BINARY is a built server of this repository (a release build is the fair comparison:
@@ -130,9 +130,14 @@ def measure_memory(server: Server, keys: int) -> list[int]:
     return [empty, full, server.rss_kib()]
 
 
-def measure_idle(server: Server, clients: int) -> float:
+def measure_idle(server: Server, clients: int) -> tuple[float, float]:
+    """Bytes of RSS per idle connection: (before it has sent anything, after one PING). The
+    first is what a server spends on a connection it has only accepted; the second adds what
+    serving one request leaves behind (a read buffer, say)."""
     before = server.rss_kib()
     sockets = [socket.create_connection(("127.0.0.1", server.port)) for _ in range(clients)]
+    time.sleep(0.5)  # a benchmark may sleep: the server accepts them meanwhile
+    silent = server.rss_kib()
     for s in sockets:  # make sure each connection is served, not just queued
         s.sendall(b"*1\r\n$4\r\nPING\r\n")
     for s in sockets:
@@ -142,7 +147,7 @@ def measure_idle(server: Server, clients: int) -> float:
     after = server.rss_kib()
     for s in sockets:
         s.close()
-    return (after - before) * 1024 / clients
+    return (silent - before) * 1024 / clients, (after - before) * 1024 / clients
 
 
 def measure_pubsub(server: Server, subscribers: int, messages: int) -> float:
@@ -205,8 +210,9 @@ def main() -> int:
                       f"{full / 1024:7.1f} MiB ({(full - empty) * 1024 / args.keys:5.1f} B/key), "
                       f"after they expired {expired / 1024:7.1f} MiB")
             elif args.what == "idle":
-                print(f"{server.name:15} {measure_idle(server, args.clients):8.0f} bytes per idle "
-                      f"connection ({args.clients} connections)")
+                silent, after_ping = measure_idle(server, args.clients)
+                print(f"{server.name:15} bytes per idle connection ({args.clients} connections): "
+                      f"{silent:8.0f} before it sends anything, {after_ping:8.0f} after a PING")
             else:
                 for subscribers in (1, 8):
                     rate = measure_pubsub(server, subscribers, args.messages // subscribers)

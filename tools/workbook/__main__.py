@@ -48,18 +48,25 @@ def _edited(chapter: Chapter) -> bool:
 
 # --- learner commands ---------------------------------------------------------------------
 
-def cmd_run(args) -> int:
-    deps.ensure(deps.RUN)
+def _build_complete_server() -> tuple[Chapter, Path]:
+    """Builds the complete server (and mini-redis-cli) in the release preset: its chapter and
+    binary. A WorkbookError if it does not build."""
     newest = all_chapters()[-1]
     build.configure("release")
     targets = [newest.server_target]
     if newest.cli_target:
         targets.append(newest.cli_target)  # mini-redis-cli, beside the server
     if not build.build("release", targets):
-        return 2
+        raise WorkbookError(f"{newest.server_target} does not build: the first error is above")
     binary = newest.server_binary(build.build_dir("release"))
     if not binary.is_file():
         raise WorkbookError(f"built {newest.server_target}, but found no executable in {binary.parent}")
+    return newest, binary
+
+
+def cmd_run(args) -> int:
+    deps.ensure(deps.RUN)
+    newest, binary = _build_complete_server()
     server_args = list(args.server_args)
     if server_args[:1] == ["--"]:
         server_args = server_args[1:]
@@ -73,6 +80,15 @@ def cmd_run(args) -> int:
                                     "try: ./workbook run -- --port 6380")
     print(f"workbook: starting {binary.relative_to(ROOT)} (chapter {newest.number}); Ctrl-C stops it", flush=True)
     os.execv(binary, [str(binary), *server_args])
+
+
+def cmd_bench(args) -> int:
+    deps.ensure(deps.BENCH)
+    _, binary = _build_complete_server()
+    extra = list(args.bench_args)
+    if extra[:1] == ["--"]:
+        extra = extra[1:]
+    return subprocess.run([sys.executable, str(ROOT / "bench" / "table.py"), str(binary), *extra]).returncode
 
 
 def cmd_test(args) -> int:
@@ -323,6 +339,9 @@ def arg(*names: str, **options) -> tuple[tuple[str, ...], dict]:
 COMMANDS = {
     "run": Command(cmd_run, "build the complete server (release) and run it on 127.0.0.1:6379",
                    [arg("server_args", nargs=argparse.REMAINDER)]),
+    "bench": Command(cmd_bench, "build the complete server (release) and print the performance table: it "
+                                "against redis-server, with ratios and targets (bench/table.py; -- ARGS for it)",
+                     [arg("bench_args", nargs=argparse.REMAINDER)]),
     "test": Command(cmd_test, "test NN: build chapter NN and show its exercises' progress; "
                               "no NN: the full check (CI runs this)",
                     [arg("chapter", nargs="?")]),

@@ -41,6 +41,8 @@ FULL_CHECK = TEST + BOOK + BROWSER
 # What `./workbook run` needs: the build, and redis-cli, which README has the user talk to the
 # server with.
 RUN = BUILD + ["redis-tools"]
+# What `./workbook bench` needs: the build, redis-server to compare with, and redis-benchmark.
+BENCH = BUILD + ["redis-server", "redis-tools"]
 # What one chapter's tests use beyond the build and Catch2, found by these words in its test
 # sources: a learner testing chapter 01 should not wait for clang and the book's tools.
 _USED_BY_TESTS = {
