@@ -208,7 +208,7 @@ TEST_CASE("a root span has no parentSpanId, no droppedEventsCount and a status w
 
 TEST_CASE("a batch is encoded with no allocation per span", "[ch10][ex10.9]")
 {
-    // The exporter encodes 512 spans at a time on one of the server's threads: each span is
+    // The exporter encodes 512 spans at a time, on a thread beside the server's: each span is
     // dozens of JSON values, and a malloc and a free for each (a tree of nodes, a string per
     // id) would cost more than writing the text. What is left is the text's own growth.
     const std::vector<SpanData> batch(512, full_span());

@@ -45,7 +45,7 @@ mini_redis::asio::awaitable<void> flush_spans(mini_redis::telemetry::Tracer* tra
 
 /// The span exporter's own event loop, run by a thread of its own at the lowest CPU priority.
 ///
-/// Why not the server's threads: encoding a batch of 512 spans takes a millisecond or so, and
+/// Why not the server's threads: encoding a batch of 512 spans takes about half a millisecond, and
 /// the sessions queued behind it on that thread would wait for it. Why the lowest priority
 /// (nice 19; on Linux each thread has its own): when requests and the exporter both want a
 /// core, the kernel runs the requests, and the exporter sends what it can with what is left.
