@@ -64,12 +64,15 @@ def _build_complete_server() -> tuple[Chapter, Path]:
     return newest, binary
 
 
+def _passed_on(words: list[str]) -> list[str]:
+    """The words after a command's own (`./workbook run -- --port 6380`), without the `--`."""
+    return list(words[1:] if words[:1] == ["--"] else words)
+
+
 def cmd_run(args) -> int:
     deps.ensure(deps.RUN)
     newest, binary = _build_complete_server()
-    server_args = list(args.server_args)
-    if server_args[:1] == ["--"]:
-        server_args = server_args[1:]
+    server_args = _passed_on(args.server_args)
     if not any(a in ("-p", "--port") or a.startswith("--port=") for a in server_args):
         with socket.socket() as probe:
             probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -85,10 +88,8 @@ def cmd_run(args) -> int:
 def cmd_bench(args) -> int:
     deps.ensure(deps.BENCH)
     _, binary = _build_complete_server()
-    extra = list(args.bench_args)
-    if extra[:1] == ["--"]:
-        extra = extra[1:]
-    return subprocess.run([sys.executable, str(ROOT / "bench" / "table.py"), str(binary), *extra]).returncode
+    table = ROOT / "bench" / "table.py"
+    return subprocess.run([sys.executable, str(table), str(binary), *_passed_on(args.bench_args)]).returncode
 
 
 def cmd_test(args) -> int:
