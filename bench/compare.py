@@ -84,6 +84,29 @@ def benchmark(port: int, pipeline: int, requests: int, clients: int) -> dict[str
     return rates
 
 
+def rotated(servers: list, run: int) -> list:
+    """The order to measure `servers` in, in run `run`: each run begins with the next one, since
+    measured in a fixed order, the one measured first came out a few percent slower than the
+    same binary measured third."""
+    start = run % len(servers)
+    return servers[start:] + servers[:start]
+
+
+def throughput(servers: list[Server], runs: int, requests: int, clients: int) -> dict:
+    """rates[server name][pipeline][test]: the median requests per second of `runs` runs, the
+    servers measured in turns so that a noisy moment hits all alike."""
+    rates = {s.name: {p: {t: [] for t in TESTS} for p in PIPELINES} for s in servers}
+    for run in range(runs):
+        for pipeline in PIPELINES:
+            for server in rotated(servers, run):
+                for test, rate in benchmark(server.port, pipeline, requests * REQUEST_SCALE[pipeline],
+                                            clients).items():
+                    rates[server.name][pipeline][test].append(rate)
+        print(f"throughput: run {run + 1} of {runs} done", file=sys.stderr)
+    return {name: {p: {t: statistics.median(v) for t, v in tests.items()} for p, tests in by_pipe.items()}
+            for name, by_pipe in rates.items()}
+
+
 def bytes_per_key(server: Server, keys: int) -> float:
     empty = server.rss_kib()
     load_keys(server.port, keys, None)
@@ -165,19 +188,7 @@ def main() -> int:
                         log_level="info")
                    for label, env, binary, flags in configurations]
         servers.append(redis(1000))
-        # rates[server][pipeline][test] = one figure per run
-        rates = {s.name: {p: {t: [] for t in TESTS} for p in PIPELINES} for s in servers}
-        for run in range(args.runs):
-            # Each run begins with the next server: measured in a fixed order, the one measured
-            # first came out a few percent slower than the same binary measured third.
-            order = servers[run % len(servers):] + servers[:run % len(servers)]
-            for pipeline in PIPELINES:
-                for server in order:  # alternating, so a noisy moment hits all alike
-                    requests = args.requests * REQUEST_SCALE[pipeline]
-                    for test, rate in benchmark(server.port, pipeline, requests,
-                                                args.clients).items():
-                        rates[server.name][pipeline][test].append(rate)
-            print(f"run {run + 1} of {args.runs} done", file=sys.stderr)
+        rates = throughput(servers, args.runs, args.requests, args.clients)
 
         ours_name, theirs_name = servers[0].name, servers[-1].name
         others = [s.name for s in servers[1:-1]]
@@ -194,8 +205,7 @@ def main() -> int:
               + "---:|" * len(others))
         for pipeline in PIPELINES:
             for test, label in TESTS.items():
-                median = {s.name: statistics.median(rates[s.name][pipeline][test])
-                          for s in servers}
+                median = {s.name: rates[s.name][pipeline][test] for s in servers}
                 mine, theirs = median[ours_name], median[theirs_name]
                 ratio = mine / theirs
                 verdict = "met" if ratio >= TARGETS[pipeline] else "NOT met"

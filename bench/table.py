@@ -30,7 +30,7 @@ import statistics
 import sys
 from dataclasses import dataclass
 
-from compare import DEFAULT_BINARY, PIPELINES, REQUEST_SCALE, TESTS, benchmark, bytes_per_key
+from compare import DEFAULT_BINARY, PIPELINES, TESTS, bytes_per_key, rotated, throughput
 from measure import Server, measure_idle, measure_pubsub, ours, redis
 
 SUBSCRIBERS = (1, 8)
@@ -61,28 +61,12 @@ class Row:
         return self.ratio <= self.at_most
 
 
-def throughput(servers: list[Server], runs: int, requests: int, clients: int) -> dict:
-    """rates[server name][pipeline][test]: the median requests per second of `runs` runs."""
-    rates = {s.name: {p: {t: [] for t in TESTS} for p in PIPELINES} for s in servers}
-    for run in range(runs):
-        order = servers[run % len(servers):] + servers[:run % len(servers)]
-        for pipeline in PIPELINES:
-            for server in order:
-                for test, rate in benchmark(server.port, pipeline, requests * REQUEST_SCALE[pipeline],
-                                            clients).items():
-                    rates[server.name][pipeline][test].append(rate)
-        print(f"throughput: run {run + 1} of {runs} done", file=sys.stderr)
-    return {name: {p: {t: statistics.median(v) for t, v in tests.items()} for p, tests in by_pipe.items()}
-            for name, by_pipe in rates.items()}
-
-
 def deliveries(servers: list[Server], runs: int, messages: int) -> dict:
     """rates[server name][subscribers]: the median deliveries per second of `runs` runs."""
     rates = {s.name: {n: [] for n in SUBSCRIBERS} for s in servers}
     for run in range(runs):
-        order = servers[run % len(servers):] + servers[:run % len(servers)]
         for subscribers in SUBSCRIBERS:
-            for server in order:
+            for server in rotated(servers, run):
                 rates[server.name][subscribers].append(
                     measure_pubsub(server, subscribers, messages // subscribers))
         print(f"pub/sub: run {run + 1} of {runs} done", file=sys.stderr)
