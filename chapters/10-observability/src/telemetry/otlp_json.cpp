@@ -39,7 +39,7 @@ namespace json = boost::json;
 namespace {
 
 /// Appends JSON text to `out`. raw() is for what this file writes itself (punctuation, member
-/// names, numbers); everything that comes from a span goes through quoted(), hex() or the
+/// names, true and false); everything that comes from a span goes through quoted(), hex() or the
 /// number writers, which cannot produce anything but a valid JSON value.
 class JsonWriter {
 public:
