@@ -53,7 +53,7 @@ from pathlib import Path
 from measure import Server, load_keys, ours, redis
 
 ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_BINARY = ROOT / "build" / "release" / "solutions" / "11-complete" / "mini-redis-server"
+DEFAULT_BINARY = ROOT / "build" / "release" / "solutions" / "12-complete" / "mini-redis-server"
 TESTS = {"SET": "SET", "GET": "GET", "PING_MBULK": "PING"}  # redis-benchmark's name: ours
 PIPELINES = (1, 16)
 # Requests per test, as a multiple of --requests: pipelined, the servers answer 5-10 times as
@@ -176,7 +176,7 @@ def main() -> int:
         if not os.access(binary, os.X_OK):
             print(f"{binary} ({label}) is not an executable; build it first: ./workbook run builds "
                   "it, or\n  cmake --preset release && cmake --build --preset release --target "
-                  "ch11_solution_server", file=sys.stderr)
+                  "ch12_solution_server", file=sys.stderr)
             return 2
 
     sink = start_sink() if args.sink else None

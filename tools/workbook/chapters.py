@@ -144,7 +144,7 @@ class TestTarget:
 
     @property
     def label(self) -> str:
-        """How reports name it: ch11 for ch11_solution_tests, ch03_on_ch11 for ch03_on_ch11_tests."""
+        """How reports name it: ch12 for ch12_solution_tests, ch03_on_ch12 for ch03_on_ch12_tests."""
         return self.name.removesuffix("_tests").replace("_solution", "")
 
     def binary(self, build_dir: Path) -> Path:

@@ -421,7 +421,7 @@ def _quiet_sanitizer_build(preset: str, targets: list[TestTarget]) -> Tally:
 
 
 # ThreadSanitizer leaves out the tests tagged [hostile]: one client's flood, timed and weighed
-# (chapter 11). They look for memory kept and requests starved, not for races, and the code they
+# (chapter 12). They look for memory kept and requests starved, not for races, and the code they
 # drive runs under ThreadSanitizer in chapter 06's tests; under it they took most of its run.
 SKIPPED_UNDER = {"tsan": "~[hostile]"}
 

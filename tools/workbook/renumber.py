@@ -22,7 +22,7 @@ SKIPPED = ("chapters/", "build/", "tools/book/node_modules/")
 def _patterns(old: str, new: str) -> list[tuple[re.Pattern, str]]:
     """Each form a chapter number takes, with what it becomes."""
     return [
-        (re.compile(rf"(?<![A-Za-z0-9])ch{old}(?![0-9])"), f"ch{new}"),  # also ch03_on_ch11
+        (re.compile(rf"(?<![A-Za-z0-9])ch{old}(?![0-9])"), f"ch{new}"),  # also ch03_on_ch12
         (re.compile(rf"\bex{old}\."), f"ex{new}."),
         (re.compile(rf"\b(EXERCISE|[Ee]xercises?|hint|co_todo\(\"|id = \") ?{old}\."),
          lambda m: m[0][:-len(old) - 1] + f"{new}."),

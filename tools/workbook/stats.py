@@ -7,7 +7,7 @@ comments, so they do not count). "Added" compares the lines of the whole solutio
 previous one's as multisets, so a file that moves or is renamed adds nothing; a line changed
 counts as added. The learner's share of the complete server counts each of its code lines
 that some chapter's exercise region holds (as multisets again, so a line written in chapter 03
-and carried unchanged to chapter 11 counts once, and a `}` only as often as the learner typed
+and carried unchanged to chapter 12 counts once, and a `}` only as often as the learner typed
 one). The full check holds every chapter to TARGET_RATIO and the path to PATH_TARGET
 (issue 15).
 """

@@ -1,4 +1,4 @@
-// Chapter 11: clients that try to stall or bloat the complete server, through real sockets, with
+// Chapter 12: clients that try to stall or bloat the complete server, through real sockets, with
 // its default options and one thread (the default on a 2-core machine).
 //
 // Where memory is the point, the test asks the allocator how much the process holds
@@ -67,7 +67,7 @@ bool server_read_everything(unsigned short port)
 }  // namespace
 
 TEST_CASE("SUBSCRIBE to 100,000 channels, then leaving them all, leaves nothing behind",
-          "[ch11][hostile]")
+          "[ch12][hostile]")
 {
     // That others are served while such a request runs, and that it waits half-way for a
     // client that does not read, chapter 06's test_slow_subscriber.cpp shows on this server too.
@@ -113,7 +113,7 @@ TEST_CASE("SUBSCRIBE to 100,000 channels, then leaving them all, leaves nothing 
 }
 
 TEST_CASE("an unfinished request of empty elements holds about the bytes received",
-          "[ch11][hostile]")
+          "[ch12][hostile]")
 {
     // A client declares an array of 100 million elements and sends 4 MiB of `$0\r\n\r\n`
     // without finishing it. Redis holds about 6.6 bytes per byte received; a parser that
@@ -145,7 +145,7 @@ TEST_CASE("an unfinished request of empty elements holds about the bytes receive
 }
 
 TEST_CASE("16 clients read a large value and sit idle: the server keeps none of the replies",
-          "[ch11][hostile]")
+          "[ch12][hostile]")
 {
     const std::string value(4 << 20, 'v');
     const std::string reply = bulk(value);

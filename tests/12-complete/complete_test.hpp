@@ -1,4 +1,4 @@
-// Chapter 11 test helpers: the finished mini-redis-server, started as a user starts it.
+// Chapter 12 test helpers: the finished mini-redis-server, started as a user starts it.
 #pragma once
 
 #include "mini_redis/testing/server_process.hpp"
@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-namespace ch11_test {
+namespace ch12_test {
 
 /// mini-redis-server started as a process on a free port (`--port 0`), with `args` added.
 /// The harness reads the port from its "listening on" line; the process is killed at the end
@@ -19,4 +19,4 @@ inline std::unique_ptr<mini_redis::testing::ServerProcess> start_server(
     return std::make_unique<mini_redis::testing::ServerProcess>(MINI_REDIS_SERVER_BINARY, args);
 }
 
-}  // namespace ch11_test
+}  // namespace ch12_test

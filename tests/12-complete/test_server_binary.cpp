@@ -1,4 +1,4 @@
-// Chapter 11: mini-redis-server as a command-line program: its flags, its log, its exit status.
+// Chapter 12: mini-redis-server as a command-line program: its flags, its log, its exit status.
 #include "complete_test.hpp"
 
 #include "mini_redis/testing/run_program.hpp"
@@ -27,7 +27,7 @@ std::string ping(unsigned short port)
 
 }  // namespace
 
-TEST_CASE("mini-redis-server --help lists every flag and --version prints the version", "[ch11]")
+TEST_CASE("mini-redis-server --help lists every flag and --version prints the version", "[ch12]")
 {
     auto help = run_program({MINI_REDIS_SERVER_BINARY, "--help"});
     CHECK(help.status == 0);
@@ -42,9 +42,9 @@ TEST_CASE("mini-redis-server --help lists every flag and --version prints the ve
     CHECK(run_program({MINI_REDIS_SERVER_BINARY, "--no-such-flag"}).status != 0);
 }
 
-TEST_CASE("mini-redis-server logs its start and its shutdown, and exits 0 on SIGTERM", "[ch11]")
+TEST_CASE("mini-redis-server logs its start and its shutdown, and exits 0 on SIGTERM", "[ch12]")
 {
-    auto server = ch11_test::start_server();
+    auto server = ch12_test::start_server();
     CHECK(ping(server->port()) == "+PONG\r\n");
     server->signal(SIGTERM);
     CHECK(server->wait() == 0);
@@ -54,7 +54,7 @@ TEST_CASE("mini-redis-server logs its start and its shutdown, and exits 0 on SIG
     CHECK_THAT(log, Catch::Contains("shutdown complete"));
 }
 
-TEST_CASE("mini-redis-server --bind chooses the address it listens on", "[ch11]")
+TEST_CASE("mini-redis-server --bind chooses the address it listens on", "[ch12]")
 {
     {
         // A machine without IPv6 loopback cannot run this test: say so rather than fail.
@@ -70,7 +70,7 @@ TEST_CASE("mini-redis-server --bind chooses the address it listens on", "[ch11]"
             return;
         }
     }
-    auto server = ch11_test::start_server({"--bind", "::1"});
+    auto server = ch12_test::start_server({"--bind", "::1"});
     CHECK_THAT(server->output(), Catch::Contains("listening on ::1:"));
     auto reply =
         run_program({"redis-cli", "-h", "::1", "-p", std::to_string(server->port()), "ping"});
@@ -79,9 +79,9 @@ TEST_CASE("mini-redis-server --bind chooses the address it listens on", "[ch11]"
     CHECK(run_program({"redis-cli", "-p", std::to_string(server->port()), "ping"}).status != 0);
 }
 
-TEST_CASE("mini-redis-server --max-connections refuses clients over the limit", "[ch11]")
+TEST_CASE("mini-redis-server --max-connections refuses clients over the limit", "[ch12]")
 {
-    auto server = ch11_test::start_server({"--max-connections", "2"});
+    auto server = ch12_test::start_server({"--max-connections", "2"});
     TestClient first(server->port());
     TestClient second(server->port());
     first.send("PING\r\n");
@@ -92,10 +92,10 @@ TEST_CASE("mini-redis-server --max-connections refuses clients over the limit", 
     CHECK(third.read_until_closed() == "-ERR max number of clients reached\r\n");
 }
 
-TEST_CASE("mini-redis-server --log-level and SPDLOG_LEVEL choose what is logged", "[ch11]")
+TEST_CASE("mini-redis-server --log-level and SPDLOG_LEVEL choose what is logged", "[ch12]")
 {
     // The port is taken, so the server logs one error and exits: warn hides its info lines.
-    auto taken = ch11_test::start_server();
+    auto taken = ch12_test::start_server();
     const auto port = std::to_string(taken->port());
     auto flag = run_program({MINI_REDIS_SERVER_BINARY, "--port", port, "--log-level", "warn"});
     CHECK(flag.status == 1);
@@ -105,24 +105,24 @@ TEST_CASE("mini-redis-server --log-level and SPDLOG_LEVEL choose what is logged"
     CHECK_THAT(env.output, Catch::Contains("[error]") && !Catch::Contains("[info]"));
 
     // And debug shows what info leaves out, such as a client leaving.
-    auto chatty = ch11_test::start_server({"--log-level", "debug"});
+    auto chatty = ch12_test::start_server({"--log-level", "debug"});
     CHECK(ping(chatty->port()) == "+PONG\r\n");
     chatty->wait_for_output("closed the connection", std::chrono::seconds(5));
     CHECK_THAT(chatty->output(), Catch::Contains("[debug]"));
 }
 
-TEST_CASE("mini-redis-server exits 1 with a clear message when its port is taken", "[ch11]")
+TEST_CASE("mini-redis-server exits 1 with a clear message when its port is taken", "[ch12]")
 {
-    auto first = ch11_test::start_server();
+    auto first = ch12_test::start_server();
     auto second = run_program({MINI_REDIS_SERVER_BINARY, "--port", std::to_string(first->port())});
     CHECK(second.status == 1);
     CHECK_THAT(second.output, Catch::Contains("Address already in use"));
 }
 
 TEST_CASE("mini-redis's frame validation: $-2 is an invalid bulk length, the server stays up",
-          "[ch11]")
+          "[ch12]")
 {
-    auto server = ch11_test::start_server();
+    auto server = ch12_test::start_server();
     TestClient bad(server->port());
     bad.send("*1\r\n$-2\r\n");
     CHECK(bad.read_until_closed() == "-ERR Protocol error: invalid bulk length\r\n");

@@ -4,7 +4,7 @@
 //     build/.../sub [port]                # prints  got message on numbers: "1"
 //
 // The async Subscriber in a loop: each next_message() suspends the coroutine until the server
-// pushes something. Book: chapter 11, "Using it from code".
+// pushes something. Book: chapter 12, "Using it from code".
 #include "client/client.hpp"
 #include "client/reply_format.hpp"
 #include "client/subscriber.hpp"
@@ -23,16 +23,17 @@ using namespace mini_redis;
 /// Subscribes to "numbers" on 127.0.0.1:`port` and prints each message as it arrives.
 asio::awaitable<void> print_messages(unsigned short port)
 {
-    // EXERCISE 11.4: Subscribe and print each message
-    auto client = co_await client::Client::connect("127.0.0.1", port);
-    std::vector<std::string> channels{"numbers"};
-    auto subscriber = co_await subscribe(std::move(client), std::move(channels));
-    std::cerr << "subscribed to numbers" << std::endl;
-    while (auto message = co_await subscriber.next_message()) {
-        std::cout << "got message on " << message->channel << ": "
-                  << client::quote(message->content) << std::endl;
-    }
-    // END EXERCISE 11.4
+    // EXERCISE 12.4: Subscribe and print each message
+    //
+    // Connect to 127.0.0.1:port, turn the client into a subscriber to "numbers" (co_await
+    // subscribe(std::move(client), ...)), then print `subscribed to numbers` on std::cerr, and
+    // then, for each message from next_message() until it returns std::nullopt, print `got
+    // message on CHANNEL: "CONTENT"` on std::cout.
+    //
+    // Check: ./workbook test 12   Stuck? ./workbook hint 12.4
+    mini_redis::unused(port);
+    co_await mini_redis::co_todo("12.4", "book/12-complete.md#exercise-124-subscribing");
+    // END EXERCISE 12.4
 }
 // [end book: print-messages]
 

@@ -4,7 +4,7 @@
 //     build/.../hello_world [port]        # in another: prints  got value from the server: "world"
 //
 // It shows the shape of any coroutine program with Asio: an io_context, one co_spawn of the
-// top-level coroutine with a handler that reports how it ended, and run(). Book: chapter 11,
+// top-level coroutine with a handler that reports how it ended, and run(). Book: chapter 12,
 // "Using it from code".
 #include "client/client.hpp"
 #include "client/reply_format.hpp"
@@ -23,13 +23,13 @@ using namespace mini_redis;
 /// Connects to 127.0.0.1:`port`, sets "hello" to "world", gets it back and prints it.
 asio::awaitable<void> hello_world(unsigned short port)
 {
-    // EXERCISE 11.1: Set a key and read it back
+    // EXERCISE 12.1: Set a key and read it back
     auto client = co_await client::Client::connect("127.0.0.1", port);
     co_await client.set("hello", "world");
     auto value = co_await client.get("hello");
     std::cout << "got value from the server: " << (value ? client::quote(*value) : "(nil)")
               << std::endl;
-    // END EXERCISE 11.1
+    // END EXERCISE 12.1
 }
 // [end book: hello-world]
 
@@ -37,7 +37,7 @@ asio::awaitable<void> hello_world(unsigned short port)
 
 int main(int argc, char** argv)
 {
-    // EXERCISE 11.2: Run the coroutine and report how it ended
+    // EXERCISE 12.2: Run the coroutine and report how it ended
     const auto port = static_cast<unsigned short>(argc > 1 ? std::stoi(argv[1]) : 6379);
     asio::io_context context;
     int status = 0;
@@ -53,5 +53,5 @@ int main(int argc, char** argv)
     });
     context.run();  // returns when hello_world has finished: nothing else is left to do
     return status;
-    // END EXERCISE 11.2
+    // END EXERCISE 12.2
 }

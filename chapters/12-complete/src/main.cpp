@@ -7,7 +7,7 @@
 //
 // Everything interesting happens in server.cpp; this file wires it to a process. Book: chapter 01,
 // "Running it"; chapter 10, "Turning it on" (the telemetry flags and the tracer's lifetime);
-// chapter 11, "The finished server".
+// chapter 12, "The finished server".
 #include "open_files.hpp"
 #include "server.hpp"
 #include "shutdown.hpp"

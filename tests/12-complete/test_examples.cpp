@@ -1,4 +1,4 @@
-// Chapter 11: the three examples, built and run against the complete server as a user runs them.
+// Chapter 12: the three examples, built and run against the complete server as a user runs them.
 #include "complete_test.hpp"
 
 #include "mini_redis/testing/eventually.hpp"
@@ -24,9 +24,9 @@ std::string example(const std::string& name)
 
 }  // namespace
 
-TEST_CASE("hello_world sets a key and prints the value it gets back", "[ch11][ex11.1]")
+TEST_CASE("hello_world sets a key and prints the value it gets back", "[ch12][ex12.1]")
 {
-    auto server = ch11_test::start_server();
+    auto server = ch12_test::start_server();
     auto result = run_program({example("hello_world"), std::to_string(server->port())});
     CHECK(result.status == 0);
     CHECK(result.output == "got value from the server: \"world\"\n");
@@ -35,7 +35,7 @@ TEST_CASE("hello_world sets a key and prints the value it gets back", "[ch11][ex
           "world\n");
 }
 
-TEST_CASE("hello_world says so, and exits 1, when no server listens", "[ch11][ex11.2]")
+TEST_CASE("hello_world says so, and exits 1, when no server listens", "[ch12][ex12.2]")
 {
     const auto port = mini_redis::testing::free_port();  // nobody listens there
     auto result = run_program({example("hello_world"), std::to_string(port)});
@@ -44,19 +44,19 @@ TEST_CASE("hello_world says so, and exits 1, when no server listens", "[ch11][ex
                Catch::StartsWith("hello_world: ") && Catch::Contains("Connection refused"));
 }
 
-TEST_CASE("hello_world talks to the server on the port it is given, and exits 0", "[ch11][ex11.2]")
+TEST_CASE("hello_world talks to the server on the port it is given, and exits 0", "[ch12][ex12.2]")
 {
-    // What it prints is exercise 11.1's; here: the port from argv[1], and the status.
-    auto server = ch11_test::start_server();
+    // What it prints is exercise 12.1's; here: the port from argv[1], and the status.
+    auto server = ch12_test::start_server();
     auto result = run_program({example("hello_world"), std::to_string(server->port())});
     CHECK(result.status == 0);
     CHECK(run_program({"redis-cli", "-p", std::to_string(server->port()), "get", "hello"}).output ==
           "world\n");
 }
 
-TEST_CASE("pub publishes on numbers and reports the receivers", "[ch11][ex11.3]")
+TEST_CASE("pub publishes on numbers and reports the receivers", "[ch12][ex12.3]")
 {
-    auto server = ch11_test::start_server();
+    auto server = ch12_test::start_server();
     const auto port = std::to_string(server->port());
     auto alone = run_program({example("pub"), port});
     REQUIRE(alone.status == 0);  // the rest needs a working pub
@@ -69,7 +69,7 @@ TEST_CASE("pub publishes on numbers and reports the receivers", "[ch11][ex11.3]"
     listener.wait_for_output("message\nnumbers\n1\n", std::chrono::seconds(5));
 }
 
-TEST_CASE("pub says so, and exits 1, when no server listens", "[ch11][ex11.3]")
+TEST_CASE("pub says so, and exits 1, when no server listens", "[ch12][ex12.3]")
 {
     const auto port = mini_redis::testing::free_port();  // nobody listens there
     auto result = run_program({example("pub"), std::to_string(port)});
@@ -78,9 +78,9 @@ TEST_CASE("pub says so, and exits 1, when no server listens", "[ch11][ex11.3]")
 }
 
 TEST_CASE("sub prints every message published on numbers until the server shuts down",
-          "[ch11][ex11.4]")
+          "[ch12][ex12.4]")
 {
-    auto server = ch11_test::start_server();
+    auto server = ch12_test::start_server();
     const auto port = std::to_string(server->port());
     mini_redis::testing::ServerProcess sub(example("sub"), {port}, std::chrono::seconds(10),
                                            "subscribed to numbers");

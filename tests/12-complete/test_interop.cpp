@@ -1,4 +1,4 @@
-// Chapter 11 with real clients: redis-cli, redis-benchmark and redis-py (Debian's python3-redis)
+// Chapter 12 with real clients: redis-cli, redis-benchmark and redis-py (Debian's python3-redis)
 // against the finished mini-redis-server, started as a process. Programs we did not write are the
 // best proof that we speak the protocol as Redis does.
 #include "complete_test.hpp"
@@ -27,9 +27,9 @@ ProgramResult redis_cli(const std::string& port, std::vector<std::string> words)
 
 }  // namespace
 
-TEST_CASE("redis-cli: commands, mass insertion with --pipe, and subscribe", "[ch11]")
+TEST_CASE("redis-cli: commands, mass insertion with --pipe, and subscribe", "[ch12]")
 {
-    auto server = ch11_test::start_server();
+    auto server = ch12_test::start_server();
     const auto port = std::to_string(server->port());
 
     CHECK(redis_cli(port, {"ping"}).output == "PONG\n");
@@ -57,9 +57,9 @@ TEST_CASE("redis-cli: commands, mass insertion with --pipe, and subscribe", "[ch
 }
 
 TEST_CASE("redis-benchmark: a short run of SET, GET and PING, plain and pipelined, no errors",
-          "[ch11]")
+          "[ch12]")
 {
-    auto server = ch11_test::start_server();
+    auto server = ch12_test::start_server();
     const auto port = std::to_string(server->port());
     for (const char* pipeline : {"1", "16"}) {
         INFO("pipeline " << pipeline);
@@ -77,9 +77,9 @@ TEST_CASE("redis-benchmark: a short run of SET, GET and PING, plain and pipeline
     }
 }
 
-TEST_CASE("redis-py (python3-redis): core commands, a pipeline, and pub/sub", "[ch11]")
+TEST_CASE("redis-py (python3-redis): core commands, a pipeline, and pub/sub", "[ch12]")
 {
-    auto server = ch11_test::start_server();
+    auto server = ch12_test::start_server();
     // The system's Python, which is where Debian's python3-redis lives.
     const std::string script = R"(
 import sys, redis

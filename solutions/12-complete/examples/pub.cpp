@@ -4,7 +4,7 @@
 //     build/.../pub [port]                # in another: prints  published to 1 subscriber(s)
 //
 // No coroutine in sight: BlockingClient runs its own event loop on a thread of its own, so plain
-// code can call it. Book: chapter 11, "Using it from code".
+// code can call it. Book: chapter 12, "Using it from code".
 #include "client/blocking_client.hpp"
 
 #include "mini_redis/exercise.hpp"
@@ -16,7 +16,7 @@
 int main(int argc, char** argv)
 {
     using namespace mini_redis::client;
-    // EXERCISE 11.3: Publish a message with the blocking client
+    // EXERCISE 12.3: Publish a message with the blocking client
     const auto port = static_cast<unsigned short>(argc > 1 ? std::stoi(argv[1]) : 6379);
     try {
         auto client = BlockingClient::connect("127.0.0.1", port);
@@ -27,5 +27,5 @@ int main(int argc, char** argv)
         return 1;
     }
     return 0;
-    // END EXERCISE 11.3
+    // END EXERCISE 12.3
 }
