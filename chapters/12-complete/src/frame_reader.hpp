@@ -5,17 +5,20 @@
 // reading more only when the buffer holds no complete frame. Chapter 02 called it Connection,
 // when it wrote replies too (book: chapter 02, "The connection"); since chapter 06 a writer
 // coroutine writes from an Outbox (outbox.hpp), so that other connections can send this client
-// messages too, and what is left only reads.
+// messages too, and what is left only reads. Since chapter 11 the buffer exists only while there
+// are bytes in it: a connection waiting for its client holds none (book: chapter 11, "A buffer
+// only while reading").
 #pragma once
 
 #include "frame.hpp"
 #include "net.hpp"
 #include "parser.hpp"
 
+#include <cstddef>
+#include <memory>
 #include <optional>
 #include <stdexcept>
 #include <string>
-#include <vector>
 
 namespace mini_redis {
 
@@ -63,11 +66,25 @@ public:
     /// The underlying socket, for its endpoints, for writing, or to shut it down.
     tcp::socket& socket() noexcept { return socket_; }
 
+    /// The bytes of read buffer this reader holds now: 0 whenever everything received has been
+    /// parsed, since a reader waiting for its peer keeps no buffer.
+    std::size_t buffer_capacity() const noexcept { return capacity_; }
+
+    /// How many bytes one read asks the socket for, at least: Redis's own read size. The buffer
+    /// is allocated this big when bytes are ready, and grows past it only for a larger frame.
+    static constexpr std::size_t read_size = 16 * 1024;
+
 private:
+    /// Makes room for the next read: allocates the buffer if there is none, moves a partial
+    /// frame to its front, and doubles it (up to the limit) when the partial frame fills it.
+    void make_room();
+
     tcp::socket socket_;
     Parser parser_;
-    // Received bytes live in buffer_[begin_, end_); the parser has not consumed them yet.
-    std::vector<char> buffer_;
+    // Received bytes live in buffer_[begin_, end_); the parser has not consumed them yet. No
+    // buffer (capacity_ 0) while none are.
+    std::unique_ptr<char[]> buffer_;
+    std::size_t capacity_ = 0;
     std::size_t buffer_limit_;
     bool stopped_ = false;
     asio::cancellation_signal stop_reading_;  // cancels the read in progress

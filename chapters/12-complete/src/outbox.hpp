@@ -76,6 +76,11 @@ public:
     /// (queued, or in the batch being written).
     asio::awaitable<void> wait_for_room();
 
+    /// True when wait_for_room() would return at once: at most reply_backlog bytes wait, or the
+    /// outbox is closed. A plain call, where wait_for_room() is a coroutine: the reader asks
+    /// this first after each request, and starts the coroutine only when it must wait.
+    bool has_room() const;
+
     /// The writer binds its socket writes to this slot: when the outbox overflows, the write in
     /// progress is cancelled. (A subscriber that reads nothing never lets that write finish, so
     /// without this the writer would never come back to notice it should stop.)
@@ -93,6 +98,9 @@ public:
 private:
     /// Cuts a wait short, on the strand (a timer is not thread-safe).
     void wake(asio::steady_timer& sleeper);
+
+    /// has_room() for a caller that holds the mutex.
+    bool has_room_locked() const { return pending_.size() + writing_ <= reply_backlog || closed_; }
 
     /// After the outbox was closed and emptied: wakes both sleepers and cancels the write in
     /// progress, so the writer ends now. Call it without the mutex held.

@@ -161,12 +161,18 @@ asio::awaitable<bool> Outbox::take(std::string& batch)
     }
 }
 
+bool Outbox::has_room() const
+{
+    std::lock_guard lock(mutex_);
+    return has_room_locked();
+}
+
 asio::awaitable<void> Outbox::wait_for_room()
 {
     for (;;) {
         {
             std::lock_guard lock(mutex_);
-            if (pending_.size() + writing_ <= reply_backlog || closed_) {
+            if (has_room_locked()) {
                 co_return;
             }
             reader_waiting_ = true;

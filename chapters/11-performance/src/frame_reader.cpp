@@ -1,0 +1,108 @@
+// The buffered frame reader: see frame_reader.hpp. Book: chapter 02, "The connection"; chapter
+// 11, "A buffer only while reading".
+#include "frame_reader.hpp"
+
+#include "mini_redis/exercise.hpp"
+
+#include <algorithm>
+#include <cstring>
+#include <tuple>
+
+namespace mini_redis {
+
+FrameReader::FrameReader(tcp::socket socket, ParserLimits limits, Syntax syntax,
+                         std::size_t buffer_limit)
+    : socket_(std::move(socket)), parser_(limits, syntax), buffer_limit_(buffer_limit)
+{
+}
+
+void FrameReader::make_room()
+{
+    // EXERCISE 11.3: Make room for a read
+    //
+    // Make room for the next read at buffer_[end_, capacity_). No buffer yet: allocate
+    // read_size bytes (no more than buffer_limit_) without zeroing them, and start empty.
+    // Otherwise move the unparsed bytes [begin_, end_) to the front; and when they fill the
+    // whole buffer, double it, up to buffer_limit_, keeping them, or throw BufferLimitExceeded
+    // if it is that big already.
+    //
+    // Check: ./workbook test 11   Stuck? ./workbook hint 11.3
+    mini_redis::unused(buffer_limit_);
+    mini_redis::todo("11.3", "book/11-performance.md#exercise-113-making-room-for-a-read");
+    // END EXERCISE 11.3
+}
+
+asio::awaitable<std::optional<Frame>> FrameReader::read_frame()
+{
+    for (;;) {
+        if (stopped_) {
+            co_return std::nullopt;  // shutting down: no more requests from this client
+        }
+        // First try the bytes we already have: one read often brings several frames, and
+        // the later ones must be served without waiting for the network.
+        if (begin_ < end_) {
+            auto result = parser_.parse(std::string_view(buffer_.get() + begin_, end_ - begin_));
+            if (result.status == Parser::Status::frame) {
+                begin_ += result.consumed;
+                co_return std::move(result.frame);
+            }
+            if (result.status == Parser::Status::error) {
+                throw ProtocolError(result.error);
+            }
+        }
+
+        // Not a whole frame yet: we must wait for the peer. Both waits below are bound to
+        // stop_reading_, so a shutdown can cut them short (stop_reading()). The binding takes
+        // the place of the cancellation slot the wait would otherwise get from whoever awaits
+        // read_frame (a client's deadline, one side of an `a || b`), so a cancellation from
+        // there is passed on to stop_reading_ for as long as the wait lasts. (A coroutine
+        // started without a cancellation slot has none to pass on.)
+        auto caller = (co_await asio::this_coro::cancellation_state).slot();
+        if (caller.is_connected()) {
+            caller.assign([this](asio::cancellation_type type) { stop_reading_.emit(type); });
+        }
+        boost::system::error_code error;
+        // EXERCISE 11.1: Wait for bytes before holding a buffer
+        //
+        // Nothing is buffered (begin_ == end_): give the buffer back (buffer_, capacity_,
+        // begin_ and end_ all to nothing), then wait until the socket has bytes to read, with
+        // socket_.async_wait, bound to stop_reading_'s slot like the read below it. Put the
+        // wait's error_code into `error`. When bytes are buffered (a partial frame), keep them
+        // and do not wait: the read below goes on.
+        //
+        // Check: ./workbook test 11   Stuck? ./workbook hint 11.1
+        co_await mini_redis::co_todo("11.1", "book/11-performance.md#exercise-111-a-buffer-only-while-reading");
+        // END EXERCISE 11.1
+        std::size_t n = 0;
+        if (!error && !stopped_) {
+            make_room();
+            // Suspends until the peer sends something (at once, after the wait above); other
+            // connections are served meanwhile.
+            std::tie(error, n) = co_await socket_.async_read_some(
+                asio::buffer(buffer_.get() + end_, capacity_ - end_),
+                asio::bind_cancellation_slot(stop_reading_.slot(), use_tuple));
+        }
+        if (caller.is_connected()) {
+            caller.clear();
+        }
+        if (stopped_) {
+            co_return std::nullopt;
+        }
+        if (error == asio::error::eof && begin_ == end_) {
+            co_return std::nullopt;  // closed between frames: a clean end
+        }
+        if (error) {
+            // eof here means the peer left in the middle of a frame: an error, not an end.
+            throw boost::system::system_error(error, "reading a frame");
+        }
+        end_ += n;
+    }
+}
+
+void FrameReader::stop_reading()
+{
+    stopped_ = true;
+    stop_reading_.emit(asio::cancellation_type::terminal);
+}
+
+}  // namespace mini_redis

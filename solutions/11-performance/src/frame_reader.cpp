@@ -1,0 +1,126 @@
+// The buffered frame reader: see frame_reader.hpp. Book: chapter 02, "The connection"; chapter
+// 11, "A buffer only while reading".
+#include "frame_reader.hpp"
+
+#include "mini_redis/exercise.hpp"
+
+#include <algorithm>
+#include <cstring>
+#include <tuple>
+
+namespace mini_redis {
+
+FrameReader::FrameReader(tcp::socket socket, ParserLimits limits, Syntax syntax,
+                         std::size_t buffer_limit)
+    : socket_(std::move(socket)), parser_(limits, syntax), buffer_limit_(buffer_limit)
+{
+}
+
+void FrameReader::make_room()
+{
+    // EXERCISE 11.3: Make room for a read
+    if (!buffer_) {
+        // Bytes are ready and we hold none. for_overwrite: the read fills it, so there is no
+        // point in zeroing it first (which would also make every page of it resident at once).
+        capacity_ = std::min(read_size, buffer_limit_);
+        buffer_ = std::make_unique_for_overwrite<char[]>(capacity_);
+        begin_ = end_ = 0;
+        return;
+    }
+    // Moving the unparsed bytes to the front is cheap (at most one partial frame) and keeps the
+    // buffer from growing just because we consumed from its front.
+    if (begin_ > 0) {
+        std::memmove(buffer_.get(), buffer_.get() + begin_, end_ - begin_);
+        end_ -= begin_;
+        begin_ = 0;
+    }
+    if (end_ == capacity_) {
+        // Full of an incomplete frame: grow, unless that passes the limit. Without a limit, a
+        // client could make us hold gigabytes by never finishing a request.
+        if (capacity_ >= buffer_limit_) {
+            throw BufferLimitExceeded("the request is larger than the query buffer limit");
+        }
+        const std::size_t grown = std::min(capacity_ * 2, buffer_limit_);
+        auto bigger = std::make_unique_for_overwrite<char[]>(grown);
+        std::memcpy(bigger.get(), buffer_.get(), end_);
+        buffer_ = std::move(bigger);
+        capacity_ = grown;
+    }
+    // END EXERCISE 11.3
+}
+
+asio::awaitable<std::optional<Frame>> FrameReader::read_frame()
+{
+    for (;;) {
+        if (stopped_) {
+            co_return std::nullopt;  // shutting down: no more requests from this client
+        }
+        // First try the bytes we already have: one read often brings several frames, and
+        // the later ones must be served without waiting for the network.
+        if (begin_ < end_) {
+            auto result = parser_.parse(std::string_view(buffer_.get() + begin_, end_ - begin_));
+            if (result.status == Parser::Status::frame) {
+                begin_ += result.consumed;
+                co_return std::move(result.frame);
+            }
+            if (result.status == Parser::Status::error) {
+                throw ProtocolError(result.error);
+            }
+        }
+
+        // Not a whole frame yet: we must wait for the peer. Both waits below are bound to
+        // stop_reading_, so a shutdown can cut them short (stop_reading()). The binding takes
+        // the place of the cancellation slot the wait would otherwise get from whoever awaits
+        // read_frame (a client's deadline, one side of an `a || b`), so a cancellation from
+        // there is passed on to stop_reading_ for as long as the wait lasts. (A coroutine
+        // started without a cancellation slot has none to pass on.)
+        auto caller = (co_await asio::this_coro::cancellation_state).slot();
+        if (caller.is_connected()) {
+            caller.assign([this](asio::cancellation_type type) { stop_reading_.emit(type); });
+        }
+        boost::system::error_code error;
+        // EXERCISE 11.1: Wait for bytes before holding a buffer
+        if (begin_ == end_) {
+            // Everything received is parsed: give the buffer back, and wait until the socket
+            // has bytes to read. A client that sends nothing costs no buffer at all.
+            buffer_.reset();
+            capacity_ = 0;
+            begin_ = end_ = 0;
+            std::tie(error) = co_await socket_.async_wait(
+                tcp::socket::wait_read,
+                asio::bind_cancellation_slot(stop_reading_.slot(), use_tuple));
+        }
+        // END EXERCISE 11.1
+        std::size_t n = 0;
+        if (!error && !stopped_) {
+            make_room();
+            // Suspends until the peer sends something (at once, after the wait above); other
+            // connections are served meanwhile.
+            std::tie(error, n) = co_await socket_.async_read_some(
+                asio::buffer(buffer_.get() + end_, capacity_ - end_),
+                asio::bind_cancellation_slot(stop_reading_.slot(), use_tuple));
+        }
+        if (caller.is_connected()) {
+            caller.clear();
+        }
+        if (stopped_) {
+            co_return std::nullopt;
+        }
+        if (error == asio::error::eof && begin_ == end_) {
+            co_return std::nullopt;  // closed between frames: a clean end
+        }
+        if (error) {
+            // eof here means the peer left in the middle of a frame: an error, not an end.
+            throw boost::system::system_error(error, "reading a frame");
+        }
+        end_ += n;
+    }
+}
+
+void FrameReader::stop_reading()
+{
+    stopped_ = true;
+    stop_reading_.emit(asio::cancellation_type::terminal);
+}
+
+}  // namespace mini_redis
