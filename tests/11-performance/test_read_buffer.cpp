@@ -11,6 +11,7 @@
 #include <catch2/catch.hpp>
 
 #include <boost/asio.hpp>
+#include <boost/asio/experimental/awaitable_operators.hpp>
 
 #include <algorithm>
 #include <chrono>
@@ -105,6 +106,44 @@ TEST_CASE("a reader waiting for its peer holds no read buffer, before and betwee
     REQUIRE(seen->failure.empty());
     CHECK(seen->frames.back() == "[\"QUIT\"]");
     CHECK(connection.reader->buffer_capacity() == 0);
+}
+
+TEST_CASE("a shutdown, or the caller, cuts short the wait of a client that sent nothing",
+          "[ch11][ex11.1]")
+{
+    boost::asio::io_context context;
+    Connection connection(context);
+    auto seen = std::make_shared<Seen>();
+    auto ended = std::make_shared<bool>(false);
+    boost::asio::co_spawn(
+        context,
+        [](FrameReader& reader, std::shared_ptr<Seen> seen) -> boost::asio::awaitable<void> {
+            co_await read_all(reader, seen);
+        }(*connection.reader, seen),
+        [ended](std::exception_ptr) { *ended = true; });
+    context.poll();
+    REQUIRE_FALSE(*ended);  // waiting for bytes that do not come
+    connection.reader->stop_reading();
+    run_until(context, [&] { return *ended; });
+    CHECK(seen->failure.empty());  // read_frame returned nothing, as for a clean close
+
+    // The caller's cancellation (the losing side of `||`) must reach the wait too, or the `||`
+    // would wait for a client who sends nothing. (The context ran out of work: restart it.)
+    context.restart();
+    Connection other(context);
+    auto first = std::make_shared<int>(-1);
+    boost::asio::co_spawn(
+        context,
+        [](FrameReader& reader, std::shared_ptr<int> first) -> boost::asio::awaitable<void> {
+            using namespace boost::asio::experimental::awaitable_operators;
+            boost::asio::steady_timer timer(co_await boost::asio::this_coro::executor, 1ms);
+            const auto winner =
+                co_await (reader.read_frame() || timer.async_wait(boost::asio::use_awaitable));
+            *first = static_cast<int>(winner.index());
+        }(*other.reader, first),
+        boost::asio::detached);
+    run_until(context, [&] { return *first != -1; });
+    CHECK(*first == 1);  // the timer won, and the wait was cancelled
 }
 
 TEST_CASE("a partial frame is kept while the reader waits for the rest of it",

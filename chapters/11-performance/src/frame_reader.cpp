@@ -62,6 +62,7 @@ asio::awaitable<std::optional<Frame>> FrameReader::read_frame()
             caller.assign([this](asio::cancellation_type type) { stop_reading_.emit(type); });
         }
         boost::system::error_code error;
+        // [book: wait-then-read]
         // EXERCISE 11.1: Wait for bytes before holding a buffer
         //
         // Nothing is buffered (begin_ == end_): give the buffer back (buffer_, capacity_,
@@ -82,6 +83,7 @@ asio::awaitable<std::optional<Frame>> FrameReader::read_frame()
                 asio::buffer(buffer_.get() + end_, capacity_ - end_),
                 asio::bind_cancellation_slot(stop_reading_.slot(), use_tuple));
         }
+        // [end book: wait-then-read]
         if (caller.is_connected()) {
             caller.clear();
         }

@@ -251,11 +251,13 @@ asio::awaitable<void> read_requests(FrameReader& connection, std::shared_ptr<Out
             if (!responded.go_on) {
                 break;  // QUIT
             }
+            // [book: pause-when-full]
             // Almost always there is room: then asking is enough, and the pause's coroutine
             // (and the two clock readings it takes for the watchdog) is never started.
             if (!outbox->has_room()) {
                 co_await wait_for_room();
             }
+            // [end book: pause-when-full]
         }
         spdlog::debug("client {} closed the connection", peer);
     } catch (const BufferLimitExceeded& e) {

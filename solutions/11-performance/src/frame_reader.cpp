@@ -79,6 +79,7 @@ asio::awaitable<std::optional<Frame>> FrameReader::read_frame()
             caller.assign([this](asio::cancellation_type type) { stop_reading_.emit(type); });
         }
         boost::system::error_code error;
+        // [book: wait-then-read]
         // EXERCISE 11.1: Wait for bytes before holding a buffer
         if (begin_ == end_) {
             // Everything received is parsed: give the buffer back, and wait until the socket
@@ -100,6 +101,7 @@ asio::awaitable<std::optional<Frame>> FrameReader::read_frame()
                 asio::buffer(buffer_.get() + end_, capacity_ - end_),
                 asio::bind_cancellation_slot(stop_reading_.slot(), use_tuple));
         }
+        // [end book: wait-then-read]
         if (caller.is_connected()) {
             caller.clear();
         }

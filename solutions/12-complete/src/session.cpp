@@ -301,7 +301,6 @@ asio::awaitable<void> linger(FrameReader& connection, Outbox& outbox)
     }
 }
 
-// [book: writer]
 /// The writer: empties the outbox onto the socket, one write per batch. Ends when the outbox is
 /// closed and empty (then, unless the outbox gave up on the client, with a lingering close), or
 /// a write fails; either way it shuts the socket down, which ends any read still pending.
@@ -341,7 +340,6 @@ asio::awaitable<void> write_replies(FrameReader& connection, Outbox& outbox, std
     boost::system::error_code ignored;
     connection.socket().shutdown(tcp::socket::shutdown_both, ignored);
 }
-// [end book: writer]
 
 }  // namespace
 
