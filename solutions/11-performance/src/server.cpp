@@ -7,7 +7,10 @@
 #include "purge_task.hpp"
 #include "session.hpp"
 
+#include "mini_redis/exercise.hpp"
+
 #include <spdlog/spdlog.h>
+#include <boost/asio/bind_executor.hpp>
 #include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/multiple_exceptions.hpp>
 
@@ -15,6 +18,7 @@
 #include <atomic>
 #include <exception>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <tuple>
@@ -73,6 +77,60 @@ SessionLimits session_limits(const ServerOptions& options)
     return {options.message_limit, options.query_buffer_limit, options.max_bulk_length,
             options.idle_timeout,  options.drain_timeout,      options.tcp_keepalive};
 }
+
+/// A client that has sent nothing yet, and all the server holds for it: a wait for its first
+/// bytes and a shutdown listener. No session yet: its coroutines, outbox, timers and read buffer
+/// would cost about 12 KB (chapter 11, "A session only once there is something to say").
+struct Parked {
+    tcp::socket socket;
+    Db db;
+    ClientSlot slot;
+    SessionLimits limits;
+    Shutdown shutdown;
+    telemetry::Tracer* tracer;
+    std::optional<Shutdown::Registration> listening;  // while the wait lasts
+};
+
+/// Starts `parked`'s session on `strand`, where it runs from then on.
+void start_session(const asio::strand<asio::any_io_executor>& strand, Parked& parked)
+{
+    asio::co_spawn(strand,
+                   session(std::move(parked.socket), std::move(parked.db), std::move(parked.slot),
+                           parked.limits, std::move(parked.shutdown), parked.tracer),
+                   log_failure_of("connection"));
+}
+
+// [book: park]
+/// Runs on the client's strand: waits, with no coroutine, until the client sends its first
+/// bytes, then starts its session. A shutdown ends the wait, and the client is closed with
+/// nothing to answer.
+void park(const asio::strand<asio::any_io_executor>& strand, std::shared_ptr<Parked> parked)
+{
+    // EXERCISE 11.5: Park a silent client
+    // The listener may be called on any thread: it posts to the strand, where the wait's
+    // handler runs too, so the two never touch the socket at once. It holds a weak_ptr: a
+    // listener does not keep a client alive, and by the time its post runs, the client may have
+    // started its session (the socket is moved out) or gone.
+    parked->listening.emplace(
+        parked->shutdown.listen([strand, weak = std::weak_ptr<Parked>(parked)](Shutdown::Stage) {
+            asio::post(strand, [weak] {
+                if (const auto client = weak.lock()) {
+                    boost::system::error_code ignored;
+                    client->socket.cancel(ignored);
+                }
+            });
+        }));
+    parked->socket.async_wait(
+        tcp::socket::wait_read,
+        asio::bind_executor(strand, [strand, parked](boost::system::error_code error) {
+            parked->listening.reset();
+            if (!error) {
+                start_session(strand, *parked);
+            }  // else cancelled by a shutdown: the socket closes as the last `parked` goes
+        }));
+    // END EXERCISE 11.5
+}
+// [end book: park]
 
 /// The accept loop of serve(acceptor, db, options, shutdown), and then, after a shutdown, the
 /// wait for the sessions. Runs on a strand of its own.
@@ -139,10 +197,18 @@ asio::awaitable<void> accept_and_drain(tcp::acceptor acceptor_in, Db db, ServerO
         // back to accepting. The session runs on a strand of the same io_context (its reader,
         // writer and wake-ups take turns there) and owns its socket, which we move into it.
         // [tokio] tokio::spawn(async move { process(socket).await }) -> co_spawn(executor, ...)
-        asio::co_spawn(asio::make_strand(acceptor->get_executor()),
-                       session(std::move(socket), db, ClientSlot(live), session_limits(options),
-                               shutdown, options.tracer),
-                       log_failure_of("connection"));
+        // A client that has sent nothing is parked first (chapter 11), unless an idle timeout
+        // is set: then its session starts at once, and the session's watchdog times the silence.
+        enable_keepalive(socket, options.tcp_keepalive);
+        const auto client_strand = asio::make_strand(acceptor->get_executor());
+        auto parked = std::make_shared<Parked>(Parked{std::move(socket), db, ClientSlot(live),
+                                                      session_limits(options), shutdown,
+                                                      options.tracer, std::nullopt});
+        if (options.idle_timeout.count() > 0) {
+            start_session(client_strand, *parked);
+        } else {
+            asio::post(client_strand, [client_strand, parked] { park(client_strand, parked); });
+        }
     }
     if (!shutdown.requested()) {
         co_return;  // closed for another reason: nothing to wait for

@@ -188,24 +188,6 @@ asio::awaitable<void> watch_for_silence(FrameReader& connection, Activity& activ
     }
 }
 
-/// Turns on TCP keepalive probes, as Redis does: the first after `seconds` of silence, then
-/// one every third of that; after three unanswered probes the kernel reports the connection
-/// dead, and the pending read fails. Zero: no probes.
-void enable_keepalive(tcp::socket& socket, unsigned seconds)
-{
-    if (seconds == 0) {
-        return;
-    }
-    boost::system::error_code ignored;
-    socket.set_option(asio::socket_base::keep_alive(true), ignored);
-    const int idle = static_cast<int>(std::min(seconds, 32767U));  // the kernel's maximum
-    const int interval = std::max(1, idle / 3);
-    const int count = 3;
-    ::setsockopt(socket.native_handle(), IPPROTO_TCP, TCP_KEEPIDLE, &idle, sizeof idle);
-    ::setsockopt(socket.native_handle(), IPPROTO_TCP, TCP_KEEPINTVL, &interval, sizeof interval);
-    ::setsockopt(socket.native_handle(), IPPROTO_TCP, TCP_KEEPCNT, &count, sizeof count);
-}
-
 /// The reader's pause while a client's replies pile up (Outbox::wait_for_room), shown to the
 /// watchdog: stalled_since is set for as long as it lasts. Writing to the client counts as
 /// activity afterwards, as in Redis, so a long request does not look idle. When the pause ends,
@@ -343,6 +325,21 @@ asio::awaitable<void> write_replies(FrameReader& connection, Outbox& outbox, std
 
 }  // namespace
 
+void enable_keepalive(tcp::socket& socket, unsigned seconds)
+{
+    if (seconds == 0) {
+        return;
+    }
+    boost::system::error_code ignored;
+    socket.set_option(asio::socket_base::keep_alive(true), ignored);
+    const int idle = static_cast<int>(std::min(seconds, 32767U));  // the kernel's maximum
+    const int interval = std::max(1, idle / 3);
+    const int count = 3;
+    ::setsockopt(socket.native_handle(), IPPROTO_TCP, TCP_KEEPIDLE, &idle, sizeof idle);
+    ::setsockopt(socket.native_handle(), IPPROTO_TCP, TCP_KEEPINTVL, &interval, sizeof interval);
+    ::setsockopt(socket.native_handle(), IPPROTO_TCP, TCP_KEEPCNT, &count, sizeof count);
+}
+
 asio::awaitable<void> session(tcp::socket socket, Db db, [[maybe_unused]] ClientSlot slot,
                               SessionLimits limits, Shutdown shutdown, telemetry::Tracer* tracer)
 {
@@ -353,7 +350,6 @@ asio::awaitable<void> session(tcp::socket socket, Db db, [[maybe_unused]] Client
     // which a client delaying its acknowledgements makes a wait of up to 40 ms. The writer
     // already sends a whole batch per write, so there is nothing to gain from Nagle's merging.
     socket.set_option(tcp::no_delay(true), ignored);
-    enable_keepalive(socket, limits.tcp_keepalive);
     ParserLimits parser_limits;
     parser_limits.max_bulk_length = limits.max_bulk_length;
     FrameReader connection(std::move(socket), parser_limits, Syntax::requests,

@@ -53,4 +53,10 @@ struct SessionLimits {
 asio::awaitable<void> session(tcp::socket socket, Db db, ClientSlot slot, SessionLimits limits,
                               Shutdown shutdown, telemetry::Tracer* tracer = nullptr);
 
+/// Turns on TCP keepalive probes, as Redis does: the first after `seconds` of silence, then one
+/// every third of that; after three unanswered probes the kernel reports the connection dead,
+/// and a pending wait or read on it fails. Zero: no probes. The accept loop calls it as it
+/// accepts, so that a client that never sends anything is probed too (server.cpp).
+void enable_keepalive(tcp::socket& socket, unsigned seconds);
+
 }  // namespace mini_redis
