@@ -1,6 +1,7 @@
 // The server's coroutines: the accept loop, which starts a session per client, the start of the
 // purge task, and the graceful shutdown. Since chapter 04 they may run on several threads at
-// once. Book: chapters 03 to 08.
+// once; since chapter 11 a client's session starts with its first bytes. Book: chapters 03 to
+// 08, and chapter 11, "A session only once there is something to say".
 #include "server.hpp"
 
 #include "live_sessions.hpp"
@@ -73,7 +74,7 @@ asio::awaitable<void> refuse(tcp::socket socket)
 SessionLimits session_limits(const ServerOptions& options)
 {
     return {options.message_limit, options.query_buffer_limit, options.max_bulk_length,
-            options.idle_timeout,  options.drain_timeout,      options.tcp_keepalive};
+            options.idle_timeout, options.drain_timeout};
 }
 
 /// A client that has sent nothing yet, and all the server holds for it: a wait for its first

@@ -28,7 +28,6 @@ struct SessionLimits {
     std::int64_t max_bulk_length;
     std::chrono::milliseconds idle_timeout;
     std::chrono::milliseconds drain_timeout;
-    unsigned tcp_keepalive;
 };
 
 /// Serves one client: reads commands from `socket`, runs them against `db` and replies, until
