@@ -93,10 +93,18 @@ def main() -> int:
     rows: list[Row] = []
 
     def fresh() -> list[Server]:
-        """Both servers, newly started: a memory figure is an RSS difference, and a server that
-        has served a benchmark reuses the heap it freed then, and grows by less (by nothing, seen
-        for 1,000 idle connections), which would flatter it."""
         return [ours(args.binary, max_clients), redis(max_clients)]
+
+    def on_fresh(measure) -> dict:
+        """measure(server) for both servers, newly started and stopped after: a memory figure is
+        an RSS difference, and a server that has served a benchmark reuses the heap it freed
+        then and grows by less (by nothing, seen for 1,000 idle connections)."""
+        servers = fresh()
+        try:
+            return {s.name: measure(s) for s in servers}
+        finally:
+            for server in servers:
+                server.stop()
 
     servers = fresh()
     try:
@@ -114,24 +122,14 @@ def main() -> int:
     finally:
         for server in servers:
             server.stop()
-    servers = fresh()
-    try:
-        idle = {s.name: measure_idle(s, args.connections) for s in servers}
-        rows.append(Row("memory per idle connection, before it sends anything", "bytes",
-                        idle[mine][0], idle[theirs][0], at_most=1.0))
-        rows.append(Row("memory per idle connection, after a PING", "bytes",
-                        idle[mine][1], idle[theirs][1], at_most=1.0))
-    finally:
-        for server in servers:
-            server.stop()
-    servers = fresh()
-    try:
-        per_key = {s.name: bytes_per_key(s, args.keys) for s in servers}
-        rows.append(Row(f"memory per key, {args.keys:,} keys", "bytes", per_key[mine], per_key[theirs],
-                        at_most=0.85))
-    finally:
-        for server in servers:
-            server.stop()
+    idle = on_fresh(lambda server: measure_idle(server, args.connections))
+    rows.append(Row("memory per idle connection, before it sends anything", "bytes",
+                    idle[mine][0], idle[theirs][0], at_most=1.0))
+    rows.append(Row("memory per idle connection, after a PING", "bytes",
+                    idle[mine][1], idle[theirs][1], at_most=1.0))
+    per_key = on_fresh(lambda server: bytes_per_key(server, args.keys))
+    rows.append(Row(f"memory per key, {args.keys:,} keys", "bytes", per_key[mine], per_key[theirs],
+                    at_most=0.85))
 
     print(f"{mine}: {args.binary}; {theirs}: Debian's, with its defaults. Rates: the median of "
           f"{args.runs} runs; redis-benchmark with {args.clients} clients.")

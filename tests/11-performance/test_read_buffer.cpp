@@ -67,6 +67,14 @@ boost::asio::awaitable<void> read_all(FrameReader& reader, std::shared_ptr<Seen>
     }
 }
 
+/// Starts read_all on `context`; returns what it will have seen.
+std::shared_ptr<Seen> start_reading(boost::asio::io_context& context, FrameReader& reader)
+{
+    auto seen = std::make_shared<Seen>();
+    boost::asio::co_spawn(context, read_all(reader, seen), boost::asio::detached);
+    return seen;
+}
+
 /// Runs the context's handlers until `done()` holds; fails if that takes past the hang guard.
 void run_until(boost::asio::io_context& context, const std::function<bool()>& done)
 {
@@ -86,8 +94,7 @@ TEST_CASE("a reader waiting for its peer holds no read buffer, before and betwee
 {
     boost::asio::io_context context;
     Connection connection(context);
-    auto seen = std::make_shared<Seen>();
-    boost::asio::co_spawn(context, read_all(*connection.reader, seen), boost::asio::detached);
+    const auto seen = start_reading(context, *connection.reader);
     context.poll();
     REQUIRE(seen->failure.empty());
     CHECK(connection.reader->buffer_capacity() == 0);  // nothing sent yet: nothing held
@@ -151,8 +158,7 @@ TEST_CASE("a partial frame is kept while the reader waits for the rest of it",
 {
     boost::asio::io_context context;
     Connection connection(context);
-    auto seen = std::make_shared<Seen>();
-    boost::asio::co_spawn(context, read_all(*connection.reader, seen), boost::asio::detached);
+    const auto seen = start_reading(context, *connection.reader);
     context.poll();
 
     // The first half of a request: the reader reads it, finds no whole frame, and must wait for
@@ -175,8 +181,7 @@ TEST_CASE("a request larger than one read arrives whole, and its buffer is given
 {
     boost::asio::io_context context;
     Connection connection(context);
-    auto seen = std::make_shared<Seen>();
-    boost::asio::co_spawn(context, read_all(*connection.reader, seen), boost::asio::detached);
+    const auto seen = start_reading(context, *connection.reader);
 
     // Several times read_size, written from this same context as the reader makes room.
     const std::string value(5 * FrameReader::read_size + 3, 'v');
@@ -200,8 +205,7 @@ TEST_CASE("the buffer grows up to its limit and no further", "[ch11][ex11.3]")
 {
     boost::asio::io_context context;
     Connection connection(context, 1000);  // below read_size: the first buffer is this big
-    auto seen = std::make_shared<Seen>();
-    boost::asio::co_spawn(context, read_all(*connection.reader, seen), boost::asio::detached);
+    const auto seen = start_reading(context, *connection.reader);
 
     // A frame of exactly 1000 bytes fits; after it, the reader holds nothing again.
     const std::string fits = "$992\r\n" + std::string(992, 'f') + "\r\n";
@@ -228,8 +232,7 @@ TEST_CASE("a long stream of small frames never grows the buffer", "[ch11][ex11.3
     // would have to grow.
     boost::asio::io_context context;
     Connection connection(context);
-    auto seen = std::make_shared<Seen>();
-    boost::asio::co_spawn(context, read_all(*connection.reader, seen), boost::asio::detached);
+    const auto seen = start_reading(context, *connection.reader);
     std::size_t largest = 0;
     const std::string frame = "*2\r\n$4\r\nECHO\r\n$100\r\n" + std::string(100, 'e') + "\r\n";
     for (int i = 0; i < 400; ++i) {
