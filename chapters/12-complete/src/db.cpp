@@ -21,8 +21,8 @@ Db::Db(Now now) : state_(std::make_shared<State>(std::move(now))) {}
 
 void Db::erase(State& state, Entries::iterator entry)
 {
-    if (entry->second.expires()) {
-        state.expirations.erase({entry->second.expires_at, entry->first});
+    if (entry->second.expires_at) {
+        state.expirations.erase({*entry->second.expires_at, entry->first});
     }
     state.entries.erase(entry);
 }
@@ -36,7 +36,7 @@ std::optional<std::string> Db::get(std::string_view key)
     if (found == state_->entries.end()) {
         return std::nullopt;
     }
-    if (found->second.expires() && found->second.expires_at <= now) {
+    if (found->second.expires_at && *found->second.expires_at <= now) {
         // Expired, but the purge task has not got to it yet: it is gone all the same.
         erase(*state_, found);
         return std::nullopt;
@@ -57,11 +57,11 @@ void Db::set(std::string key, std::string value, std::optional<std::chrono::mill
         // try_emplace moves the key in only when it inserts; an existing entry keeps its key.
         auto [entry, inserted] = state_->entries.try_emplace(std::move(key));
         // An old deadline must leave the index, or the purge task would delete the new value.
-        if (entry->second.expires()) {
-            state_->expirations.erase({entry->second.expires_at, entry->first});
+        if (entry->second.expires_at) {
+            state_->expirations.erase({*entry->second.expires_at, entry->first});
         }
         entry->second.value = std::move(value);
-        entry->second.expires_at = deadline ? *deadline : no_deadline;
+        entry->second.expires_at = deadline;
         if (deadline) {
             // Wake the purge task only when this deadline is now the first one: otherwise it is
             // already set to wake up earlier than needed for this key.
