@@ -30,7 +30,7 @@ import statistics
 import sys
 from dataclasses import dataclass
 
-from compare import DEFAULT_BINARY, PIPELINES, TESTS, bytes_per_key, rotated, throughput
+from compare import DEFAULT_BINARY, PIPELINES, TESTS, bytes_per_key, on_fresh, rotated, throughput
 from measure import Server, measure_idle, measure_pubsub, ours, redis
 
 SUBSCRIBERS = (1, 8)
@@ -95,17 +95,6 @@ def main() -> int:
     def fresh() -> list[Server]:
         return [ours(args.binary, max_clients), redis(max_clients)]
 
-    def on_fresh(measure) -> dict:
-        """measure(server) for both servers, newly started and stopped after: a memory figure is
-        an RSS difference, and a server that has served a benchmark reuses the heap it freed
-        then and grows by less (by nothing, seen for 1,000 idle connections)."""
-        servers = fresh()
-        try:
-            return {s.name: measure(s) for s in servers}
-        finally:
-            for server in servers:
-                server.stop()
-
     servers = fresh()
     try:
         mine, theirs = (s.name for s in servers)
@@ -122,12 +111,12 @@ def main() -> int:
     finally:
         for server in servers:
             server.stop()
-    idle = on_fresh(lambda server: measure_idle(server, args.connections))
+    idle = on_fresh(fresh, lambda server: measure_idle(server, args.connections))
     rows.append(Row("memory per idle connection, before it sends anything", "bytes",
                     idle[mine][0], idle[theirs][0], at_most=1.0))
     rows.append(Row("memory per idle connection, after a PING", "bytes",
                     idle[mine][1], idle[theirs][1], at_most=1.0))
-    per_key = on_fresh(lambda server: bytes_per_key(server, args.keys))
+    per_key = on_fresh(fresh, lambda server: bytes_per_key(server, args.keys))
     rows.append(Row(f"memory per key, {args.keys:,} keys", "bytes", per_key[mine], per_key[theirs],
                     at_most=0.85))
 
