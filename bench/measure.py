@@ -130,13 +130,34 @@ def measure_memory(server: Server, keys: int) -> list[int]:
     return [empty, full, server.rss_kib()]
 
 
+def accept_queue(port: int) -> int:
+    """How many connections to the listening socket on `port` wait to be accepted (its receive
+    queue in /proc/net/tcp and tcp6), 0 if there is no such socket."""
+    waiting = 0
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        try:
+            rows = open(table).read().splitlines()[1:]
+        except OSError:
+            continue
+        for row in rows:
+            fields = row.split()
+            local, state, queues = fields[1], fields[3], fields[4]
+            if state == "0A" and int(local.rsplit(":", 1)[1], 16) == port:  # 0A: LISTEN
+                waiting += int(queues.split(":")[1], 16)
+    return waiting
+
+
 def measure_idle(server: Server, clients: int) -> tuple[float, float]:
     """Bytes of RSS per idle connection: (before it has sent anything, after one PING). The
     first is what a server spends on a connection it has only accepted; the second adds what
     serving one request leaves behind (a read buffer, say)."""
     before = server.rss_kib()
     sockets = [socket.create_connection(("127.0.0.1", server.port)) for _ in range(clients)]
-    time.sleep(0.5)  # a benchmark may sleep: the server accepts them meanwhile
+    deadline = time.monotonic() + 60
+    while accept_queue(server.port) > 0:  # until the server has accepted every one
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"{server.name} did not accept {clients} connections within 60 s")
+        time.sleep(0.01)
     silent = server.rss_kib()
     for s in sockets:  # make sure each connection is served, not just queued
         s.sendall(b"*1\r\n$4\r\nPING\r\n")
