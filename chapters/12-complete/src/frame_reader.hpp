@@ -77,6 +77,7 @@ public:
 private:
     /// Makes room for the next read: allocates the buffer if there is none, moves a partial
     /// frame to its front, and doubles it (up to the limit) when the partial frame fills it.
+    /// Throws BufferLimitExceeded when it is full and as large as the limit already.
     void make_room();
 
     tcp::socket socket_;
