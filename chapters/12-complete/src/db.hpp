@@ -5,7 +5,9 @@
 // the next key to delete without looking at all the others. Chapter 06 adds channels: for each
 // channel name, the subscribers a PUBLISH delivers to. Db itself does no I/O and keeps no timer;
 // the purge task (purge_task.hpp) does the waiting, and each subscriber's connection does its
-// own writing. Book: chapters 04, 05 and 06.
+// own writing. Chapter 11 makes the key space cheaper to search: each key lives in one block with
+// its value, and an open-addressing table holds pointers to the blocks. Book: chapters 04, 05, 06
+// and 11.
 #pragma once
 
 #include "clock.hpp"
@@ -23,6 +25,8 @@
 #include <unordered_map>
 #include <utility>
 #include <vector>
+
+#include <boost/unordered/unordered_flat_set.hpp>
 
 namespace mini_redis {
 
@@ -47,9 +51,9 @@ public:
 
     /// Stores `value` under `key`, replacing any previous value *and its deadline*. With
     /// `expire`, the key disappears that long from now. If this deadline comes before every other
-    /// one, the purge task is woken to reschedule itself. Takes the strings by value so a caller
-    /// can move them in.
-    void set(std::string key, std::string value,
+    /// one, the purge task is woken to reschedule itself. Takes the value by value so a caller
+    /// can move it in; the key is copied into a new entry, or not at all if it exists.
+    void set(std::string_view key, std::string value,
              std::optional<std::chrono::milliseconds> expire = std::nullopt);
 
     /// The most keys purge_expired() deletes while it holds the lock. A million keys that expire
@@ -96,25 +100,78 @@ public:
     bool is_shut_down() const;
 
 private:
-    /// Hashes a key, or a string_view of one: `is_transparent` lets find() take a view, with no
-    /// std::string made per lookup. noexcept, so libstdc++ keeps no hash in each node. Keeping
-    /// them (a hasher that is not noexcept) spares a lookup hashing again every key it passes in
-    /// its bucket, but measured no faster, and made each key 16 bytes bigger (chapter 11, "The
-    /// hash table").
+    /// One key with its value and deadline, in a single allocation: the key's bytes follow the
+    /// Entry in memory, so finding a key and then reading or replacing its value touch one
+    /// block, not a node, a key string and a value elsewhere. Entries never move once made
+    /// (the table holds pointers to them), so chapter 5's expiry index may keep views of their
+    /// keys. Made only by make(), freed only by Free: a plain `new Entry` would leave no room
+    /// for the key.
+    class Entry {
+    public:
+        /// Destroys an entry and gives back its memory, key bytes included.
+        struct Free {
+            void operator()(Entry* entry) const noexcept;
+        };
+        using Owner = std::unique_ptr<Entry, Free>;
+
+        /// A new entry for `key` (a copy of it), with an empty value and no deadline.
+        static Owner make(std::string_view key);
+
+        /// The key, stored right after this object.
+        std::string_view key() const noexcept
+        {
+            return {reinterpret_cast<const char*>(this + 1), key_size_};
+        }
+
+        std::string value;
+        std::optional<TimePoint> expires_at;
+
+    private:
+        explicit Entry(std::size_t key_size) noexcept : key_size_(key_size) {}
+        std::size_t key_size_;
+    };
+
+    /// Hashes a key, or an entry by its key. `is_transparent` lets find() take a string_view,
+    /// with no Entry (nor std::string) made per lookup. The table hashes an entry only when it
+    /// grows and moves its pointers to new slots.
     struct KeyHash {
         using is_transparent = void;
         std::size_t operator()(std::string_view key) const noexcept
         {
             return std::hash<std::string_view>{}(key);
         }
+        std::size_t operator()(const Entry::Owner& entry) const noexcept
+        {
+            return (*this)(entry->key());
+        }
     };
 
-    struct Entry {
-        std::string value;
-        std::optional<TimePoint> expires_at;
+    /// Compares keys, whether given as a string_view or as the entry that holds one.
+    struct KeyEqual {
+        using is_transparent = void;
+        static std::string_view key_of(std::string_view key) noexcept { return key; }
+        static std::string_view key_of(const Entry::Owner& entry) noexcept { return entry->key(); }
+        template <class A, class B>
+        bool operator()(const A& a, const B& b) const noexcept
+        {
+            return key_of(a) == key_of(b);
+        }
     };
 
-    using Entries = std::unordered_map<std::string, Entry, KeyHash, std::equal_to<>>;
+    /// An open-addressing table of pointers. A lookup reads a group of 15 one-byte fragments of
+    /// hashes, then the slot whose fragment matches, then that entry: three cache misses, where
+    /// libstdc++'s std::unordered_map took four or more (the bucket, the node before, the node,
+    /// and the next node, whose key it hashed again to see whether it was in the same bucket).
+    using Entries = boost::unordered_flat_set<Entry::Owner, KeyHash, KeyEqual>;
+
+    /// Hashes a channel name, or a string_view of one (find() takes either).
+    struct NameHash {
+        using is_transparent = void;
+        std::size_t operator()(std::string_view name) const noexcept
+        {
+            return std::hash<std::string_view>{}(name);
+        }
+    };
 
     /// What every copy of the handle shares. `mutex` guards the keys, deadlines and wake-up;
     /// `channels_mutex` guards the channels.
@@ -124,9 +181,9 @@ private:
         const Now now;  // set once, read without the lock
         std::mutex mutex;
         Entries entries;
-        /// Every deadline with its key, earliest first. The key is a view of the map's own key
-        /// string: an unordered_map never moves its elements, so the view stays valid until the
-        /// entry is erased, and we always remove the index entry first.
+        /// Every deadline with its key, earliest first. The key is a view of the entry's own
+        /// key: an Entry never moves, so the view stays valid until the entry is erased, and
+        /// we always remove the index entry first.
         std::set<std::pair<TimePoint, std::string_view>> expirations;
         std::function<void()> wake;
         bool shut_down = false;
@@ -134,7 +191,7 @@ private:
         /// Channels have a lock of their own: a PUBLISH never waits for a SET, nor a SET for a
         /// PUBLISH to many subscribers.
         std::mutex channels_mutex;
-        std::unordered_map<std::string, std::vector<std::shared_ptr<Recipient>>, KeyHash,
+        std::unordered_map<std::string, std::vector<std::shared_ptr<Recipient>>, NameHash,
                            std::equal_to<>>
             channels;
     };

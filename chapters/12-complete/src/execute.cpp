@@ -29,7 +29,7 @@ Frame execute(Command command, Db& db)
                 return value ? Frame::bulk(std::move(*value)) : Frame::null();
             },
             [&db](Set& set) {
-                db.set(std::move(set.key), std::move(set.value), set.expire);
+                db.set(set.key, std::move(set.value), set.expire);
                 return Frame::simple("OK");
             },
             [&db](const Publish& publish) {

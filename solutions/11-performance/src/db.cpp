@@ -2,7 +2,10 @@
 // and chapter 05, "Deadlines and the expiry index".
 #include "db.hpp"
 
+#include "mini_redis/exercise.hpp"
+
 #include <algorithm>
+#include <new>
 
 namespace mini_redis {
 namespace {
@@ -17,12 +20,34 @@ TimePoint deadline_after(TimePoint now, std::chrono::milliseconds expire)
 
 }  // namespace
 
+Db::Entry::Owner Db::Entry::make(std::string_view key)
+{
+    // EXERCISE 11.6: One allocation per key
+    // Room for the Entry and, right after it, the key's bytes. operator new gives raw memory
+    // aligned for any object; placement new constructs the Entry at its start, and the Owner
+    // takes it at once, so that Free will destroy and release it.
+    void* memory = ::operator new(sizeof(Entry) + key.size());
+    Owner entry(new (memory) Entry(key.size()));
+    std::copy(key.begin(), key.end(), reinterpret_cast<char*>(entry.get() + 1));
+    return entry;
+    // END EXERCISE 11.6
+}
+
+void Db::Entry::Free::operator()(Entry* entry) const noexcept
+{
+    // The reverse of make(): end the Entry's life (its value may own a heap string), then give
+    // back the whole block, whose size the key's length tells.
+    const std::size_t size = sizeof(Entry) + entry->key_size_;
+    entry->~Entry();
+    ::operator delete(entry, size);
+}
+
 Db::Db(Now now) : state_(std::make_shared<State>(std::move(now))) {}
 
 void Db::erase(State& state, Entries::iterator entry)
 {
-    if (entry->second.expires_at) {
-        state.expirations.erase({*entry->second.expires_at, entry->first});
+    if ((*entry)->expires_at) {
+        state.expirations.erase({*(*entry)->expires_at, (*entry)->key()});
     }
     state.entries.erase(entry);
 }
@@ -36,15 +61,16 @@ std::optional<std::string> Db::get(std::string_view key)
     if (found == state_->entries.end()) {
         return std::nullopt;
     }
-    if (found->second.expires_at && *found->second.expires_at <= now) {
+    if ((*found)->expires_at && *(*found)->expires_at <= now) {
         // Expired, but the purge task has not got to it yet: it is gone all the same.
         erase(*state_, found);
         return std::nullopt;
     }
-    return found->second.value;  // copied while the lock is held
+    return (*found)->value;  // copied while the lock is held
 }
 
-void Db::set(std::string key, std::string value, std::optional<std::chrono::milliseconds> expire)
+void Db::set(std::string_view key, std::string value,
+             std::optional<std::chrono::milliseconds> expire)
 {
     std::optional<TimePoint> deadline;
     if (expire) {
@@ -54,19 +80,23 @@ void Db::set(std::string key, std::string value, std::optional<std::chrono::mill
     std::function<void()> wake_up;
     {
         std::lock_guard lock(state_->mutex);
-        // try_emplace moves the key in only when it inserts; an existing entry keeps its key.
-        auto [entry, inserted] = state_->entries.try_emplace(std::move(key));
-        // An old deadline must leave the index, or the purge task would delete the new value.
-        if (entry->second.expires_at) {
-            state_->expirations.erase({*entry->second.expires_at, entry->first});
+        // A new key gets an entry of its own; an existing one keeps its entry, and its key.
+        auto found = state_->entries.find(key);
+        if (found == state_->entries.end()) {
+            found = state_->entries.insert(Entry::make(key)).first;
         }
-        entry->second.value = std::move(value);
-        entry->second.expires_at = deadline;
+        Entry& entry = **found;
+        // An old deadline must leave the index, or the purge task would delete the new value.
+        if (entry.expires_at) {
+            state_->expirations.erase({*entry.expires_at, entry.key()});
+        }
+        entry.value = std::move(value);
+        entry.expires_at = deadline;
         if (deadline) {
             // Wake the purge task only when this deadline is now the first one: otherwise it is
             // already set to wake up earlier than needed for this key.
             wake = state_->expirations.empty() || *deadline < state_->expirations.begin()->first;
-            state_->expirations.emplace(*deadline, entry->first);
+            state_->expirations.emplace(*deadline, entry.key());
         }
         if (wake) {
             wake_up = state_->wake;
