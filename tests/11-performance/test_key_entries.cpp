@@ -107,12 +107,12 @@ TEST_CASE("100,000 keys survive the table's growth, and their deadlines still fi
     }
 }
 
-TEST_CASE("a short key with a short value costs the heap less than 100 bytes", "[ch11][ex11.6]")
+TEST_CASE("a short key with a short value costs the heap less than 90 bytes", "[ch11][ex11.6]")
 {
     // What bench/measure.py's memory figure counts: keys of 12 bytes and values of 14. A node of
-    // std::unordered_map, its bucket pointer and the key's own string came to about 104 bytes;
-    // one block per key and a slot of 8 bytes to about 93 (81 by a sanitizer's count, which
-    // leaves out malloc's own headers).
+    // std::unordered_map with its bucket pointer came to about 104 bytes; one block of 56 bytes
+    // (malloc's chunk of 64) and a slot of 8 bytes in a table at most 7/8 full come to about 80
+    // (about 69 by a sanitizer's count, which leaves out malloc's own headers).
     constexpr int keys = 10'000;
     Db db;
     db.set("warm-up", "x");  // the table's first allocation, made once
@@ -127,5 +127,5 @@ TEST_CASE("a short key with a short value costs the heap less than 100 bytes", "
     REQUIRE(db.size() == keys + 1);
     const long long per_key = (static_cast<long long>(heap_in_use()) - before) / keys;
     INFO("the heap grew by " << per_key << " bytes per key");
-    CHECK(per_key < 100);
+    CHECK(per_key < 90);
 }

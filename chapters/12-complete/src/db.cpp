@@ -3,7 +3,9 @@
 #include "db.hpp"
 
 #include <algorithm>
+#include <limits>
 #include <new>
+#include <stdexcept>
 
 namespace mini_redis {
 namespace {
@@ -20,12 +22,18 @@ TimePoint deadline_after(TimePoint now, std::chrono::milliseconds expire)
 
 Db::Entry::Owner Db::Entry::make(std::string_view key)
 {
-    // Room for the Entry and, right after it, the key's bytes. operator new gives raw memory
-    // aligned for any object; placement new constructs the Entry at its start, and the Owner
-    // takes it at once, so that Free will destroy and release it.
-    void* memory = ::operator new(sizeof(Entry) + key.size());
-    Owner entry(new (memory) Entry(key.size()));
-    std::copy(key.begin(), key.end(), reinterpret_cast<char*>(entry.get() + 1));
+    // Room for the Entry and, right after it, the key's length and bytes. operator new gives
+    // raw memory aligned for any object; placement new constructs the Entry at its start, and
+    // the Owner takes it at once, so that Free will destroy and release it.
+    if (key.size() > std::numeric_limits<std::uint32_t>::max()) {
+        throw std::length_error("a key longer than 4 GB");
+    }
+    const auto size = static_cast<std::uint32_t>(key.size());
+    void* memory = ::operator new(sizeof(Entry) + sizeof size + size);
+    Owner entry(new (memory) Entry);
+    char* after = reinterpret_cast<char*>(entry.get() + 1);
+    std::memcpy(after, &size, sizeof size);
+    std::copy(key.begin(), key.end(), after + sizeof size);
     return entry;
 }
 
@@ -33,7 +41,7 @@ void Db::Entry::Free::operator()(Entry* entry) const noexcept
 {
     // The reverse of make(): end the Entry's life (its value may own a heap string), then give
     // back the whole block, whose size the key's length tells.
-    const std::size_t size = sizeof(Entry) + entry->key_size_;
+    const std::size_t size = sizeof(Entry) + sizeof(std::uint32_t) + entry->key().size();
     entry->~Entry();
     ::operator delete(entry, size);
 }
@@ -42,8 +50,8 @@ Db::Db(Now now) : state_(std::make_shared<State>(std::move(now))) {}
 
 void Db::erase(State& state, Entries::iterator entry)
 {
-    if ((*entry)->expires_at) {
-        state.expirations.erase({*(*entry)->expires_at, (*entry)->key()});
+    if (const auto deadline = (*entry)->deadline()) {
+        state.expirations.erase({*deadline, (*entry)->key()});
     }
     state.entries.erase(entry);
 }
@@ -57,7 +65,7 @@ std::optional<std::string> Db::get(std::string_view key)
     if (found == state_->entries.end()) {
         return std::nullopt;
     }
-    if ((*found)->expires_at && *(*found)->expires_at <= now) {
+    if (const auto deadline = (*found)->deadline(); deadline && *deadline <= now) {
         // Expired, but the purge task has not got to it yet: it is gone all the same.
         erase(*state_, found);
         return std::nullopt;
@@ -83,11 +91,11 @@ void Db::set(std::string_view key, std::string value,
         }
         Entry& entry = **found;
         // An old deadline must leave the index, or the purge task would delete the new value.
-        if (entry.expires_at) {
-            state_->expirations.erase({*entry.expires_at, entry.key()});
+        if (const auto old = entry.deadline()) {
+            state_->expirations.erase({*old, entry.key()});
         }
         entry.value = std::move(value);
-        entry.expires_at = deadline;
+        entry.set_deadline(deadline);
         if (deadline) {
             // Wake the purge task only when this deadline is now the first one: otherwise it is
             // already set to wake up earlier than needed for this key.

@@ -15,6 +15,8 @@
 
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
+#include <cstring>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -100,12 +102,12 @@ public:
     bool is_shut_down() const;
 
 private:
-    /// One key with its value and deadline, in a single allocation: the key's bytes follow the
-    /// Entry in memory, so finding a key and then reading or replacing its value touch one
-    /// block, not a node, a key string and a value elsewhere. Entries never move once made
-    /// (the table holds pointers to them), so chapter 5's expiry index may keep views of their
-    /// keys. Made only by make(), freed only by Free: a plain `new Entry` would leave no room
-    /// for the key.
+    /// One key with its value and deadline, in a single allocation: after the Entry come the
+    /// key's length (4 bytes) and its bytes, so finding a key and then reading or replacing its
+    /// value touch one block, not a node, a key string and a value elsewhere. Entries never
+    /// move once made (the table holds pointers to them), so chapter 5's expiry index may keep
+    /// views of their keys. Made only by make(), freed only by Free: a plain `new Entry` would
+    /// leave no room for the key.
     class Entry {
     public:
         /// Destroys an entry and gives back its memory, key bytes included.
@@ -117,18 +119,34 @@ private:
         /// A new entry for `key` (a copy of it), with an empty value and no deadline.
         static Owner make(std::string_view key);
 
-        /// The key, stored right after this object.
+        /// The key, stored right after this object: its length, then its bytes.
         std::string_view key() const noexcept
         {
-            return {reinterpret_cast<const char*>(this + 1), key_size_};
+            const char* after = reinterpret_cast<const char*>(this + 1);
+            std::uint32_t size = 0;
+            std::memcpy(&size, after, sizeof size);
+            return {after + sizeof size, size};
+        }
+
+        /// When the key expires, if it does.
+        std::optional<TimePoint> deadline() const noexcept
+        {
+            return deadline_ == none ? std::nullopt : std::optional(deadline_);
+        }
+        void set_deadline(std::optional<TimePoint> deadline) noexcept
+        {
+            deadline_ = deadline.value_or(none);
         }
 
         std::string value;
-        std::optional<TimePoint> expires_at;
 
     private:
-        explicit Entry(std::size_t key_size) noexcept : key_size_(key_size) {}
-        std::size_t key_size_;
+        /// "No deadline": no real one is this early. A std::optional<TimePoint> would spend 8
+        /// more bytes per key on its flag and padding.
+        static constexpr TimePoint none = TimePoint::min();
+
+        Entry() = default;
+        TimePoint deadline_ = none;
     };
 
     /// Hashes a key, or an entry by its key. `is_transparent` lets find() take a string_view,
