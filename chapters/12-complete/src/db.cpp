@@ -31,7 +31,7 @@ Db::Entry::Owner Db::Entry::make(std::string_view key)
     const auto size = static_cast<std::uint32_t>(key.size());
     void* memory = ::operator new(sizeof(Entry) + sizeof size + size);
     Owner entry(new (memory) Entry);
-    char* after = reinterpret_cast<char*>(entry.get() + 1);
+    char* after = static_cast<char*>(memory) + sizeof(Entry);
     std::memcpy(after, &size, sizeof size);
     std::copy(key.begin(), key.end(), after + sizeof size);
     return entry;

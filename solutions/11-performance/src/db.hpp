@@ -13,6 +13,7 @@
 #include "clock.hpp"
 #include "recipient.hpp"
 
+#include <cassert>
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
@@ -120,6 +121,10 @@ private:
         /// A new entry for `key` (a copy of it), with an empty value and no deadline.
         static Owner make(std::string_view key);
 
+        /// Not copyable: a copy would have no key bytes after it.
+        Entry(const Entry&) = delete;
+        Entry& operator=(const Entry&) = delete;
+
         /// The key, stored right after this object: its length, then its bytes.
         std::string_view key() const noexcept
         {
@@ -134,8 +139,10 @@ private:
         {
             return deadline_ == none ? std::nullopt : std::optional(deadline_);
         }
+        /// `deadline` must not be TimePoint::min(), which would read as no deadline at all.
         void set_deadline(std::optional<TimePoint> deadline) noexcept
         {
+            assert(!deadline || *deadline != none);
             deadline_ = deadline.value_or(none);
         }
 
@@ -152,8 +159,8 @@ private:
     // [end book: entry]
 
     /// Hashes a key, or an entry by its key. `is_transparent` lets find() take a string_view,
-    /// with no Entry (nor std::string) made per lookup. The table hashes an entry only when it
-    /// grows and moves its pointers to new slots.
+    /// with no Entry (nor std::string) made per lookup. The table hashes an entry when it is
+    /// inserted, and again when the table grows and moves its pointers to new slots.
     struct KeyHash {
         using is_transparent = void;
         std::size_t operator()(std::string_view key) const noexcept
@@ -179,9 +186,9 @@ private:
     };
 
     /// An open-addressing table of pointers. A lookup reads a group of 15 one-byte fragments of
-    /// hashes, then the slot whose fragment matches, then that entry: three cache misses, where
-    /// libstdc++'s std::unordered_map took four or more (the bucket, the node before, the node,
-    /// and the next node, whose key it hashed again to see whether it was in the same bucket).
+    /// hashes, then the slot whose fragment matches (almost always just one), then that entry:
+    /// three cache misses. libstdc++'s std::unordered_map read the bucket, the node before, the
+    /// node, and a key longer than 15 bytes in a string of its own: four.
     using Entries = boost::unordered_flat_set<Entry::Owner, KeyHash, KeyEqual>;
 
     /// Hashes a channel name, or a string_view of one (find() takes either).
