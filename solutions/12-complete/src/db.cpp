@@ -40,10 +40,9 @@ Db::Entry::Owner Db::Entry::make(std::string_view key)
 void Db::Entry::Free::operator()(Entry* entry) const noexcept
 {
     // The reverse of make(): end the Entry's life (its value may own a heap string), then give
-    // back the whole block, whose size the key's length tells.
-    const std::size_t size = sizeof(Entry) + sizeof(std::uint32_t) + entry->key().size();
+    // back the whole block to the operator new that gave it.
     entry->~Entry();
-    ::operator delete(entry, size);
+    ::operator delete(entry);
 }
 
 Db::Db(Now now) : state_(std::make_shared<State>(std::move(now))) {}
