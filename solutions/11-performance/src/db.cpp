@@ -1,5 +1,5 @@
 // The shared key space with expiring keys: see db.hpp. Book: chapter 04, "A Db behind a mutex",
-// and chapter 05, "Deadlines and the expiry index".
+// chapter 05, "Deadlines and the expiry index", and chapter 11, "The hash table".
 #include "db.hpp"
 
 #include "mini_redis/exercise.hpp"
