@@ -29,8 +29,8 @@ Db::Entry::Owner Db::Entry::make(std::string_view key)
     // Make an Entry for `key` in one block: allocate sizeof(Entry) + 4 + key.size() bytes with
     // operator new, construct the Entry at their start with placement new, hand it to an Owner
     // at once, then write the key's length as a std::uint32_t right after the Entry, and the
-    // key's bytes after that (where key() reads them). A key longer than 4 GB: throw
-    // std::length_error.
+    // key's bytes after that (where key() reads them). A key whose length a uint32_t cannot
+    // hold (4 GiB or more): throw std::length_error.
     //
     // Check: ./workbook test 11   Stuck? ./workbook hint 11.6
     mini_redis::unused(key);

@@ -26,7 +26,7 @@ Db::Entry::Owner Db::Entry::make(std::string_view key)
     // raw memory aligned for any object; placement new constructs the Entry at its start, and
     // the Owner takes it at once, so that Free will destroy and release it.
     if (key.size() > std::numeric_limits<std::uint32_t>::max()) {
-        throw std::length_error("a key longer than 4 GB");
+        throw std::length_error("a key of 4 GiB or more");
     }
     const auto size = static_cast<std::uint32_t>(key.size());
     void* memory = ::operator new(sizeof(Entry) + sizeof size + size);
