@@ -128,6 +128,9 @@ void end_command_span(SessionTrace& trace, telemetry::SpanData span, const Respo
 /// plain members are enough.
 struct Activity {
     using Clock = std::chrono::steady_clock;
+    /// Whether an idle timeout is set. Only then does the reader note when each request came:
+    /// otherwise nothing reads last_request, and a clock reading per request is wasted.
+    bool times_requests = false;
     Clock::time_point last_request = Clock::now();
     bool subscribed = false;
     /// Since when the reader has been waiting for the client to read its replies: paused for
@@ -214,7 +217,9 @@ asio::awaitable<void> read_requests(FrameReader& connection, std::shared_ptr<Out
     const Subscriptions::Pause wait_for_room = [&] { return wait_until_read(*outbox, activity); };
     try {
         while (auto request = co_await connection.read_frame()) {
-            activity.last_request = Activity::Clock::now();
+            if (activity.times_requests) {
+                activity.last_request = Activity::Clock::now();
+            }
             auto command = parse_command(std::move(*request));
             std::optional<telemetry::SpanData> span;
             if (trace != nullptr) {
@@ -355,7 +360,8 @@ asio::awaitable<void> session(tcp::socket socket, Db db, [[maybe_unused]] Client
     // The outbox lives as long as anyone holds it: this session, and the channels it subscribed
     // to until the reader's Subscriptions leaves them.
     auto outbox = std::make_shared<Outbox>(strand, limits.message_limit);
-    Activity activity{.wake = asio::steady_timer(strand)};
+    Activity activity{.times_requests = limits.idle_timeout.count() > 0,
+                      .wake = asio::steady_timer(strand)};
     const auto trace = trace_session(tracer, connection.socket(), *outbox);
 
     // What a shutdown may touch of this session, and only on its strand. A listener call can
