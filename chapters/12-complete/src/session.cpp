@@ -128,8 +128,8 @@ void end_command_span(SessionTrace& trace, telemetry::SpanData span, const Respo
 /// plain members are enough.
 struct Activity {
     using Clock = std::chrono::steady_clock;
-    /// Whether an idle timeout is set. Only then does the reader note when each request came:
-    /// otherwise nothing reads last_request, and a clock reading per request is wasted.
+    /// Whether an idle timeout is set. Only then does the reader note when each request came,
+    /// and the watchdog read it: a clock reading per request would otherwise be wasted.
     bool times_requests = false;
     Clock::time_point last_request = Clock::now();
     bool subscribed = false;
@@ -153,7 +153,6 @@ asio::awaitable<void> watch_for_silence(FrameReader& connection, Activity& activ
     // to *succeed*: a failure here would be dropped, without a word, once reader and writer end,
     // and the client would have gone unwatched. So it is logged here, and the client cut off.
     try {
-        const bool idle_counts = limits.idle_timeout.count() > 0;
         for (;;) {
             const auto now = Activity::Clock::now();
             auto deadline = now + limits.drain_timeout;
@@ -164,7 +163,7 @@ asio::awaitable<void> watch_for_silence(FrameReader& connection, Activity& activ
                                  limits.drain_timeout.count());
                     break;
                 }
-            } else if (idle_counts && !activity.subscribed) {
+            } else if (activity.times_requests && !activity.subscribed) {
                 const auto idle_deadline = activity.last_request + limits.idle_timeout;
                 if (now >= idle_deadline) {
                     spdlog::info("client {} sent nothing for {} ms; disconnected", peer,

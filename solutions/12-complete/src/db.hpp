@@ -156,9 +156,9 @@ private:
         TimePoint deadline_ = none;
     };
 
-    /// Hashes a key, or an entry by its key. `is_transparent` lets find() take a string_view,
-    /// with no Entry (nor std::string) made per lookup. The table hashes an entry when it is
-    /// inserted, and again when the table grows and moves its pointers to new slots.
+    /// Hashes a key or a channel name, or an entry by its key. `is_transparent` lets find() take
+    /// a string_view, with no Entry (nor std::string) made per lookup. The table hashes an entry
+    /// when it is inserted, and again when the table grows and moves its pointers to new slots.
     struct KeyHash {
         using is_transparent = void;
         std::size_t operator()(std::string_view key) const noexcept
@@ -189,15 +189,6 @@ private:
     /// node, and a key longer than 15 bytes in a string of its own: four.
     using Entries = boost::unordered_flat_set<Entry::Owner, KeyHash, KeyEqual>;
 
-    /// Hashes a channel name, or a string_view of one (find() takes either).
-    struct NameHash {
-        using is_transparent = void;
-        std::size_t operator()(std::string_view name) const noexcept
-        {
-            return std::hash<std::string_view>{}(name);
-        }
-    };
-
     /// What every copy of the handle shares. `mutex` guards the keys, deadlines and wake-up;
     /// `channels_mutex` guards the channels.
     struct State {
@@ -216,7 +207,7 @@ private:
         /// Channels have a lock of their own: a PUBLISH never waits for a SET, nor a SET for a
         /// PUBLISH to many subscribers.
         std::mutex channels_mutex;
-        std::unordered_map<std::string, std::vector<std::shared_ptr<Recipient>>, NameHash,
+        std::unordered_map<std::string, std::vector<std::shared_ptr<Recipient>>, KeyHash,
                            std::equal_to<>>
             channels;
     };
