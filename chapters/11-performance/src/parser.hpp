@@ -51,7 +51,8 @@ enum class Syntax {
 /// Between calls the caller may move the bytes (compact its buffer) but must pass the same bytes
 /// again, with any new ones appended, until parse() returns a frame or an error.
 ///
-/// It works in two passes. The first checks each item as its bytes arrive and keeps only counts,
+/// It works in two passes (requests that are already whole take a shortcut: whole_request()).
+/// The first checks each item as its bytes arrive and keeps only counts,
 /// so a frame still arriving costs nothing but its own bytes, however many elements it has; the
 /// second builds the frame once all of it is here. It never reads past the end of its input,
 /// never allocates what a length merely claims, and a hostile nesting is refused before the
@@ -113,5 +114,19 @@ private:
     std::size_t offset_ = 0;        // bytes of the input already checked
     std::vector<std::size_t> due_;  // open arrays: elements each still waits for, outermost first
 };
+
+/// A request read in one pass: what whole_request() found.
+struct WholeRequest {
+    Frame request;         // an array of bulk strings
+    std::size_t consumed;  // the bytes it took from the front of the input
+};
+
+/// The common case in one pass (chapter 11): `input` begins with a whole request in the form
+/// every client library sends, an array of one or more bulk strings, all its bytes here. Reads
+/// and builds it in one go. Nullopt for anything else (a request still arriving, an inline
+/// command, an empty or malformed one): the Parser's two passes read those, errors and all. It
+/// accepts nothing they would refuse, and builds the same frame they would. Syntax::requests'
+/// parser tries it first when a request begins.
+std::optional<WholeRequest> whole_request(std::string_view input, const ParserLimits& limits);
 
 }  // namespace mini_redis
