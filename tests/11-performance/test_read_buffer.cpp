@@ -1,5 +1,6 @@
-// Chapter 11: FrameReader holds a read buffer only while it has bytes to parse. Exercises 11.1
-// (the wait before the buffer) and 11.3 (making room for a read).
+// Chapter 11: FrameReader holds a read buffer only while it has bytes to parse, and hands out
+// the frames in it without waiting. Exercises 11.1 (the wait before the buffer), 11.3 (making
+// room for a read) and 11.8 (a frame at once when it is here).
 //
 // Each test drives one io_context by hand, so that it can look at the reader between steps:
 // poll() runs what is ready and returns, and run_until() runs handlers until a condition holds.
@@ -249,4 +250,85 @@ TEST_CASE("a long stream of small frames never grows the buffer", "[ch11][ex11.3
         largest = std::max(largest, connection.reader->buffer_capacity());
     }
     CHECK(largest == FrameReader::read_size);
+}
+
+namespace {
+
+/// Reads one frame with read_frame(), the way the session waits for its client: returns once
+/// that frame is in `seen`, with whatever else the read brought left in the reader's buffer.
+void read_one(boost::asio::io_context& context, FrameReader& reader, std::shared_ptr<Seen> seen)
+{
+    const std::size_t before = seen->frames.size();
+    context.restart();  // a context that ran out of work stays stopped until restarted
+    boost::asio::co_spawn(
+        context,
+        [](FrameReader& reader, std::shared_ptr<Seen> seen) -> boost::asio::awaitable<void> {
+            try {
+                if (auto frame = co_await reader.read_frame()) {
+                    seen->frames.push_back(mini_redis::describe(*frame));
+                }
+            } catch (const std::exception& e) {
+                seen->failure = e.what();
+            }
+        }(reader, seen),
+        boost::asio::detached);
+    run_until(context, [&] { return seen->frames.size() > before || !seen->failure.empty(); });
+    REQUIRE(seen->failure.empty());
+}
+
+}  // namespace
+
+TEST_CASE("the frames a read brought are taken at once, and a partial one is kept",
+          "[ch11][ex11.8]")
+{
+    boost::asio::io_context context;
+    Connection connection(context);
+    auto& reader = *connection.reader;
+    const std::string ping = "*1\r\n$4\r\nPING\r\n";
+    const std::string echo = "*2\r\n$4\r\nECHO\r\n$5\r\nhello\r\n";
+    boost::asio::write(connection.client,
+                       boost::asio::buffer(ping + echo + "+OK\r\n" + echo.substr(0, 9)));
+    const auto seen = std::make_shared<Seen>();
+    read_one(context, reader, seen);
+    REQUIRE(seen->frames == std::vector<std::string>{"[\"PING\"]"});
+
+    // No coroutine and no waiting: these calls return at once, in order.
+    const auto second = reader.buffered_frame();
+    REQUIRE(second.has_value());
+    CHECK(mini_redis::describe(*second) == "[\"ECHO\", \"hello\"]");
+    const auto third = reader.buffered_frame();
+    REQUIRE(third.has_value());
+    CHECK(*third == mini_redis::Frame::simple("OK"));
+    // Half an ECHO is left: not a frame yet, and kept for the read that completes it.
+    CHECK_FALSE(reader.buffered_frame().has_value());
+    CHECK_FALSE(reader.buffered_frame().has_value());
+    CHECK(reader.buffer_capacity() > 0);
+
+    boost::asio::write(connection.client, boost::asio::buffer(echo.substr(9)));
+    read_one(context, reader, seen);
+    CHECK(seen->frames.back() == "[\"ECHO\", \"hello\"]");
+    CHECK_FALSE(reader.buffered_frame().has_value());
+}
+
+TEST_CASE("a buffered frame that is not RESP is a protocol error at once", "[ch11][ex11.8]")
+{
+    boost::asio::io_context context;
+    Connection connection(context);
+    boost::asio::write(connection.client, boost::asio::buffer(std::string("+OK\r\n!what\r\n")));
+    const auto seen = std::make_shared<Seen>();
+    read_one(context, *connection.reader, seen);
+    CHECK_THROWS_AS(connection.reader->buffered_frame(), mini_redis::ProtocolError);
+}
+
+TEST_CASE("with nothing buffered, or once reading has stopped, there is no frame", "[ch11][ex11.8]")
+{
+    boost::asio::io_context context;
+    Connection connection(context);
+    CHECK_FALSE(connection.reader->buffered_frame().has_value());  // nothing has arrived
+
+    boost::asio::write(connection.client, boost::asio::buffer(std::string("+A\r\n+B\r\n")));
+    const auto seen = std::make_shared<Seen>();
+    read_one(context, *connection.reader, seen);
+    connection.reader->stop_reading();  // a shutdown: no more requests, even buffered ones
+    CHECK_FALSE(connection.reader->buffered_frame().has_value());
 }

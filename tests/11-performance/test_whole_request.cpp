@@ -165,7 +165,10 @@ TEST_CASE("a stream of requests comes out of the parser as before, whole or in p
         }
         }
     }
-    for (std::size_t step : {input.size(), std::size_t{1}, std::size_t{2}, std::size_t{7}}) {
+    // Pieces of 64 and 100 bytes let the shortcut take whole requests and then leave one cut in
+    // two to the next read; pieces of 1, 2 and 7 leave every request to the two passes.
+    for (std::size_t step : {input.size(), std::size_t{1}, std::size_t{2}, std::size_t{7},
+                             std::size_t{64}, std::size_t{100}}) {
         INFO("fed " << step << " bytes at a time");
         const auto fed = feed(input, step);
         CHECK(fed.error.empty());
@@ -173,22 +176,54 @@ TEST_CASE("a stream of requests comes out of the parser as before, whole or in p
     }
 }
 
-TEST_CASE("a malformed request still gets Redis's error, however much of it is here",
+TEST_CASE("a malformed request still gets Redis's error, whole or in pieces", "[ch11][ex11.7]")
+{
+    for (std::size_t step : {std::size_t{1}, std::size_t{100}}) {
+        INFO("fed " << step << " bytes at a time");
+        CHECK(feed("*1\r\n$04\r\nPING\r\n", step).error == "invalid bulk length");
+        CHECK(feed("*1\r\n$-1\r\n", step).error == "invalid bulk length");
+        CHECK(feed("*01\r\n$4\r\nPING\r\n", step).error == "invalid multibulk length");
+        CHECK(feed("*1\r\n$4\r\nPINGXY\r\n", step).error ==
+              "expected \\r\\n after the bulk string");
+        ParserLimits limits;
+        limits.max_bulk_length = 4;
+        CHECK(feed(wire({"GET", "fiver"}), step, limits).error == "invalid bulk length");
+        limits.max_array_length = 2;
+        CHECK(feed(wire({"SET", "k", "v"}), step, limits).error == "invalid multibulk length");
+        // The requests before a bad one are served.
+        const auto fed = feed(wire({"GET", "k"}) + "*1\r\n$4\r\nPINGXY\r\n", step);
+        CHECK(fed.frames == std::vector{bulks({"GET", "k"})});
+        CHECK(fed.error == "expected \\r\\n after the bulk string");
+    }
+}
+
+TEST_CASE("limits tighter than the shortcut reads are the two passes' to enforce", "[ch11][ex11.7]")
+{
+    // whole_request reads lengths of up to 18 digits in arrays one deep; a parser whose limits
+    // allow less leaves every request to the two passes, which refuse what they must.
+    ParserLimits short_lines;
+    short_lines.max_line_length = 1;
+    CHECK(feed(wire({"ECHO", "0123456789"}), 100, short_lines).error == "line too long");
+    ParserLimits flat;
+    flat.max_depth = 0;
+    CHECK(feed(wire({"PING"}), 100, flat).error == "too deeply nested arrays");
+}
+
+TEST_CASE("a request is given room for its own arguments, not for the bytes after it",
           "[ch11][ex11.7]")
 {
-    CHECK(feed("*1\r\n$04\r\nPING\r\n", 100).error == "invalid bulk length");
-    CHECK(feed("*1\r\n$-1\r\n", 100).error == "invalid bulk length");
-    CHECK(feed("*01\r\n$4\r\nPING\r\n", 100).error == "invalid multibulk length");
-    CHECK(feed("*1\r\n$4\r\nPINGXY\r\n", 100).error == "expected \\r\\n after the bulk string");
-    ParserLimits limits;
-    limits.max_bulk_length = 4;
-    CHECK(feed(wire({"GET", "fiver"}), 100, limits).error == "invalid bulk length");
-    limits.max_array_length = 2;
-    CHECK(feed(wire({"SET", "k", "v"}), 100, limits).error == "invalid multibulk length");
-    // The requests before a bad one are served.
-    const auto fed = feed(wire({"GET", "k"}) + "*1\r\n$4\r\nPINGXY\r\n", 100);
-    CHECK(fed.frames == std::vector{bulks({"GET", "k"})});
-    CHECK(fed.error == "expected \\r\\n after the bulk string");
+    // A pipelined read: a GET, then 16 KB of further requests. Room for as many arguments as 16 KB
+    // could hold would be about 100 KB for a request of two.
+    std::string input = wire({"GET", "k"});
+    while (input.size() < 16 * 1024) {
+        input += wire({"SET", "key", "value"});
+    }
+    const std::size_t before = mini_redis::testing::allocated_bytes();
+    const auto whole = whole_request(input, {});
+    const std::size_t used = mini_redis::testing::allocated_bytes() - before;
+    REQUIRE(whole.has_value());
+    CHECK(whole->request == bulks({"GET", "k"}));
+    CHECK(used < 1024);
 }
 
 TEST_CASE("a request that claims a million arguments allocates nothing for them in advance",

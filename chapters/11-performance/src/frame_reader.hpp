@@ -58,6 +58,11 @@ public:
     /// buffer limit.
     asio::awaitable<std::optional<Frame>> read_frame();
 
+    /// The next frame, if the bytes already received hold one whole: at once, without waiting
+    /// and without a coroutine. std::nullopt when they do not (or reading has stopped); then
+    /// read_frame() waits for it. Throws ProtocolError as read_frame() does.
+    std::optional<Frame> buffered_frame();
+
     /// Stops reading: a read in progress is cancelled, and read_frame() returns std::nullopt
     /// (as for a clean close) now or at its next call, even if frames are still buffered.
     /// For a graceful shutdown. Call it on the strand the reader runs on.

@@ -5,7 +5,8 @@
 // N elements fill, and a filled array is itself one element of its parent. The first pass only
 // counts: the stack `due_` holds, for each open array, how many elements it still waits for.
 // Once nothing is open, the frame's bytes are all here and the second pass, build(), makes the
-// frame from them.
+// frame from them. A request that is whole from the start skips both: whole_request() reads it
+// in one go (chapter 11, "The parser: the common case in one pass").
 #include "parser.hpp"
 
 #include "inline_command.hpp"
@@ -42,10 +43,12 @@ std::optional<std::int64_t> parse_integer(std::string_view text)
 Parser::Result Parser::parse(std::string_view input)
 {
     // A request that is all here, the usual case when a client pipelines: one pass builds it.
-    // Only from a fresh start: a frame the two passes have begun is theirs to finish.
-    if (syntax_ == Syntax::requests && offset_ == 0) {
-        if (auto whole = whole_request(input, limits_)) {
-            return {Status::frame, std::move(whole->request), whole->consumed, {}};
+    // Only from a fresh start (a frame the two passes have begun is theirs to finish), and only
+    // under limits the shortcut keeps too: it reads lengths of up to 18 digits, one array deep.
+    if (syntax_ == Syntax::requests && offset_ == 0 && limits_.max_line_length >= 18 &&
+        limits_.max_depth >= 1) {
+        if (auto shortcut = whole_request(input, limits_)) {
+            return {Status::frame, std::move(shortcut->request), shortcut->consumed, {}};
         }
     }
     // First pass: find where the frame ends, checking every item but keeping none.
@@ -119,9 +122,10 @@ std::optional<WholeRequest> whole_request(std::string_view input, const ParserLi
     // strings and all of it is here: header('*') for the count, then for each argument
     // header('$') for its length and its bytes, which must be followed by \r\n. Return the
     // frame (an array of Frame::bulk) and the bytes it used. Return std::nullopt for anything
-    // else: no count, a count of 0, a count or a length over `limits`, bytes missing or not
-    // followed by \r\n. Reserve room for the arguments the bytes here can hold (6 bytes each at
-    // least), not for what the count claims.
+    // else: no count, a count of 0, a count over limits.max_array_length, a length over
+    // limits.max_bulk_length, bytes missing or not followed by \r\n. Reserve room for `count`
+    // arguments, but never for more than the bytes after the count's line can hold (the
+    // shortest argument, "$0\r\n\r\n", takes 6): a count is only a claim.
     //
     // Check: ./workbook test 11   Stuck? ./workbook hint 11.7
     mini_redis::unused(limits, header);

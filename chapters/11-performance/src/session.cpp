@@ -215,7 +215,18 @@ asio::awaitable<void> read_requests(FrameReader& connection, std::shared_ptr<Out
     // what is queued: its replies never pile up without bound.
     const Subscriptions::Pause wait_for_room = [&] { return wait_until_read(*outbox, activity); };
     try {
-        while (auto request = co_await connection.read_frame()) {
+        for (;;) {
+            // [book: at-once]
+            // A request the last read brought whole is taken at once; only when none is left
+            // does the reader wait, in a coroutine, for the client.
+            auto request = connection.buffered_frame();
+            if (!request) {
+                request = co_await connection.read_frame();
+                if (!request) {
+                    break;
+                }
+            }
+            // [end book: at-once]
             if (activity.times_requests) {
                 activity.last_request = Activity::Clock::now();
             }
@@ -225,16 +236,22 @@ asio::awaitable<void> read_requests(FrameReader& connection, std::shared_ptr<Out
                 span = trace->tracer->start_command(command_name(command), trace->peer,
                                                     trace->local, trace->link);
             }
-            // In a variable, not a temporary inside the co_await: GCC 12 may destroy such a
-            // temporary twice when an exception is caught in the same coroutine.
-            auto responding =
-                respond(std::move(command), db, subscriptions, *outbox, wait_for_room);
-            const Responded responded = co_await std::move(responding);
+            // [book: respond-at-once]
+            // Most commands never wait: respond_at_once runs them without a coroutine.
+            auto responded = respond_at_once(command, db, subscriptions, *outbox);
+            if (!responded) {
+                // In a variable, not a temporary inside the co_await: GCC 12 may destroy such a
+                // temporary twice when an exception is caught in the same coroutine.
+                auto responding =
+                    respond(std::move(command), db, subscriptions, *outbox, wait_for_room);
+                responded = co_await std::move(responding);
+            }
+            // [end book: respond-at-once]
             if (span) {
-                end_command_span(*trace, std::move(*span), responded, peer);
+                end_command_span(*trace, std::move(*span), *responded, peer);
             }
             activity.subscribed = subscriptions.active();
-            if (!responded.go_on) {
+            if (!responded->go_on) {
                 break;  // QUIT
             }
             // [book: pause-when-full]

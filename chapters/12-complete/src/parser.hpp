@@ -51,12 +51,14 @@ enum class Syntax {
 /// Between calls the caller may move the bytes (compact its buffer) but must pass the same bytes
 /// again, with any new ones appended, until parse() returns a frame or an error.
 ///
-/// It works in two passes (requests that are already whole take a shortcut: whole_request()).
-/// The first checks each item as its bytes arrive and keeps only counts,
-/// so a frame still arriving costs nothing but its own bytes, however many elements it has; the
-/// second builds the frame once all of it is here. It never reads past the end of its input,
-/// never allocates what a length merely claims, and a hostile nesting is refused before the
-/// second pass recurses into it.
+/// It works in two passes. The first checks each item as its bytes arrive and keeps only
+/// counts, so a frame still arriving costs nothing but its own bytes, however many elements it
+/// has; the second builds the frame once all of it is here. It never reads past the end of its
+/// input, never allocates what a length merely claims, and a hostile nesting is refused before
+/// the second pass recurses into it. A request that begins whole in the input takes a shortcut
+/// instead (whole_request(), chapter 11), tried once as each request begins: when the request
+/// turns out to be incomplete, the copies it made of the arguments already here are freed
+/// before parse() returns, and the two passes take over.
 /// Not thread-safe: one parser per connection.
 class Parser {
 public:
@@ -124,9 +126,10 @@ struct WholeRequest {
 /// The common case in one pass (chapter 11): `input` begins with a whole request in the form
 /// every client library sends, an array of one or more bulk strings, all its bytes here. Reads
 /// and builds it in one go. Nullopt for anything else (a request still arriving, an inline
-/// command, an empty or malformed one): the Parser's two passes read those, errors and all. It
-/// accepts nothing they would refuse, and builds the same frame they would. Syntax::requests'
-/// parser tries it first when a request begins.
+/// command, an empty or malformed one): the Parser's two passes read those, errors and all.
+/// With limits that allow a line of 18 digits and one level of arrays, it accepts nothing they
+/// would refuse, and builds the same frame they would; Syntax::requests' parser tries it first
+/// when a request begins, under such limits.
 std::optional<WholeRequest> whole_request(std::string_view input, const ParserLimits& limits);
 
 }  // namespace mini_redis

@@ -57,15 +57,8 @@ asio::awaitable<std::optional<Frame>> FrameReader::read_frame()
         }
         // First try the bytes we already have: one read often brings several frames, and
         // the later ones must be served without waiting for the network.
-        if (begin_ < end_) {
-            auto result = parser_.parse(std::string_view(buffer_.get() + begin_, end_ - begin_));
-            if (result.status == Parser::Status::frame) {
-                begin_ += result.consumed;
-                co_return std::move(result.frame);
-            }
-            if (result.status == Parser::Status::error) {
-                throw ProtocolError(result.error);
-            }
+        if (auto frame = buffered_frame()) {
+            co_return frame;
         }
 
         // Not a whole frame yet: we must wait for the peer. Both waits below are bound to
@@ -117,6 +110,24 @@ asio::awaitable<std::optional<Frame>> FrameReader::read_frame()
         }
         end_ += n;
     }
+}
+
+std::optional<Frame> FrameReader::buffered_frame()
+{
+    // EXERCISE 11.8: A frame at once when it is here
+    if (stopped_ || begin_ == end_) {
+        return std::nullopt;
+    }
+    auto result = parser_.parse(std::string_view(buffer_.get() + begin_, end_ - begin_));
+    if (result.status == Parser::Status::error) {
+        throw ProtocolError(result.error);
+    }
+    if (result.status == Parser::Status::needs_more) {
+        return std::nullopt;
+    }
+    begin_ += result.consumed;
+    return std::move(result.frame);
+    // END EXERCISE 11.8
 }
 
 void FrameReader::stop_reading()

@@ -5,7 +5,8 @@
 // N elements fill, and a filled array is itself one element of its parent. The first pass only
 // counts: the stack `due_` holds, for each open array, how many elements it still waits for.
 // Once nothing is open, the frame's bytes are all here and the second pass, build(), makes the
-// frame from them.
+// frame from them. A request that is whole from the start skips both: whole_request() reads it
+// in one go (chapter 11, "The parser: the common case in one pass").
 #include "parser.hpp"
 
 #include "inline_command.hpp"
@@ -42,10 +43,12 @@ std::optional<std::int64_t> parse_integer(std::string_view text)
 Parser::Result Parser::parse(std::string_view input)
 {
     // A request that is all here, the usual case when a client pipelines: one pass builds it.
-    // Only from a fresh start: a frame the two passes have begun is theirs to finish.
-    if (syntax_ == Syntax::requests && offset_ == 0) {
-        if (auto whole = whole_request(input, limits_)) {
-            return {Status::frame, std::move(whole->request), whole->consumed, {}};
+    // Only from a fresh start (a frame the two passes have begun is theirs to finish), and only
+    // under limits the shortcut keeps too: it reads lengths of up to 18 digits, one array deep.
+    if (syntax_ == Syntax::requests && offset_ == 0 && limits_.max_line_length >= 18 &&
+        limits_.max_depth >= 1) {
+        if (auto shortcut = whole_request(input, limits_)) {
+            return {Status::frame, std::move(shortcut->request), shortcut->consumed, {}};
         }
     }
     // First pass: find where the frame ends, checking every item but keeping none.
@@ -119,8 +122,8 @@ std::optional<WholeRequest> whole_request(std::string_view input, const ParserLi
         return std::nullopt;
     }
     Frame::Array arguments;
-    // Reserve what the bytes here can hold (an argument takes 6 at least, "$0\r\n\r\n"), not
-    // what the header claims: a claim of two billion must not allocate before the bytes arrive.
+    // Reserve for the count, but for no more than the bytes here can hold (an argument takes 6
+    // at least, "$0\r\n\r\n"): a claim of two billion must not allocate before the bytes arrive.
     arguments.reserve(std::min(static_cast<std::size_t>(*count), (input.size() - at) / 6));
     for (std::int64_t i = 0; i < *count; ++i) {
         const auto length = header('$');

@@ -27,27 +27,41 @@ bool allowed_while_subscribed(const Command& command)
 asio::awaitable<Responded> respond(Command command, Db& db, Subscriptions& subscriptions,
                                    Outbox& outbox, const Subscriptions::Pause& pause)
 {
+    if (auto responded = respond_at_once(command, db, subscriptions, outbox)) {
+        co_return std::move(*responded);
+    }
     if (auto* subscribe = std::get_if<Subscribe>(&command)) {
         co_await subscriptions.subscribe(subscribe->channels, pause);
     } else if (auto* unsubscribe = std::get_if<Unsubscribe>(&command)) {
         co_await subscriptions.unsubscribe(unsubscribe->channels, pause);
-    } else if (subscriptions.active() && !allowed_while_subscribed(command)) {
+    }
+    co_return Responded{};
+}
+
+std::optional<Responded> respond_at_once(Command& command, Db& db, Subscriptions& subscriptions,
+                                         Outbox& outbox)
+{
+    if (std::holds_alternative<Subscribe>(command) ||
+        std::holds_alternative<Unsubscribe>(command)) {
+        return std::nullopt;  // these pause between their turns: respond() runs them
+    }
+    if (subscriptions.active() && !allowed_while_subscribed(command)) {
         auto refusal = "ERR Can't execute '" + command_name(command) +
                        "': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET "
                        "are allowed in this context";
         outbox.queue(Frame::error(refusal));
-        co_return Responded{.error = std::move(refusal)};
-    } else if (auto* ping = std::get_if<Ping>(&command); ping && subscriptions.active()) {
+        return Responded{.error = std::move(refusal)};
+    }
+    if (auto* ping = std::get_if<Ping>(&command); ping && subscriptions.active()) {
         // In subscriber mode PING answers in the shape of a message: [pong, message].
         outbox.queue(Frame::array({Frame::bulk("pong"), Frame::bulk(ping->message.value_or(""))}));
-    } else {
-        const bool quit = std::holds_alternative<Quit>(command);
-        const Frame reply = execute(std::move(command), db);
-        outbox.queue(reply);
-        const auto* error = std::get_if<Frame::Error>(&reply.value);
-        co_return Responded{.go_on = !quit, .error = error ? error->message : std::string()};
+        return Responded{};
     }
-    co_return Responded{};
+    const bool quit = std::holds_alternative<Quit>(command);
+    const Frame reply = execute(std::move(command), db);
+    outbox.queue(reply);
+    const auto* error = std::get_if<Frame::Error>(&reply.value);
+    return Responded{.go_on = !quit, .error = error ? error->message : std::string()};
 }
 
 }  // namespace mini_redis

@@ -13,6 +13,7 @@
 #include "outbox.hpp"
 #include "subscriptions.hpp"
 
+#include <optional>
 #include <string>
 
 namespace mini_redis {
@@ -29,5 +30,11 @@ struct Responded {
 /// gets Redis's "Can't execute" error. Every other command runs against `db` (execute.hpp).
 asio::awaitable<Responded> respond(Command command, Db& db, Subscriptions& subscriptions,
                                    Outbox& outbox, const Subscriptions::Pause& pause);
+
+/// respond() for every command that never waits, run at once, with no coroutine: all but
+/// SUBSCRIBE and UNSUBSCRIBE, for which it returns std::nullopt and leaves `command` as it was.
+/// The session tries it first (chapter 11): a coroutine per request costs more than a command.
+std::optional<Responded> respond_at_once(Command& command, Db& db, Subscriptions& subscriptions,
+                                         Outbox& outbox);
 
 }  // namespace mini_redis

@@ -215,7 +215,16 @@ asio::awaitable<void> read_requests(FrameReader& connection, std::shared_ptr<Out
     // what is queued: its replies never pile up without bound.
     const Subscriptions::Pause wait_for_room = [&] { return wait_until_read(*outbox, activity); };
     try {
-        while (auto request = co_await connection.read_frame()) {
+        for (;;) {
+            // A request the last read brought whole is taken at once; only when none is left
+            // does the reader wait, in a coroutine, for the client.
+            auto request = connection.buffered_frame();
+            if (!request) {
+                request = co_await connection.read_frame();
+                if (!request) {
+                    break;
+                }
+            }
             if (activity.times_requests) {
                 activity.last_request = Activity::Clock::now();
             }
@@ -225,16 +234,20 @@ asio::awaitable<void> read_requests(FrameReader& connection, std::shared_ptr<Out
                 span = trace->tracer->start_command(command_name(command), trace->peer,
                                                     trace->local, trace->link);
             }
-            // In a variable, not a temporary inside the co_await: GCC 12 may destroy such a
-            // temporary twice when an exception is caught in the same coroutine.
-            auto responding =
-                respond(std::move(command), db, subscriptions, *outbox, wait_for_room);
-            const Responded responded = co_await std::move(responding);
+            // Most commands never wait: respond_at_once runs them without a coroutine.
+            auto responded = respond_at_once(command, db, subscriptions, *outbox);
+            if (!responded) {
+                // In a variable, not a temporary inside the co_await: GCC 12 may destroy such a
+                // temporary twice when an exception is caught in the same coroutine.
+                auto responding =
+                    respond(std::move(command), db, subscriptions, *outbox, wait_for_room);
+                responded = co_await std::move(responding);
+            }
             if (span) {
-                end_command_span(*trace, std::move(*span), responded, peer);
+                end_command_span(*trace, std::move(*span), *responded, peer);
             }
             activity.subscribed = subscriptions.active();
-            if (!responded.go_on) {
+            if (!responded->go_on) {
                 break;  // QUIT
             }
             // Almost always there is room: then asking is enough, and the pause's coroutine
