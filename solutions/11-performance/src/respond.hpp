@@ -33,7 +33,7 @@ asio::awaitable<Responded> respond(Command command, Db& db, Subscriptions& subsc
 
 /// respond() for every command that never waits, run at once, with no coroutine: all but
 /// SUBSCRIBE and UNSUBSCRIBE, for which it returns std::nullopt and leaves `command` as it was.
-/// The session tries it first (chapter 11): a coroutine per request costs more than a command.
+/// The session tries it first (chapter 11): most requests then start no coroutine at all.
 std::optional<Responded> respond_at_once(Command& command, Db& db, Subscriptions& subscriptions,
                                          Outbox& outbox);
 
