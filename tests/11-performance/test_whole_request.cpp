@@ -106,20 +106,24 @@ TEST_CASE("anything but a whole request in the usual form is left to the two pas
         CHECK_FALSE(whole_request(set.substr(0, length), {}).has_value());
     }
     const std::vector<std::string> others = {
-        "PING\r\n",                         // an inline command
-        "*0\r\n",                           // empty: skipped without a reply
-        "*-1\r\n",                          // so is a negative count
-        "*1\r\n+PING\r\n",                  // a simple string as an argument
-        "*2\r\n$3\r\nGET\r\n:5\r\n",        // an integer as an argument
-        "$4\r\nPING\r\n",                   // not an array
-        "*1\r\n$04\r\nPING\r\n",            // a leading zero: a protocol error
-        "*01\r\n$4\r\nPING\r\n",            // in the count too
-        "*1\r\n$-1\r\n",                    // a null argument: a protocol error
-        "*1\r\n$4\r\nPINGXY",               // no \r\n after the bytes: a protocol error
-        "*1\r\n$4\r\nPING\rX",              // half of one
-        "*1\r\n$99999999999999999999\r\n",  // a length past int64: a protocol error
-        "*1\r\n$ 4\r\nPING\r\n",            // a space: a protocol error
-        "*1\r\n$4\nPING\r\n",               // a bare \n ends no header
+        "PING\r\n",                                 // an inline command
+        "*0\r\n",                                   // empty: skipped without a reply
+        "*-1\r\n",                                  // so is a negative count
+        "*1\r\n+PING\r\n",                          // a simple string as an argument
+        "*2\r\n$3\r\nGET\r\n:5\r\n",                // an integer as an argument
+        "$4\r\nPING\r\n",                           // not an array
+        "*1\r\n$04\r\nPING\r\n",                    // a leading zero: a protocol error
+        "*01\r\n$4\r\nPING\r\n",                    // in the count too
+        "*1\r\n$-1\r\n",                            // a null argument: a protocol error
+        "*1\r\n$4\r\nPINGXY",                       // no \r\n after the bytes: a protocol error
+        "*1\r\n$4\r\nPING\rX",                      // half of one
+        "*1\r\n$99999999999999999999\r\n",          // a length past int64: a protocol error
+        "*1\r\n$18446744073709551619\r\nabc\r\n",   // 2^64 + 3: wrapped, it would read 3
+        "*18446744073709551617\r\n$4\r\nPING\r\n",  // 2^64 + 1: a count that would read 1
+        "*1\r\n$\r\n\r\n",                          // no digits at all
+        "*\r\n",                                    // nor here
+        "*1\r\n$ 4\r\nPING\r\n",                    // a space: a protocol error
+        "*1\r\n$4\nPING\r\n",                       // a bare \n ends no header
     };
     for (const auto& input : others) {
         INFO(mini_redis::testing::escape_bytes(input));

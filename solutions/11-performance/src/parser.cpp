@@ -96,6 +96,7 @@ Parser::Result Parser::parse(std::string_view input)
 // [book: whole-request]
 std::optional<WholeRequest> whole_request(std::string_view input, const ParserLimits& limits)
 {
+    // EXERCISE 11.7: A whole request in one pass
     std::size_t at = 0;
     // A header line, `type` then a length and \r\n, read as strictly as parse_integer reads one
     // ("0", or no leading zero), but only up to 18 digits, which cannot overflow: anything
@@ -116,7 +117,6 @@ std::optional<WholeRequest> whole_request(std::string_view input, const ParserLi
         at += 2;
         return n;
     };
-    // EXERCISE 11.7: A whole request in one pass
     const auto count = header('*');
     if (!count || *count == 0 || *count > limits.max_array_length) {
         return std::nullopt;
