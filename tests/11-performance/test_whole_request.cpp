@@ -1,6 +1,7 @@
 // Chapter 11: a request that is all here, read in one pass (exercise 11.7). Without sockets:
 // whole_request() itself, which must build the usual request and leave everything else alone,
 // and the request parser around it, whose frames and errors must stay what its two passes gave.
+#include "frame.hpp"
 #include "parser.hpp"
 
 #include "mini_redis/testing/allocations.hpp"
@@ -23,16 +24,7 @@ using namespace std::string_literals;
 
 namespace {
 
-/// A request as a client library sends it: an array of bulk strings.
-std::string wire(const std::vector<std::string>& words)
-{
-    std::string out = "*" + std::to_string(words.size()) + "\r\n";
-    for (const auto& word : words) {
-        out += "$" + std::to_string(word.size()) + "\r\n" + word + "\r\n";
-    }
-    return out;
-}
-
+/// A request as the parser builds it: an array of bulk strings.
 Frame bulks(const std::vector<std::string>& words)
 {
     Frame::Array items;
@@ -40,6 +32,12 @@ Frame bulks(const std::vector<std::string>& words)
         items.push_back(Frame::bulk(word));
     }
     return Frame::array(std::move(items));
+}
+
+/// The same request as a client library sends it (chapter 2's encoder).
+std::string wire(const std::vector<std::string>& words)
+{
+    return mini_redis::encode(bulks(words));
 }
 
 /// What a request parser makes of `input` fed `step` bytes at a time: its frames, or its first
