@@ -1,6 +1,6 @@
-// Chapter 11: FrameReader holds a read buffer only while it has bytes to parse, and hands out
-// the frames in it without waiting. Exercises 11.1 (the wait before the buffer), 11.3 (making
-// room for a read) and 11.8 (a frame at once when it is here).
+// Chapter 11: FrameReader holds a read buffer only while it has bytes to parse (exercises 11.1,
+// the wait before the buffer, and 11.3, making room for a read), and hands out the frames in it
+// without waiting (buffered_frame(), given code).
 //
 // Each test drives one io_context by hand, so that it can look at the reader between steps:
 // poll() runs what is ready and returns, and run_until() runs handlers until a condition holds.
@@ -278,8 +278,7 @@ void read_one(boost::asio::io_context& context, FrameReader& reader, std::shared
 
 }  // namespace
 
-TEST_CASE("the frames a read brought are taken at once, and a partial one is kept",
-          "[ch11][ex11.8]")
+TEST_CASE("the frames a read brought are taken at once, and a partial one is kept", "[ch11]")
 {
     boost::asio::io_context context;
     Connection connection(context);
@@ -310,7 +309,7 @@ TEST_CASE("the frames a read brought are taken at once, and a partial one is kep
     CHECK_FALSE(reader.buffered_frame().has_value());
 }
 
-TEST_CASE("a buffered frame that is not RESP is a protocol error at once", "[ch11][ex11.8]")
+TEST_CASE("a buffered frame that is not RESP is a protocol error at once", "[ch11]")
 {
     boost::asio::io_context context;
     Connection connection(context);
@@ -320,7 +319,7 @@ TEST_CASE("a buffered frame that is not RESP is a protocol error at once", "[ch1
     CHECK_THROWS_AS(connection.reader->buffered_frame(), mini_redis::ProtocolError);
 }
 
-TEST_CASE("with nothing buffered, or once reading has stopped, there is no frame", "[ch11][ex11.8]")
+TEST_CASE("with nothing buffered, or once reading has stopped, there is no frame", "[ch11]")
 {
     boost::asio::io_context context;
     Connection connection(context);

@@ -96,18 +96,18 @@ asio::awaitable<std::optional<Frame>> FrameReader::read_frame()
 
 std::optional<Frame> FrameReader::buffered_frame()
 {
-    // EXERCISE 11.8: A frame at once when it is here
-    //
-    // Return the next frame if the buffered bytes, buffer_[begin_, end_), hold one whole,
-    // without waiting: ask parser_.parse() about them; on a frame, step begin_ past the bytes
-    // it used and return it; on an error, throw ProtocolError with the parser's reason. Return
-    // std::nullopt when they hold no whole frame (the bytes stay for the next read), when
-    // nothing is buffered, and once stop_reading() has been called.
-    //
-    // Check: ./workbook test 11   Stuck? ./workbook hint 11.8
-    mini_redis::unused(parser_);
-    mini_redis::todo("11.8", "book/11-performance.md#exercise-118-a-frame-at-once-when-it-is-here");
-    // END EXERCISE 11.8
+    if (stopped_ || begin_ == end_) {
+        return std::nullopt;
+    }
+    auto result = parser_.parse(std::string_view(buffer_.get() + begin_, end_ - begin_));
+    if (result.status == Parser::Status::error) {
+        throw ProtocolError(result.error);
+    }
+    if (result.status == Parser::Status::needs_more) {
+        return std::nullopt;
+    }
+    begin_ += result.consumed;
+    return std::move(result.frame);
 }
 
 void FrameReader::stop_reading()

@@ -1,5 +1,5 @@
 // What a connection does with one request: see respond.hpp. Book: chapter 06, "Subscriber
-// mode".
+// mode"; chapter 11, "A coroutine only for a wait" (respond_at_once, exercise 11.8).
 #include "respond.hpp"
 
 #include "execute.hpp"

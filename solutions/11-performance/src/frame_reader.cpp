@@ -114,7 +114,6 @@ asio::awaitable<std::optional<Frame>> FrameReader::read_frame()
 
 std::optional<Frame> FrameReader::buffered_frame()
 {
-    // EXERCISE 11.8: A frame at once when it is here
     if (stopped_ || begin_ == end_) {
         return std::nullopt;
     }
@@ -127,7 +126,6 @@ std::optional<Frame> FrameReader::buffered_frame()
     }
     begin_ += result.consumed;
     return std::move(result.frame);
-    // END EXERCISE 11.8
 }
 
 void FrameReader::stop_reading()

@@ -1,8 +1,9 @@
 // What a connection does with one request: see respond.hpp. Book: chapter 06, "Subscriber
-// mode".
+// mode"; chapter 11, "A coroutine only for a wait" (respond_at_once, exercise 11.8).
 #include "respond.hpp"
 
 #include "execute.hpp"
+#include "mini_redis/exercise.hpp"
 
 #include <string>
 #include <variant>
@@ -41,6 +42,7 @@ asio::awaitable<Responded> respond(Command command, Db& db, Subscriptions& subsc
 std::optional<Responded> respond_at_once(Command& command, Db& db, Subscriptions& subscriptions,
                                          Outbox& outbox)
 {
+    // EXERCISE 11.8: Answer at once what never waits
     if (std::holds_alternative<Subscribe>(command) ||
         std::holds_alternative<Unsubscribe>(command)) {
         return std::nullopt;  // these pause between their turns: respond() runs them
@@ -62,6 +64,7 @@ std::optional<Responded> respond_at_once(Command& command, Db& db, Subscriptions
     outbox.queue(reply);
     const auto* error = std::get_if<Frame::Error>(&reply.value);
     return Responded{.go_on = !quit, .error = error ? error->message : std::string()};
+    // END EXERCISE 11.8
 }
 
 }  // namespace mini_redis
