@@ -11,6 +11,8 @@
 #include "respond.hpp"
 #include "subscriptions.hpp"
 
+#include "mini_redis/testing/print_frame.hpp"
+
 #include <catch2/catch.hpp>
 
 #include <boost/asio/co_spawn.hpp>

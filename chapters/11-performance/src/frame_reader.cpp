@@ -6,7 +6,10 @@
 
 #include <algorithm>
 #include <cstring>
+#include <memory>
 #include <tuple>
+#include <utility>
+#include <vector>
 
 namespace mini_redis {
 
@@ -14,14 +17,44 @@ FrameReader::FrameReader(tcp::socket socket, ParserLimits limits, Syntax syntax,
                          std::size_t buffer_limit)
     : socket_(std::move(socket)), parser_(limits, syntax), buffer_limit_(buffer_limit)
 {
+    // For read_frame's plain read after a wait. A socket that is not open fails here, and
+    // again, with its error, at its first read.
+    boost::system::error_code not_open;
+    socket_.non_blocking(true, not_open);
+}
+
+namespace {
+
+/// The read buffers this thread keeps for its readers: see FrameReader::give_back. One list
+/// per thread, so no lock: a reader runs on one thread at a time, and takes from and gives to
+/// the list of the thread it is on.
+thread_local std::vector<std::unique_ptr<char[]>> spare_buffers;
+
+}  // namespace
+
+std::unique_ptr<char[]> FrameReader::take_buffer(std::size_t size)
+{
+    if (size == read_size && !spare_buffers.empty()) {
+        auto buffer = std::move(spare_buffers.back());
+        spare_buffers.pop_back();
+        return buffer;
+    }
+    return std::make_unique_for_overwrite<char[]>(size);
+}
+
+void FrameReader::give_back(std::unique_ptr<char[]> buffer, std::size_t size)
+{
+    if (buffer && size == read_size && spare_buffers.size() < spares_per_thread) {
+        spare_buffers.push_back(std::move(buffer));
+    }
 }
 
 void FrameReader::make_room()
 {
     // EXERCISE 11.3: Make room for a read
     //
-    // Make room for the next read at buffer_[end_, capacity_). No buffer yet: allocate
-    // read_size bytes (no more than buffer_limit_) without zeroing them, and start empty.
+    // Make room for the next read at buffer_[end_, capacity_). No buffer yet: take one of
+    // read_size bytes (no more than buffer_limit_) with take_buffer(), and start empty.
     // Otherwise move the unparsed bytes [begin_, end_) to the front; and when they fill the
     // whole buffer, double it, up to buffer_limit_, keeping them, or throw BufferLimitExceeded
     // if it is that big already.
@@ -58,23 +91,32 @@ asio::awaitable<std::optional<Frame>> FrameReader::read_frame()
         // [book: wait-then-read]
         // EXERCISE 11.1: Wait for bytes before holding a buffer
         //
-        // Nothing is buffered (begin_ == end_): give the buffer back (buffer_, capacity_,
-        // begin_ and end_ all to nothing), then wait until the socket has bytes to read, with
-        // socket_.async_wait, bound to stop_reading_'s slot like the read below it. Put the
-        // wait's error_code into `error`. When bytes are buffered (a partial frame), keep them
-        // and do not wait: the read below goes on.
+        // Nothing is buffered (begin_ == end_): give the buffer back (give_back(), then
+        // capacity_, begin_ and end_ all to nothing), then wait until the socket has bytes to
+        // read, with socket_.async_wait, bound to stop_reading_'s slot like the read below it.
+        // Put the wait's error_code into `error`. When bytes are buffered (a partial frame),
+        // keep them and do not wait: the read below goes on.
         //
         // Check: ./workbook test 11   Stuck? ./workbook hint 11.1
         co_await mini_redis::co_todo("11.1", "book/11-performance.md#exercise-111-a-buffer-only-while-reading");
         // END EXERCISE 11.1
         std::size_t n = 0;
         if (!error && !stopped_) {
+            // No buffer: the wait above has just said that bytes are here. A plain read takes
+            // them at once, where a co_await would suspend the coroutine a second time. (The
+            // socket is non-blocking: a read that finds nothing says would_block, never waits.)
+            const bool ready = !buffer_;
             make_room();
-            // Suspends until the peer sends something (at once, after the wait above); other
-            // connections are served meanwhile.
-            std::tie(error, n) = co_await socket_.async_read_some(
-                asio::buffer(buffer_.get() + end_, capacity_ - end_),
-                asio::bind_cancellation_slot(stop_reading_.slot(), use_tuple));
+            const auto room = asio::buffer(buffer_.get() + end_, capacity_ - end_);
+            if (ready) {
+                n = socket_.read_some(room, error);
+            }
+            if (!ready || error == asio::error::would_block) {
+                // Suspends until the peer sends something; other connections are served
+                // meanwhile.
+                std::tie(error, n) = co_await socket_.async_read_some(
+                    room, asio::bind_cancellation_slot(stop_reading_.slot(), use_tuple));
+            }
         }
         // [end book: wait-then-read]
         if (caller.is_connected()) {

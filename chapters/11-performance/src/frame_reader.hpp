@@ -79,11 +79,25 @@ public:
     /// is allocated this big when bytes are ready, and grows past it only for a larger frame.
     static constexpr std::size_t read_size = 16 * 1024;
 
+    /// How many buffers of read_size bytes a thread keeps for its readers once they are given
+    /// back (give_back()), at most: a thread reads for one connection at a time, so a couple is
+    /// enough, and what they hold is the same however many connections there are.
+    static constexpr std::size_t spares_per_thread = 2;
+
 private:
     /// Makes room for the next read: allocates the buffer if there is none, moves a partial
     /// frame to its front, and doubles it (up to the limit) when the partial frame fills it.
     /// Throws BufferLimitExceeded when it is full and as large as the limit already.
     void make_room();
+
+    /// A buffer of `size` bytes, not zeroed: one this thread kept (give_back()) when `size` is
+    /// read_size and there is one, else a new one. Chapter 11: freeing and allocating 16 KB for
+    /// every read made malloc hand memory back to the kernel and fault it in again.
+    static std::unique_ptr<char[]> take_buffer(std::size_t size);
+
+    /// Gives a buffer of `size` bytes back: kept for this thread's next take_buffer() if it is
+    /// of read_size bytes and the thread keeps fewer than spares_per_thread, freed otherwise.
+    static void give_back(std::unique_ptr<char[]> buffer, std::size_t size);
 
     tcp::socket socket_;
     Parser parser_;

@@ -4,7 +4,10 @@
 
 #include <algorithm>
 #include <cstring>
+#include <memory>
 #include <tuple>
+#include <utility>
+#include <vector>
 
 namespace mini_redis {
 
@@ -12,15 +15,45 @@ FrameReader::FrameReader(tcp::socket socket, ParserLimits limits, Syntax syntax,
                          std::size_t buffer_limit)
     : socket_(std::move(socket)), parser_(limits, syntax), buffer_limit_(buffer_limit)
 {
+    // For read_frame's plain read after a wait. A socket that is not open fails here, and
+    // again, with its error, at its first read.
+    boost::system::error_code not_open;
+    socket_.non_blocking(true, not_open);
+}
+
+namespace {
+
+/// The read buffers this thread keeps for its readers: see FrameReader::give_back. One list
+/// per thread, so no lock: a reader runs on one thread at a time, and takes from and gives to
+/// the list of the thread it is on.
+thread_local std::vector<std::unique_ptr<char[]>> spare_buffers;
+
+}  // namespace
+
+std::unique_ptr<char[]> FrameReader::take_buffer(std::size_t size)
+{
+    if (size == read_size && !spare_buffers.empty()) {
+        auto buffer = std::move(spare_buffers.back());
+        spare_buffers.pop_back();
+        return buffer;
+    }
+    return std::make_unique_for_overwrite<char[]>(size);
+}
+
+void FrameReader::give_back(std::unique_ptr<char[]> buffer, std::size_t size)
+{
+    if (buffer && size == read_size && spare_buffers.size() < spares_per_thread) {
+        spare_buffers.push_back(std::move(buffer));
+    }
 }
 
 void FrameReader::make_room()
 {
     if (!buffer_) {
-        // Bytes are ready and we hold none. for_overwrite: the read fills it, so there is no
+        // Bytes are ready and we hold none. Not zeroed: the read fills it, so there is no
         // point in zeroing it first (which would also make every page of it resident at once).
         capacity_ = std::min(read_size, buffer_limit_);
-        buffer_ = std::make_unique_for_overwrite<char[]>(capacity_);
+        buffer_ = take_buffer(capacity_);
         begin_ = end_ = 0;
         return;
     }
@@ -38,9 +71,9 @@ void FrameReader::make_room()
             throw BufferLimitExceeded("the request is larger than the query buffer limit");
         }
         const std::size_t grown = std::min(capacity_ * 2, buffer_limit_);
-        auto bigger = std::make_unique_for_overwrite<char[]>(grown);
+        auto bigger = take_buffer(grown);
         std::memcpy(bigger.get(), buffer_.get(), end_);
-        buffer_ = std::move(bigger);
+        give_back(std::exchange(buffer_, std::move(bigger)), capacity_);
         capacity_ = grown;
     }
 }
@@ -71,7 +104,7 @@ asio::awaitable<std::optional<Frame>> FrameReader::read_frame()
         if (begin_ == end_) {
             // Everything received is parsed: give the buffer back, and wait until the socket
             // has bytes to read. A client that sends nothing costs no buffer at all.
-            buffer_.reset();
+            give_back(std::move(buffer_), capacity_);
             capacity_ = 0;
             begin_ = end_ = 0;
             std::tie(error) = co_await socket_.async_wait(
@@ -80,12 +113,21 @@ asio::awaitable<std::optional<Frame>> FrameReader::read_frame()
         }
         std::size_t n = 0;
         if (!error && !stopped_) {
+            // No buffer: the wait above has just said that bytes are here. A plain read takes
+            // them at once, where a co_await would suspend the coroutine a second time. (The
+            // socket is non-blocking: a read that finds nothing says would_block, never waits.)
+            const bool ready = !buffer_;
             make_room();
-            // Suspends until the peer sends something (at once, after the wait above); other
-            // connections are served meanwhile.
-            std::tie(error, n) = co_await socket_.async_read_some(
-                asio::buffer(buffer_.get() + end_, capacity_ - end_),
-                asio::bind_cancellation_slot(stop_reading_.slot(), use_tuple));
+            const auto room = asio::buffer(buffer_.get() + end_, capacity_ - end_);
+            if (ready) {
+                n = socket_.read_some(room, error);
+            }
+            if (!ready || error == asio::error::would_block) {
+                // Suspends until the peer sends something; other connections are served
+                // meanwhile.
+                std::tie(error, n) = co_await socket_.async_read_some(
+                    room, asio::bind_cancellation_slot(stop_reading_.slot(), use_tuple));
+            }
         }
         if (caller.is_connected()) {
             caller.clear();

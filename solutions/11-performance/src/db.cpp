@@ -61,14 +61,14 @@ void Db::erase(State& state, Entries::iterator entry)
 
 std::optional<std::string> Db::get(std::string_view key)
 {
-    // Read the clock before locking: the lock should cover map work only.
-    const TimePoint now = state_->now();
     std::lock_guard lock(state_->mutex);
     const auto found = state_->entries.find(key);
     if (found == state_->entries.end()) {
         return std::nullopt;
     }
-    if (const auto deadline = (*found)->deadline(); deadline && *deadline <= now) {
+    // The clock only for a key that can expire (chapter 11: a reading for every GET was 2% of
+    // pipelined GET's samples). A reading is a few nanoseconds, short enough under the lock.
+    if (const auto deadline = (*found)->deadline(); deadline && *deadline <= state_->now()) {
         // Expired, but the purge task has not got to it yet: it is gone all the same.
         erase(*state_, found);
         return std::nullopt;
