@@ -8,6 +8,7 @@
 #include "frame_reader.hpp"
 
 #include "mini_redis/testing/hang_guard.hpp"
+#include "mini_redis/testing/heap.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -277,6 +278,46 @@ void read_one(boost::asio::io_context& context, FrameReader& reader, std::shared
 }
 
 }  // namespace
+
+TEST_CASE("a thread keeps two spare buffers, however many readers give theirs back", "[ch11]")
+{
+    // Twelve readers on this thread each hold a buffer at once, for half a request, then give
+    // it back when the rest has come and is parsed. Kept, the buffers would still take
+    // 12 x 16 KB; the thread keeps two and frees the rest.
+    constexpr std::size_t readers = 12;
+    boost::asio::io_context context;
+    std::vector<std::unique_ptr<Connection>> connections;
+    std::vector<std::shared_ptr<Seen>> seen;
+    for (std::size_t i = 0; i < readers; ++i) {
+        connections.push_back(std::make_unique<Connection>(context));
+        seen.push_back(start_reading(context, *connections.back()->reader));
+    }
+    context.poll();
+    const auto before = static_cast<long long>(mini_redis::testing::heap_in_use());
+    const std::string ping = "*1\r\n$4\r\nPING\r\n";
+    for (auto& connection : connections) {
+        boost::asio::write(connection->client, boost::asio::buffer(ping.substr(0, 9)));
+    }
+    run_until(context, [&] {
+        return std::all_of(connections.begin(), connections.end(),
+                           [](const auto& c) { return c->reader->buffer_capacity() > 0; });
+    });
+    for (auto& connection : connections) {
+        boost::asio::write(connection->client, boost::asio::buffer(ping.substr(9)));
+    }
+    run_until(context, [&] {
+        return std::all_of(seen.begin(), seen.end(),
+                           [](const auto& s) { return !s->frames.empty() || !s->failure.empty(); });
+    });
+    for (std::size_t i = 0; i < readers; ++i) {
+        REQUIRE(seen[i]->failure.empty());
+        CHECK(connections[i]->reader->buffer_capacity() == 0);
+    }
+    const auto held = static_cast<long long>(mini_redis::testing::heap_in_use()) - before;
+    INFO("the readers' thread holds " << held << " bytes more than before their requests");
+    CHECK(held <=
+          static_cast<long long>((FrameReader::spares_per_thread + 1) * FrameReader::read_size));
+}
 
 TEST_CASE("the frames a read brought are taken at once, and a partial one is kept", "[ch11]")
 {
