@@ -1,6 +1,6 @@
 // A client's session as a reader and a writer: see session.hpp. Book: chapter 06, "Reader,
 // writer and outbox", and "Subscriber mode"; chapter 08, "Telling everyone"; chapter 10,
-// "Tracing the session".
+// "Tracing the session"; chapter 11, "A watchdog without a coroutine".
 #include "session.hpp"
 
 #include "command.hpp"
@@ -10,6 +10,8 @@
 #include "subscriptions.hpp"
 #include "telemetry/log_correlation.hpp"
 #include "telemetry/tracer.hpp"
+
+#include "mini_redis/exercise.hpp"
 
 #include <spdlog/spdlog.h>
 #include <boost/asio/experimental/awaitable_operators.hpp>
@@ -141,53 +143,72 @@ struct Activity {
     asio::steady_timer wake;
 };
 
-/// The watchdog: returns when the client has gone quiet, after cutting the connection off
-/// (its reads and writes are cancelled and the socket shut down, which ends reader and writer).
-/// Quiet means: replies left unread for `limits.drain_timeout`, or, if `limits.idle_timeout` is
-/// not zero, no request for that long while not subscribed. It looks at least once per
-/// drain_timeout, so a stalled client is cut off within two of them.
-asio::awaitable<void> watch_for_silence(FrameReader& connection, Activity& activity,
-                                        SessionLimits limits, std::string peer)
+/// What the watchdog looks at: the session's ShutdownTarget (its `connection` is null once the
+/// session has ended, and then the watch ends too), the reader's Activity, and the limits.
+/// Shared by the session and the watchdog's pending wait. Touched only on the session's strand.
+struct Watch {
+    std::shared_ptr<ShutdownTarget> target;
+    Activity activity;
+    SessionLimits limits;
+    std::string peer;
+};
+
+/// Cuts the client off: its reads and writes are cancelled and the socket shut down, which ends
+/// reader and writer (the writer's failed write closes the outbox, which wakes a paused reader).
+void cut_off(FrameReader& connection)
 {
-    // The session runs this beside `reader && writer` under `||`, which waits for the first side
-    // to *succeed*: a failure here would be dropped, without a word, once reader and writer end,
-    // and the client would have gone unwatched. So it is logged here, and the client cut off.
-    try {
-        for (;;) {
-            const auto now = Activity::Clock::now();
-            auto deadline = now + limits.drain_timeout;
-            if (activity.stalled_since) {
-                deadline = *activity.stalled_since + limits.drain_timeout;
-                if (now >= deadline) {
-                    spdlog::info("client {} left its replies unread for {} ms; disconnected", peer,
-                                 limits.drain_timeout.count());
-                    break;
-                }
-            } else if (activity.times_requests && !activity.subscribed) {
-                const auto idle_deadline = activity.last_request + limits.idle_timeout;
-                if (now >= idle_deadline) {
-                    spdlog::info("client {} sent nothing for {} ms; disconnected", peer,
-                                 limits.idle_timeout.count());
-                    break;
-                }
-                deadline = std::min(deadline, idle_deadline);
-            }
-            activity.wake.expires_at(deadline);
-            co_await activity.wake.async_wait(use_tuple);
-            if ((co_await asio::this_coro::cancellation_state).cancelled() !=
-                asio::cancellation_type::none) {
-                co_return;  // reader and writer are done: the session is ending anyway
-            }
-        }
-        boost::system::error_code ignored;
-        connection.socket().cancel(ignored);
-        connection.socket().shutdown(tcp::socket::shutdown_both, ignored);
-    } catch (const std::exception& e) {
-        spdlog::error("client {}: the watchdog failed: {}; disconnected", peer, e.what());
-        boost::system::error_code ignored;
-        connection.socket().cancel(ignored);
-        connection.socket().shutdown(tcp::socket::shutdown_both, ignored);
+    boost::system::error_code ignored;
+    connection.socket().cancel(ignored);
+    connection.socket().shutdown(tcp::socket::shutdown_both, ignored);
+}
+
+/// The watchdog: cuts the client off once it has gone quiet, meaning replies left unread for
+/// `limits.drain_timeout`, or, if `limits.idle_timeout` is not zero, no request for that long
+/// while not subscribed. It looks at least once per drain_timeout, so a stalled client is cut
+/// off within two of them. No coroutine (chapter 11, "A watchdog without a coroutine"): a timer
+/// whose handler looks at the client and sets the timer again, until the session has ended.
+/// The reader wakes it (Activity::wake) when what it should time changes.
+void watch_for_silence(const std::shared_ptr<Watch>& watch)
+{
+    // EXERCISE 11.9: A watchdog without a coroutine
+    FrameReader* const connection = watch->target->connection;
+    if (connection == nullptr) {
+        return;  // reader and writer are done: the session is ending anyway
     }
+    Activity& activity = watch->activity;
+    const SessionLimits& limits = watch->limits;
+    // A handler must not throw: the exception would leave io_context::run and stop the server.
+    // A failure here is logged, and the client cut off rather than left unwatched.
+    try {
+        const auto now = Activity::Clock::now();
+        auto deadline = now + limits.drain_timeout;
+        if (activity.stalled_since) {
+            deadline = *activity.stalled_since + limits.drain_timeout;
+            if (now >= deadline) {
+                spdlog::info("client {} left its replies unread for {} ms; disconnected",
+                             watch->peer, limits.drain_timeout.count());
+                cut_off(*connection);
+                return;
+            }
+        } else if (activity.times_requests && !activity.subscribed) {
+            const auto idle_deadline = activity.last_request + limits.idle_timeout;
+            if (now >= idle_deadline) {
+                spdlog::info("client {} sent nothing for {} ms; disconnected", watch->peer,
+                             limits.idle_timeout.count());
+                cut_off(*connection);
+                return;
+            }
+            deadline = std::min(deadline, idle_deadline);
+        }
+        activity.wake.expires_at(deadline);
+        // On the strand: the timer was made with it. Woken early (cancelled) or on time, the
+        // handler looks again.
+        activity.wake.async_wait([watch](boost::system::error_code) { watch_for_silence(watch); });
+    } catch (const std::exception& e) {
+        spdlog::error("client {}: the watchdog failed: {}; disconnected", watch->peer, e.what());
+        cut_off(*connection);
+    }
+    // END EXERCISE 11.9
 }
 
 /// The reader's pause while a client's replies pile up (Outbox::wait_for_room), shown to the
@@ -331,9 +352,8 @@ asio::awaitable<void> write_replies(FrameReader& connection, Outbox& outbox, std
         spdlog::warn("client {} read its subscriptions' messages too slowly; disconnected", peer);
     }
     if (!failed && !outbox.given_up()) {
-        // Caught here: the writer must end normally. The session's `||` waits for the watchdog
-        // when a side ends with an exception, which would hold the session until the drain
-        // timeout. (In a variable, not a temporary inside the co_await: GCC 12 may destroy such
+        // Caught here: a failed lingering close ends this writer, not the session with an
+        // error. (In a variable, not a temporary inside the co_await: GCC 12 may destroy such
         // a temporary twice when an exception is caught in the same coroutine.)
         try {
             auto lingering = linger(connection, outbox);
@@ -376,17 +396,25 @@ asio::awaitable<void> session(tcp::socket socket, Db db, [[maybe_unused]] Client
     // The outbox lives as long as anyone holds it: this session, and the channels it subscribed
     // to until the reader's Subscriptions leaves them.
     auto outbox = std::make_shared<Outbox>(strand, limits.message_limit);
-    Activity activity{.times_requests = limits.idle_timeout.count() > 0,
-                      .wake = asio::steady_timer(strand)};
     const auto trace = trace_session(tracer, connection.socket(), *outbox);
 
-    // What a shutdown may touch of this session, and only on its strand. A listener call can
-    // arrive late, after the session ended: `connection` is null by then (see Forget below).
+    // What a shutdown and the watchdog may touch of this session, and only on its strand. A
+    // listener call or a watchdog's wake-up can arrive late, after the session ended:
+    // `connection` is null by then (see Forget below).
     auto target = std::make_shared<ShutdownTarget>(ShutdownTarget{&connection, outbox});
+    const auto watch =
+        std::make_shared<Watch>(Watch{target,
+                                      Activity{.times_requests = limits.idle_timeout.count() > 0,
+                                               .wake = asio::steady_timer(strand)},
+                                      limits, peer});
     struct Forget {
-        ShutdownTarget& target;
-        ~Forget() { target.connection = nullptr; }  // runs on the strand as the session ends
-    } forget{*target};
+        Watch& watch;
+        ~Forget()  // runs on the strand as the session ends
+        {
+            watch.target->connection = nullptr;
+            watch.activity.wake.cancel();  // the watchdog's handler runs, and sees it is over
+        }
+    } forget{*watch};
     auto listening = shutdown.listen([strand, target](Shutdown::Stage stage) {
         // Called on whichever thread requested the shutdown: hop onto our strand first.
         asio::post(strand, [target, stage] { stop_for_shutdown(*target, stage); });
@@ -394,13 +422,14 @@ asio::awaitable<void> session(tcp::socket socket, Db db, [[maybe_unused]] Client
 
     // Run reader and writer side by side on this session's strand, and return when both have
     // ended. (`a && b` starts both awaitables and waits for both; if one throws, the other is
-    // cancelled.) Beside them the watchdog: `x || y` returns as soon as either has, and
-    // cancels the other. The watchdog never returns first unless it has cut the client off;
-    // once reader and writer are done, it is cancelled in its sleep.
+    // cancelled.) The watchdog watches them from its timer meanwhile; if it cuts the client
+    // off, reader and writer end on their own, their socket shut down.
+    // [book: watch]
+    watch_for_silence(watch);
     using namespace asio::experimental::awaitable_operators;
-    co_await ((read_requests(connection, outbox, db, activity, peer, trace.get()) &&
-               write_replies(connection, *outbox, peer)) ||
-              watch_for_silence(connection, activity, limits, peer));
+    co_await (read_requests(connection, outbox, db, watch->activity, peer, trace.get()) &&
+              write_replies(connection, *outbox, peer));
+    // [end book: watch]
     if (trace) {
         end_session_trace(*trace);
     }
