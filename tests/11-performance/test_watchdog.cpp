@@ -1,7 +1,9 @@
 // Chapter 11: the watchdog as a timer and its handler, with no coroutine (exercise 11.9). Chapter
 // 7's rules, through a real server: a client quiet for the idle timeout is closed (a subscriber
-// is not), one that leaves its replies unread is cut off after the drain timeout, and a session
-// that ends leaves no watch behind. Time passes for real here, but no verdict depends on how
+// is not), one that leaves its replies unread is cut off after the drain timeout, paused or done
+// sending, and a session that ends leaves no watch behind. Every server has an idle timeout,
+// so that its sessions start at once (chapter 11 parks a silent client, exercise 11.5,
+// which comes later on the page). Time passes for real here, but no verdict depends on how
 // fast: each test waits for what it expects, and none asserts that something has not happened
 // yet.
 #include "db.hpp"
@@ -9,12 +11,14 @@
 
 #include "mini_redis/testing/eventually.hpp"
 #include "mini_redis/testing/heap.hpp"
+#include "mini_redis/testing/tcp_table.hpp"
 #include "mini_redis/testing/test_client.hpp"
 #include "mini_redis/testing/test_server.hpp"
 
 #include <catch2/catch.hpp>
 
 #include <chrono>
+#include <cstddef>
 #include <string>
 
 using mini_redis::testing::eventually;
@@ -25,12 +29,23 @@ using namespace std::chrono_literals;
 
 namespace {
 
-/// serve() in-process on a free port, with `options`.
-TestServer watched_server(mini_redis::ServerOptions options)
+/// serve() in-process on a free port, with `options`, on `db`.
+TestServer watched_server(mini_redis::ServerOptions options, mini_redis::Db db = mini_redis::Db())
 {
-    return TestServer([options](mini_redis::tcp::acceptor acceptor) {
-        return mini_redis::serve(std::move(acceptor), mini_redis::Db(), options);
+    return TestServer([options, db](mini_redis::tcp::acceptor acceptor) {
+        return mini_redis::serve(std::move(acceptor), db, options);
     });
+}
+
+constexpr std::size_t big_value_size = 1024 * 1024;
+
+/// A Db holding "big", a value of 1 MiB, set here: under a sanitizer, sending it could take the
+/// test's client longer than a timeout.
+mini_redis::Db db_with_big_value()
+{
+    mini_redis::Db db;
+    db.set("big", std::string(big_value_size, 'x'));
+    return db;
 }
 
 /// True once a new client is served: the slot of a server with max_connections 1 is free.
@@ -50,7 +65,7 @@ TEST_CASE(
 {
     // The request comes after the session started, so the first look finds the client not yet
     // idle: only a watchdog that looks again closes it.
-    auto server = watched_server({.idle_timeout = 200ms});
+    auto server = watched_server({.idle_timeout = 1s});
     TestClient subscriber(server.port());
     subscriber.send("SUBSCRIBE news\r\n");
     REQUIRE(subscriber.read_reply() == "*3\r\n$9\r\nsubscribe\r\n$4\r\nnews\r\n:1\r\n");
@@ -64,20 +79,52 @@ TEST_CASE(
     CHECK(subscriber.read_reply() == "*2\r\n$4\r\npong\r\n$0\r\n\r\n");
 }
 
-TEST_CASE("a client that leaves its replies unread is cut off after the drain timeout",
-          "[ch11][ex11.9]")
+TEST_CASE(
+    "a client paused for reading nothing is cut off after the drain timeout, even with an "
+    "idle timeout of 1 h",
+    "[ch11][ex11.9]")
 {
-    auto server = watched_server({.max_connections = 1, .drain_timeout = 100ms});
+    // More replies than the kernel's buffers hold, never read: the reader pauses for room, and
+    // nothing wakes the watchdog, whose next look must come within the drain timeout. (An idle
+    // timeout also starts each session at once, unparked.)
+    auto server = watched_server({.max_connections = 1, .idle_timeout = 1h, .drain_timeout = 100ms},
+                                 db_with_big_value());
     TestClient hoarder(server.port());
     hoarder.limit_receive_buffer(4096);
-    const std::string value(60 * 1024, 'x');
-    hoarder.send("*3\r\n$3\r\nSET\r\n$3\r\nbig\r\n$" + std::to_string(value.size()) + "\r\n" +
-                 value + "\r\n");
-    for (int i = 0; i < 64; ++i) {
-        hoarder.send("GET big\r\n");  // almost 4 MiB of replies it never reads
+    const std::size_t max = mini_redis::testing::largest_send_buffer();
+    REQUIRE(max > 0);
+    std::string requests;
+    for (std::size_t i = 0; i < 2 * (max + big_value_size) / big_value_size + 1; ++i) {
+        requests += "GET big\r\n";
     }
+    hoarder.send(requests + "SET after 1\r\n");  // never reached before the pause
+    CHECK(eventually([&] { return newcomer_is_served(server.port()); }));
+    // Nothing a client sent runs once it is cut off, not even what is buffered already.
+    std::string reply;
+    CHECK(eventually([&] {
+        TestClient checker(server.port());  // refused until the newcomer's slot is free again
+        checker.send("GET after\r\n");
+        reply = checker.read_reply();
+        return reply.rfind("-ERR max", 0) != 0;
+    }));
+    CHECK(reply == "$-1\r\n");
+}
+
+TEST_CASE(
+    "a client that has stopped sending and leaves its replies unread is cut off after the "
+    "drain timeout",
+    "[ch11][ex11.9]")
+{
+    auto server = watched_server({.max_connections = 1, .idle_timeout = 1h, .drain_timeout = 100ms},
+                                 db_with_big_value());
+    TestClient hoarder(server.port());
+    hoarder.limit_receive_buffer(4096);
+    std::string requests;
+    for (int i = 0; i < 8; ++i) {
+        requests += "GET big\r\n";  // 8 MiB of replies it never reads
+    }
+    hoarder.send(requests);
     hoarder.close_sending();  // done asking: only the replies are due, and they stay unread
-    // It stays connected and reads nothing: only the watchdog frees its slot.
     CHECK(eventually([&] { return newcomer_is_served(server.port()); }));
 }
 

@@ -44,7 +44,8 @@ namespace mini_redis {
 /// [tokio] Arc<Mutex<HashMap>> with std::sync::Mutex -> std::shared_ptr<State> with std::mutex
 class Db {
 public:
-    /// A new, empty key space that reads the time from `now` (see clock.hpp).
+    /// A new, empty key space that reads the time from `now` (see clock.hpp). `now` may be
+    /// called with the Db's lock held: it must not call into the Db.
     explicit Db(Now now = steady_now);
 
     /// The value stored under `key`, copied out, or std::nullopt if there is none. A key whose

@@ -99,15 +99,16 @@ struct Parked {
 /// of an any_io_executor does not, so each copy allocated (chapter 11, "Copies that allocate").
 using ClientStrand = asio::strand<asio::io_context::executor_type>;
 
-/// A new strand on the io_context whose executor `executor` holds (the server runs on one, in
-/// main.cpp and in every test). Throws std::invalid_argument for any other executor.
-ClientStrand client_strand(const asio::any_io_executor& executor)
+/// The io_context executor that `executor` holds: sessions get their strands on it. The server
+/// runs on an io_context (main.cpp, every test); for any other executor this throws
+/// std::invalid_argument, before the first client is accepted.
+asio::io_context::executor_type io_context_executor(const asio::any_io_executor& executor)
 {
     const auto* context = executor.target<asio::io_context::executor_type>();
     if (context == nullptr) {
         throw std::invalid_argument("the server runs on an io_context's executor");
     }
-    return asio::make_strand(*context);
+    return *context;
 }
 // [end book: client-strand]
 
@@ -146,6 +147,7 @@ asio::awaitable<void> accept_and_drain(tcp::acceptor acceptor_in, Db db, ServerO
                                        Shutdown shutdown)
 {
     spdlog::debug("accepting connections on {}", acceptor_in.local_endpoint().port());
+    const auto sessions_executor = io_context_executor(acceptor_in.get_executor());
     const auto strand = co_await asio::this_coro::executor;
     // Shared with the shutdown listener, which closes it (on this strand) to stop the loop.
     auto acceptor = std::make_shared<tcp::acceptor>(std::move(acceptor_in));
@@ -208,7 +210,7 @@ asio::awaitable<void> accept_and_drain(tcp::acceptor acceptor_in, Db db, ServerO
         // A client that has sent nothing is parked first (chapter 11), unless an idle timeout
         // is set: then its session starts at once, and the session's watchdog times the silence.
         enable_keepalive(socket, options.tcp_keepalive);
-        const auto session_strand = client_strand(acceptor->get_executor());
+        const ClientStrand session_strand = asio::make_strand(sessions_executor);
         auto parked = std::make_shared<Parked>(Parked{std::move(socket), db, ClientSlot(live),
                                                       session_limits(options), shutdown,
                                                       options.tracer, std::nullopt});

@@ -153,10 +153,13 @@ struct Watch {
     std::string peer;
 };
 
-/// Cuts the client off: its reads and writes are cancelled and the socket shut down, which ends
-/// reader and writer (the writer's failed write closes the outbox, which wakes a paused reader).
+/// Cuts the client off: the reader stops taking requests, even those already buffered, its
+/// reads and writes are cancelled and the socket shut down. Reader and writer then end: the
+/// writer's failed write closes the outbox, which wakes a reader paused for room, and the reader
+/// finds that reading has stopped.
 void cut_off(FrameReader& connection)
 {
+    connection.stop_reading();  // not one more request runs for a client we cut off
     boost::system::error_code ignored;
     connection.socket().cancel(ignored);
     connection.socket().shutdown(tcp::socket::shutdown_both, ignored);
@@ -423,7 +426,7 @@ asio::awaitable<void> session(tcp::socket socket, Db db, [[maybe_unused]] Client
     // Run reader and writer side by side on this session's strand, and return when both have
     // ended. (`a && b` starts both awaitables and waits for both; if one throws, the other is
     // cancelled.) The watchdog watches them from its timer meanwhile; if it cuts the client
-    // off, reader and writer end on their own, their socket shut down.
+    // off (cut_off), reader and writer end on their own.
     // [book: watch]
     watch_for_silence(watch);
     using namespace asio::experimental::awaitable_operators;

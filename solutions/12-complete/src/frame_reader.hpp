@@ -68,7 +68,8 @@ public:
     /// For a graceful shutdown. Call it on the strand the reader runs on.
     void stop_reading();
 
-    /// The underlying socket, for its endpoints, for writing, or to shut it down.
+    /// The underlying socket, for its endpoints, for writing, or to shut it down. Non-blocking
+    /// (see read_frame): write to it with asynchronous operations only.
     tcp::socket& socket() noexcept { return socket_; }
 
     /// The bytes of read buffer this reader holds now: 0 whenever everything received has been
