@@ -2,14 +2,12 @@
 //
 // The silent clients are plain POSIX sockets: the test's own side then allocates nothing on the
 // heap that the measurement would count (an Asio socket would).
-#include "db.hpp"
-#include "server.hpp"
+#include "serving.hpp"
 #include "shutdown.hpp"
 
 #include "mini_redis/testing/hang_guard.hpp"
 #include "mini_redis/testing/heap.hpp"
 #include "mini_redis/testing/test_client.hpp"
-#include "mini_redis/testing/test_server.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -25,11 +23,12 @@
 #include <utility>
 #include <vector>
 
+using ch11_test::newcomer_is_served;
+using ch11_test::server_with;
 using mini_redis::Shutdown;
 using mini_redis::testing::hang_guard;
 using mini_redis::testing::heap_in_use;
 using mini_redis::testing::TestClient;
-using mini_redis::testing::TestServer;
 using namespace std::chrono_literals;
 
 namespace {
@@ -74,22 +73,6 @@ private:
     int fd_;
 };
 
-TestServer server_until(Shutdown shutdown, mini_redis::ServerOptions options = {})
-{
-    return TestServer([shutdown, options](mini_redis::tcp::acceptor acceptor) {
-        return mini_redis::serve(std::move(acceptor), mini_redis::Db(), options, shutdown);
-    });
-}
-
-/// True once a client connected after all the others has been served: with the test server's
-/// one thread, the accept loop has handled every earlier connection by then.
-bool served_after_the_others(unsigned short port)
-{
-    TestClient last(port);
-    last.send("PING\r\n");
-    return last.read_reply() == "+PONG\r\n";
-}
-
 }  // namespace
 
 TEST_CASE("a client that has sent nothing costs the server less than 2 KB", "[ch11][ex11.5]")
@@ -99,15 +82,15 @@ TEST_CASE("a client that has sent nothing costs the server less than 2 KB", "[ch
     // room for what the server allocates once (a bucket array growing, say).
     constexpr std::size_t clients = 200;
     Shutdown shutdown;
-    auto server = server_until(shutdown);
-    REQUIRE(served_after_the_others(server.port()));  // the server's one-off allocations first
+    auto server = server_with({}, mini_redis::Db(), shutdown);
+    REQUIRE(newcomer_is_served(server.port()));  // the server's one-off allocations first
     std::vector<SilentClient> silent;
     silent.reserve(clients);
     const std::size_t before = heap_in_use();
     for (std::size_t i = 0; i < clients; ++i) {
         silent.emplace_back(server.port());
     }
-    REQUIRE(served_after_the_others(server.port()));
+    REQUIRE(newcomer_is_served(server.port()));
     const auto held = static_cast<long long>(heap_in_use()) - static_cast<long long>(before);
     INFO("the server holds " << held / static_cast<long long>(clients)
                              << " bytes per silent client");
@@ -118,9 +101,9 @@ TEST_CASE("a silent client is closed at shutdown, and the server finishes", "[ch
 {
     // A grace period that never ends first: the requested stage alone must close the client.
     Shutdown shutdown;
-    auto server = server_until(shutdown, {.shutdown_grace = 600s});
+    auto server = server_with({.shutdown_grace = 600s}, mini_redis::Db(), shutdown);
     SilentClient silent(server.port());
-    REQUIRE(served_after_the_others(server.port()));
+    REQUIRE(newcomer_is_served(server.port()));
 
     shutdown.request();
     CHECK(silent.closed_by_server());
@@ -130,9 +113,9 @@ TEST_CASE("a silent client is closed at shutdown, and the server finishes", "[ch
 TEST_CASE("a client parked, then speaking, is served like any other", "[ch11][ex11.5]")
 {
     Shutdown shutdown;
-    auto server = server_until(shutdown);
+    auto server = server_with({}, mini_redis::Db(), shutdown);
     TestClient quiet_first(server.port());
-    REQUIRE(served_after_the_others(server.port()));  // quiet_first is parked by now
+    REQUIRE(newcomer_is_served(server.port()));  // quiet_first is parked by now
     quiet_first.send("*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$1\r\nv\r\n*2\r\n$3\r\nGET\r\n$1\r\nk\r\n");
     CHECK(quiet_first.read_reply() == "+OK\r\n");
     CHECK(quiet_first.read_reply() == "$1\r\nv\r\n");

@@ -6,14 +6,12 @@
 // which comes later on the page). Time passes for real here, but no verdict depends on how
 // fast: each test waits for what it expects, and none asserts that something has not happened
 // yet.
-#include "db.hpp"
-#include "server.hpp"
+#include "serving.hpp"
 
 #include "mini_redis/testing/eventually.hpp"
 #include "mini_redis/testing/heap.hpp"
 #include "mini_redis/testing/tcp_table.hpp"
 #include "mini_redis/testing/test_client.hpp"
-#include "mini_redis/testing/test_server.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -21,21 +19,14 @@
 #include <cstddef>
 #include <string>
 
+using ch11_test::newcomer_is_served;
+using ch11_test::server_with;
 using mini_redis::testing::eventually;
 using mini_redis::testing::heap_in_use;
 using mini_redis::testing::TestClient;
-using mini_redis::testing::TestServer;
 using namespace std::chrono_literals;
 
 namespace {
-
-/// serve() in-process on a free port, with `options`, on `db`.
-TestServer watched_server(mini_redis::ServerOptions options, mini_redis::Db db = mini_redis::Db())
-{
-    return TestServer([options, db](mini_redis::tcp::acceptor acceptor) {
-        return mini_redis::serve(std::move(acceptor), db, options);
-    });
-}
 
 constexpr std::size_t big_value_size = 1024 * 1024;
 
@@ -48,14 +39,6 @@ mini_redis::Db db_with_big_value()
     return db;
 }
 
-/// True once a new client is served: the slot of a server with max_connections 1 is free.
-bool newcomer_is_served(unsigned short port)
-{
-    TestClient newcomer(port);
-    newcomer.send("PING\r\n");
-    return newcomer.read_reply() == "+PONG\r\n";
-}
-
 }  // namespace
 
 TEST_CASE(
@@ -65,7 +48,7 @@ TEST_CASE(
 {
     // The request comes after the session started, so the first look finds the client not yet
     // idle: only a watchdog that looks again closes it.
-    auto server = watched_server({.idle_timeout = 1s});
+    auto server = server_with({.idle_timeout = 1s});
     TestClient subscriber(server.port());
     subscriber.send("SUBSCRIBE news\r\n");
     REQUIRE(subscriber.read_reply() == "*3\r\n$9\r\nsubscribe\r\n$4\r\nnews\r\n:1\r\n");
@@ -87,8 +70,8 @@ TEST_CASE(
     // More replies than the kernel's buffers hold, never read: the reader pauses for room, and
     // nothing wakes the watchdog, whose next look must come within the drain timeout. (An idle
     // timeout also starts each session at once, unparked.)
-    auto server = watched_server({.max_connections = 1, .idle_timeout = 1h, .drain_timeout = 100ms},
-                                 db_with_big_value());
+    auto server = server_with({.max_connections = 1, .idle_timeout = 1h, .drain_timeout = 100ms},
+                              db_with_big_value());
     TestClient hoarder(server.port());
     hoarder.limit_receive_buffer(4096);
     const std::size_t max = mini_redis::testing::largest_send_buffer();
@@ -115,8 +98,8 @@ TEST_CASE(
     "drain timeout",
     "[ch11][ex11.9]")
 {
-    auto server = watched_server({.max_connections = 1, .idle_timeout = 1h, .drain_timeout = 100ms},
-                                 db_with_big_value());
+    auto server = server_with({.max_connections = 1, .idle_timeout = 1h, .drain_timeout = 100ms},
+                              db_with_big_value());
     TestClient hoarder(server.port());
     hoarder.limit_receive_buffer(4096);
     std::string requests;
@@ -133,7 +116,7 @@ TEST_CASE("a session that ends leaves no watch behind", "[ch11][ex11.9]")
     // A watch that went on after its session would keep its memory, and look at a connection
     // that is gone. 200 sessions that end must give back what they held, within 64 bytes each.
     constexpr long long sessions = 200;
-    auto server = watched_server({.idle_timeout = 1h});
+    auto server = server_with({.idle_timeout = 1h});
     REQUIRE(newcomer_is_served(server.port()));  // the server's one-off allocations first
     const auto before = static_cast<long long>(heap_in_use());
     for (long long i = 0; i < sessions; ++i) {
