@@ -161,13 +161,13 @@ Command parse_command(Frame request)
     }
 }
 
-std::string command_name(const Command& command)
+const std::string& command_name(const Command& command)
 {
     if (const auto* invalid = std::get_if<Invalid>(&command)) {
         return invalid->command;
     }
-    static constexpr const char* names[] = {"ping",      "echo",        "get",  "set", "publish",
-                                            "subscribe", "unsubscribe", "quit", ""};
+    static const std::string names[] = {"ping",      "echo",        "get",  "set", "publish",
+                                        "subscribe", "unsubscribe", "quit", ""};
     static_assert(std::size(names) == std::variant_size_v<Command>, "one name per command type");
     return names[command.index()];
 }
