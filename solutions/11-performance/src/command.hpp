@@ -86,7 +86,7 @@ using Command = std::variant<Ping, Echo, Get, Set, Publish, Subscribe, Unsubscri
 /// The command's name in lower case ("get"), as Redis quotes it in errors; for Invalid, the
 /// name it carries, which is empty when the command is unknown or has a wrong number of
 /// arguments. (Chapter 10 names each command's span after it.) A reference, to a constant or
-/// into `command`, so that asking costs no allocation: a traced session asks for every command.
+/// into `command`, so that asking copies nothing: a traced session asks for every command.
 const std::string& command_name(const Command& command);
 
 /// Turns a request (an array of arguments, as Parser produces with Syntax::requests) into a
