@@ -10,7 +10,8 @@ Starts SERVER_BINARY (default: the release build of the complete server, which
 redis-benchmark's SET, GET and PING (the RESP form) against each, with pipelines of 1 and 16
 (--requests per test at 1, eight times as many at 16, so both last about as long),
 alternating between the two servers, several times. Prints the median requests per second of
-each with the ratio ours/theirs, then the memory (RSS) each needs for a million keys.
+each with the ratio ours/theirs, the CPU time each server used per request (all its threads),
+then the memory (RSS) each needs for a million keys.
 
 More configurations of our server join the same run with --also, each measured beside the
 first and shown as its ratio to it: tracing on against tracing off, say, or the previous
@@ -92,17 +93,29 @@ def rotated(servers: list, run: int) -> list:
     return servers[start:] + servers[:start]
 
 
-def throughput(servers: list[Server], runs: int, requests: int, clients: int) -> dict:
+def throughput(servers: list[Server], runs: int, requests: int, clients: int,
+               cpu: dict | None = None) -> dict:
     """rates[server name][pipeline][test]: the median requests per second of `runs` runs, the
-    servers measured in turns so that a noisy moment hits all alike."""
+    servers measured in turns so that a noisy moment hits all alike. With `cpu`, a dict, also
+    fills cpu[server name][pipeline] with the median CPU time the server used per request, in
+    microseconds, over the three tests of a run: a steadier figure than a rate, which on a
+    shared machine moves with where the scheduler puts the benchmark client."""
     rates = {s.name: {p: {t: [] for t in TESTS} for p in PIPELINES} for s in servers}
+    cpu_runs = {s.name: {p: [] for p in PIPELINES} for s in servers}
     for run in range(runs):
         for pipeline in PIPELINES:
             for server in rotated(servers, run):
+                used = server.cpu_seconds()
                 for test, rate in benchmark(server.port, pipeline, requests * REQUEST_SCALE[pipeline],
                                             clients).items():
                     rates[server.name][pipeline][test].append(rate)
+                used = server.cpu_seconds() - used
+                sent = requests * REQUEST_SCALE[pipeline] * len(TESTS)
+                cpu_runs[server.name][pipeline].append(used * 1e6 / sent)
         print(f"throughput: run {run + 1} of {runs} done", file=sys.stderr)
+    if cpu is not None:
+        cpu.update({name: {p: statistics.median(v) for p, v in by_pipe.items()}
+                    for name, by_pipe in cpu_runs.items()})
     return {name: {p: {t: statistics.median(v) for t, v in tests.items()} for p, tests in by_pipe.items()}
             for name, by_pipe in rates.items()}
 
@@ -201,7 +214,8 @@ def main() -> int:
                         log_level="info")
                    for label, env, binary, flags in configurations]
         servers.append(redis(1000))
-        rates = throughput(servers, args.runs, args.requests, args.clients)
+        cpu = {}
+        rates = throughput(servers, args.runs, args.requests, args.clients, cpu)
 
         ours_name, theirs_name = servers[0].name, servers[-1].name
         others = [s.name for s in servers[1:-1]]
@@ -226,6 +240,16 @@ def main() -> int:
                       + "".join(f"{median[o]:,.0f} | " for o in others)
                       + f"{theirs:,.0f} | {ratio:.2f} | >= {TARGETS[pipeline]} {verdict} |"
                       + "".join(f" {median[o] / mine:.2f} |" for o in others))
+
+        print(f"\nServer CPU time per request, µs (user and system, every thread of the server; "
+              f"SET, GET and PING together; median of {args.runs} runs):")
+        print("| server |" + "".join(f" pipeline {p} |" for p in PIPELINES)
+              + "".join(f" / {ours_name}, {p} |" for p in PIPELINES))
+        print("|---|" + "---:|" * (2 * len(PIPELINES)))
+        for server in servers:
+            used = cpu[server.name]
+            print(f"| {server.name} |" + "".join(f" {used[p]:.2f} |" for p in PIPELINES)
+                  + "".join(f" {used[p] / cpu[ours_name][p]:.2f} |" for p in PIPELINES))
 
         if not args.no_memory:
             memory = on_fresh(lambda: [ours(binary, 1000, flags + threads, name=label, env=env)

@@ -53,6 +53,14 @@ class Server:
                     return int(line.split()[1])
         return 0
 
+    def cpu_seconds(self) -> float:
+        """CPU time the process has used so far, user and system, all its threads together
+        (/proc/PID/stat; a traced server's export thread counts, since it is the server's work)."""
+        with open(f"/proc/{self.process.pid}/stat") as f:
+            # The command name, field 2, is in parentheses and may hold spaces: count after it.
+            fields = f.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
     def stop(self) -> None:
         if self.process.poll() is None:
             self.process.send_signal(signal.SIGKILL)
