@@ -98,8 +98,9 @@ def throughput(servers: list[Server], runs: int, requests: int, clients: int,
     """rates[server name][pipeline][test]: the median requests per second of `runs` runs, the
     servers measured in turns so that a noisy moment hits all alike. With `cpu`, a dict, also
     fills cpu[server name][pipeline] with the median CPU time the server used per request, in
-    microseconds, over the three tests of a run: a steadier figure than a rate, which on a
-    shared machine moves with where the scheduler puts the benchmark client."""
+    microseconds, over the three tests of a run: on the shared 2-core machine, a steadier figure
+    than a rate (a copy of the same binary measured 0.85-1.05 of itself in rates, 0.98-1.01 in
+    CPU)."""
     rates = {s.name: {p: {t: [] for t in TESTS} for p in PIPELINES} for s in servers}
     cpu_runs = {s.name: {p: [] for p in PIPELINES} for s in servers}
     for run in range(runs):
