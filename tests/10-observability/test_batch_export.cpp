@@ -296,19 +296,20 @@ TEST_CASE("with the queue full, a command's span is not even begun, and counts a
     Tracer tracer(config);  // no export: nothing takes from the queue
     const mini_redis::tcp::endpoint peer(boost::asio::ip::make_address("127.0.0.1"), 50000);
     const mini_redis::tcp::endpoint local(boost::asio::ip::make_address("127.0.0.1"), 6379);
+    const auto client = Tracer::connection_attributes(peer, local);
     for (std::size_t i = 0; i < config.batch.max_queue_size; ++i) {
-        auto begun = tracer.start_command("get", peer, local, std::nullopt);
+        auto begun = tracer.start_command("get", client, std::nullopt);
         REQUIRE(begun);
         tracer.end(std::move(*begun));
     }
     CHECK(tracer.dropped() == 0);
-    CHECK_FALSE(tracer.start_command("get", peer, local, std::nullopt));
-    CHECK_FALSE(tracer.start_connection(peer, local));
+    CHECK_FALSE(tracer.start_command("get", client, std::nullopt));
+    CHECK_FALSE(tracer.start_connection(client));
     CHECK(tracer.dropped() == 2);
     CHECK(tracer.queue().size() == config.batch.max_queue_size);
     // Once the exporter has taken a batch, there is room again: spans begin again.
     CHECK(tracer.queue().take_batch().size() == config.batch.max_export_batch_size);
-    CHECK(tracer.start_command("get", peer, local, std::nullopt));
+    CHECK(tracer.start_command("get", client, std::nullopt));
 }
 
 TEST_CASE("a span the sampler would not record is not counted as dropped, full queue or not",
@@ -320,12 +321,13 @@ TEST_CASE("a span the sampler would not record is not counted as dropped, full q
     config.sampler.kind = Sampler::Kind::always_off;
     Tracer tracer(config);
     const mini_redis::tcp::endpoint peer(boost::asio::ip::make_address("127.0.0.1"), 50000);
-    CHECK_FALSE(tracer.start_command("get", peer, peer, std::nullopt));
+    const auto client = Tracer::connection_attributes(peer, peer);
+    CHECK_FALSE(tracer.start_command("get", client, std::nullopt));
     for (std::size_t i = 0; i < config.batch.max_queue_size; ++i) {
         REQUIRE(tracer.queue().push(span("SET")));
     }
-    CHECK_FALSE(tracer.start_command("get", peer, peer, std::nullopt));
-    CHECK_FALSE(tracer.start_connection(peer, peer));
+    CHECK_FALSE(tracer.start_command("get", client, std::nullopt));
+    CHECK_FALSE(tracer.start_connection(client));
     CHECK(tracer.dropped() == 0);  // not sampled: never going to be queued, so not dropped
 }
 

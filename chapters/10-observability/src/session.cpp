@@ -27,6 +27,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace mini_redis {
 namespace {
@@ -64,9 +65,8 @@ std::string address_and_port(const tcp::endpoint& peer)
 /// reading and only read after.
 struct SessionTrace {
     telemetry::Tracer* tracer = nullptr;
-    tcp::endpoint peer;
-    tcp::endpoint local;
-    std::optional<telemetry::Link> link;  // to the connection's span, when it is recorded
+    std::vector<telemetry::Attribute> attributes;  // every span's (Tracer::connection_attributes)
+    std::optional<telemetry::Link> link;           // to the connection's span, when it is recorded
     std::mutex mutex;
     std::optional<telemetry::SpanData> connection;
 };
@@ -83,12 +83,12 @@ std::shared_ptr<SessionTrace> trace_session(telemetry::Tracer* tracer, const tcp
     }
     // EXERCISE 10.16: Trace the connection, and the messages it is sent
     //
-    // Make the session's SessionTrace: the tracer, the client's and our endpoints (read from
-    // the socket), and the connection's span (Tracer::start_connection). When that span is
-    // recorded, keep a Link to it (for the commands' spans), and have the outbox record an
-    // event on it for every message delivered: name "message delivered", now, attribute
-    // messaging.message.envelope.size (the bytes), added under trace->mutex (publishers call it
-    // from their threads).
+    // Make the session's SessionTrace: the tracer, the connection's attributes
+    // (Tracer::connection_attributes, from the socket's two endpoints), and the connection's
+    // span (Tracer::start_connection). When that span is recorded, keep a Link to it (for the
+    // commands' spans), and have the outbox record an event on it for every message delivered:
+    // name "message delivered", now, attribute messaging.message.envelope.size (the bytes),
+    // added under trace->mutex (publishers call it from their threads).
     //
     // Check: ./workbook test 10   Stuck? ./workbook hint 10.16
     mini_redis::unused(socket, outbox);
@@ -235,11 +235,10 @@ asio::awaitable<void> read_requests(FrameReader& connection, std::shared_ptr<Out
             activity.last_request = Activity::Clock::now();
             // [book: command-span]
             auto command = parse_command(std::move(*request));
-            std::optional<telemetry::SpanData> span;
-            if (trace != nullptr) {
-                span = trace->tracer->start_command(command_name(command), trace->peer,
-                                                    trace->local, trace->link);
-            }
+            std::optional<telemetry::SpanData> span =
+                trace == nullptr ? std::nullopt
+                                 : trace->tracer->start_command(command_name(command),
+                                                                trace->attributes, trace->link);
             // In a variable, not a temporary inside the co_await: GCC 12 may destroy such a
             // temporary twice when an exception is caught in the same coroutine.
             auto responding =

@@ -27,6 +27,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace mini_redis {
 namespace {
@@ -64,9 +65,8 @@ std::string address_and_port(const tcp::endpoint& peer)
 /// reading and only read after.
 struct SessionTrace {
     telemetry::Tracer* tracer = nullptr;
-    tcp::endpoint peer;
-    tcp::endpoint local;
-    std::optional<telemetry::Link> link;  // to the connection's span, when it is recorded
+    std::vector<telemetry::Attribute> attributes;  // every span's (Tracer::connection_attributes)
+    std::optional<telemetry::Link> link;           // to the connection's span, when it is recorded
     std::mutex mutex;
     std::optional<telemetry::SpanData> connection;
 };
@@ -84,9 +84,9 @@ std::shared_ptr<SessionTrace> trace_session(telemetry::Tracer* tracer, const tcp
     auto trace = std::make_shared<SessionTrace>();
     trace->tracer = tracer;
     boost::system::error_code ignored;
-    trace->peer = socket.remote_endpoint(ignored);
-    trace->local = socket.local_endpoint(ignored);
-    trace->connection = tracer->start_connection(trace->peer, trace->local);
+    trace->attributes = telemetry::Tracer::connection_attributes(socket.remote_endpoint(ignored),
+                                                                 socket.local_endpoint(ignored));
+    trace->connection = tracer->start_connection(trace->attributes);
     if (trace->connection) {
         trace->link = telemetry::Link{trace->connection->trace_id, trace->connection->span_id};
         outbox.on_delivery([trace](std::size_t bytes) {
@@ -233,11 +233,10 @@ asio::awaitable<void> read_requests(FrameReader& connection, std::shared_ptr<Out
                 activity.last_request = Activity::Clock::now();
             }
             auto command = parse_command(std::move(*request));
-            std::optional<telemetry::SpanData> span;
-            if (trace != nullptr) {
-                span = trace->tracer->start_command(command_name(command), trace->peer,
-                                                    trace->local, trace->link);
-            }
+            std::optional<telemetry::SpanData> span =
+                trace == nullptr ? std::nullopt
+                                 : trace->tracer->start_command(command_name(command),
+                                                                trace->attributes, trace->link);
             // [book: respond-at-once]
             // Most commands never wait: respond_at_once runs them without a coroutine.
             auto responded = respond_at_once(command, db, subscriptions, *outbox);

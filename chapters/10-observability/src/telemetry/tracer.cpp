@@ -35,25 +35,6 @@ struct Tracer::Export {
     std::shared_ptr<ExportCounts> counts;
 };
 
-namespace {
-
-/// The attributes every span of a client's connection has: who the client is and which port of
-/// ours it came to, under OpenTelemetry's names, so a backend can group spans by client.
-void add_connection_attributes(SpanData& span, const tcp::endpoint& peer,
-                               const tcp::endpoint& local)
-{
-    // Room for these five and the three a command's span may add (its operation, and an error's
-    // two): a vector that grows one by one would allocate four times.
-    span.attributes.reserve(8);
-    span.attributes.push_back({"db.system.name", std::string("redis")});
-    span.attributes.push_back({"network.transport", std::string("tcp")});
-    span.attributes.push_back({"network.peer.address", peer.address().to_string()});
-    span.attributes.push_back({"network.peer.port", static_cast<std::int64_t>(peer.port())});
-    span.attributes.push_back({"server.port", static_cast<std::int64_t>(local.port())});
-}
-
-}  // namespace
-
 Tracer::Tracer(const TelemetryConfig& config)
     : config_(config),
       queue_(std::make_shared<SpanQueue>(config.batch)),
@@ -62,6 +43,18 @@ Tracer::Tracer(const TelemetryConfig& config)
 }
 
 Tracer::~Tracer() = default;
+
+std::vector<Attribute> Tracer::connection_attributes(const tcp::endpoint& peer,
+                                                     const tcp::endpoint& local)
+{
+    return {
+        {"db.system.name", std::string("redis")},
+        {"network.transport", std::string("tcp")},
+        {"network.peer.address", peer.address().to_string()},
+        {"network.peer.port", static_cast<std::int64_t>(peer.port())},
+        {"server.port", static_cast<std::int64_t>(local.port())},
+    };
+}
 
 std::optional<SpanData> Tracer::begin_root() const
 {
@@ -80,20 +73,19 @@ std::optional<SpanData> Tracer::begin_root() const
     // END EXERCISE 10.22
 }
 
-std::optional<SpanData> Tracer::start_connection(const tcp::endpoint& peer,
-                                                 const tcp::endpoint& local) const
+std::optional<SpanData> Tracer::start_connection(const std::vector<Attribute>& attributes) const
 {
     auto span = begin_root();
     if (span) {
         span->name = "connection";
-        add_connection_attributes(*span, peer, local);
+        span->attributes = attributes;
     }
     return span;
 }
 
 // [book: start-command]
-std::optional<SpanData> Tracer::start_command(std::string_view command, const tcp::endpoint& peer,
-                                              const tcp::endpoint& local,
+std::optional<SpanData> Tracer::start_command(std::string_view command,
+                                              const std::vector<Attribute>& connection_attributes,
                                               const std::optional<Link>& connection) const
 {
     // EXERCISE 10.3: Begin a command's span
@@ -102,12 +94,12 @@ std::optional<SpanData> Tracer::start_command(std::string_view command, const tc
     // not record the trace, or the queue is full); only then build the name, so a refused span
     // costs nothing more. Its name is the command in upper case ("GET"), or "redis" when
     // `command` is empty (an unknown command: a client must not be able to invent span names).
-    // Add the connection's attributes (add_connection_attributes), db.operation.name (the
-    // upper-case name, only for a known command), and the link to the connection's span when
-    // there is one.
+    // Add the connection's attributes (a copy of `connection_attributes`), db.operation.name
+    // (the upper-case name, only for a known command), and the link to the connection's span
+    // when there is one.
     //
     // Check: ./workbook test 10   Stuck? ./workbook hint 10.3
-    mini_redis::unused(command, peer, local, connection);
+    mini_redis::unused(command, connection_attributes, connection);
     mini_redis::todo("10.3", "book/10-observability.md#exercise-103-a-commands-span");
     // END EXERCISE 10.3
 }

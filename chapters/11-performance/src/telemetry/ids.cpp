@@ -58,13 +58,19 @@ bool all_zero(const std::array<std::uint8_t, N>& bytes)
 }
 
 /// Appends two lower-case hex digits per byte, most significant nibble first: "0a" for 10.
+/// The string grows once, then the digits are written in place: the exporter writes four ids
+/// for a command's span (its own two, its link's two), and appending one character at a time
+/// checks the capacity for each.
 template <std::size_t N>
 void append_hex(const std::array<std::uint8_t, N>& bytes, std::string& text)
 {
     static constexpr char digits[] = "0123456789abcdef";
+    const std::size_t at = text.size();
+    text.resize(at + 2 * N);
+    char* out = text.data() + at;
     for (std::uint8_t b : bytes) {
-        text += digits[b >> 4];
-        text += digits[b & 0x0f];
+        *out++ = digits[b >> 4];
+        *out++ = digits[b & 0x0f];
     }
 }
 

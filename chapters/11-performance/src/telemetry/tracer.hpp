@@ -20,6 +20,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace mini_redis::telemetry {
 
@@ -31,19 +32,27 @@ public:
     explicit Tracer(const TelemetryConfig& config);
     ~Tracer();
 
+    /// The attributes every span of one client's connection carries, under OpenTelemetry's
+    /// names: the database system, the transport, the client's address and port, and our port.
+    /// A session makes them once, as the client connects, and hands them to start_connection
+    /// and start_command: they never change while the client stays, and the address's text
+    /// alone (inet_ntop) cost about as much as the rest of a command's span.
+    static std::vector<Attribute> connection_attributes(const tcp::endpoint& peer,
+                                                        const tcp::endpoint& local);
+
     /// The span of one client's connection, begun now: kind server, named "connection", with
-    /// the peer's address and port and ours. Nullopt when the sampler does not record it, or
-    /// the queue is full.
-    std::optional<SpanData> start_connection(const tcp::endpoint& peer,
-                                             const tcp::endpoint& local) const;
+    /// the connection's `attributes`. Nullopt when the sampler does not record it, or the
+    /// queue is full.
+    std::optional<SpanData> start_connection(const std::vector<Attribute>& attributes) const;
 
     /// The span of one command, begun now: kind server, named after the command in upper case
     /// ("GET"; "redis" when it is unknown, since a name any client can invent would make
-    /// countless span names), with OpenTelemetry's database attributes, and a link to the
-    /// connection's span when that was recorded. Nullopt when the sampler does not record it, or
-    /// the queue is full (the span is then counted as dropped, and costs nothing more).
-    std::optional<SpanData> start_command(std::string_view command, const tcp::endpoint& peer,
-                                          const tcp::endpoint& local,
+    /// countless span names), with its connection's attributes and db.operation.name, and a
+    /// link to the connection's span when that was recorded. Nullopt when the sampler does not
+    /// record it, or the queue is full (the span is then counted as dropped, and costs nothing
+    /// more).
+    std::optional<SpanData> start_command(std::string_view command,
+                                          const std::vector<Attribute>& connection_attributes,
                                           const std::optional<Link>& connection) const;
 
     /// Marks `span` as failed, as OpenTelemetry's conventions for a database say: status error

@@ -35,25 +35,6 @@ struct Tracer::Export {
     std::shared_ptr<ExportCounts> counts;
 };
 
-namespace {
-
-/// The attributes every span of a client's connection has: who the client is and which port of
-/// ours it came to, under OpenTelemetry's names, so a backend can group spans by client.
-void add_connection_attributes(SpanData& span, const tcp::endpoint& peer,
-                               const tcp::endpoint& local)
-{
-    // Room for these five and the three a command's span may add (its operation, and an error's
-    // two): a vector that grows one by one would allocate four times.
-    span.attributes.reserve(8);
-    span.attributes.push_back({"db.system.name", std::string("redis")});
-    span.attributes.push_back({"network.transport", std::string("tcp")});
-    span.attributes.push_back({"network.peer.address", peer.address().to_string()});
-    span.attributes.push_back({"network.peer.port", static_cast<std::int64_t>(peer.port())});
-    span.attributes.push_back({"server.port", static_cast<std::int64_t>(local.port())});
-}
-
-}  // namespace
-
 Tracer::Tracer(const TelemetryConfig& config)
     : config_(config),
       queue_(std::make_shared<SpanQueue>(config.batch)),
@@ -62,6 +43,18 @@ Tracer::Tracer(const TelemetryConfig& config)
 }
 
 Tracer::~Tracer() = default;
+
+std::vector<Attribute> Tracer::connection_attributes(const tcp::endpoint& peer,
+                                                     const tcp::endpoint& local)
+{
+    return {
+        {"db.system.name", std::string("redis")},
+        {"network.transport", std::string("tcp")},
+        {"network.peer.address", peer.address().to_string()},
+        {"network.peer.port", static_cast<std::int64_t>(peer.port())},
+        {"server.port", static_cast<std::int64_t>(local.port())},
+    };
+}
 
 std::optional<SpanData> Tracer::begin_root() const
 {
@@ -93,20 +86,19 @@ std::optional<SpanData> Tracer::begin_root() const
     // END EXERCISE 10.22
 }
 
-std::optional<SpanData> Tracer::start_connection(const tcp::endpoint& peer,
-                                                 const tcp::endpoint& local) const
+std::optional<SpanData> Tracer::start_connection(const std::vector<Attribute>& attributes) const
 {
     auto span = begin_root();
     if (span) {
         span->name = "connection";
-        add_connection_attributes(*span, peer, local);
+        span->attributes = attributes;
     }
     return span;
 }
 
 // [book: start-command]
-std::optional<SpanData> Tracer::start_command(std::string_view command, const tcp::endpoint& peer,
-                                              const tcp::endpoint& local,
+std::optional<SpanData> Tracer::start_command(std::string_view command,
+                                              const std::vector<Attribute>& connection_attributes,
                                               const std::optional<Link>& connection) const
 {
     // EXERCISE 10.3: Begin a command's span
@@ -120,7 +112,11 @@ std::optional<SpanData> Tracer::start_command(std::string_view command, const tc
     std::transform(operation.begin(), operation.end(), operation.begin(),
                    [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
     span->name = operation.empty() ? "redis" : operation;
-    add_connection_attributes(*span, peer, local);
+    // Room for the connection's attributes and the three a command's span may add (its
+    // operation, and an error's two): a vector that grew one by one would allocate again.
+    span->attributes.reserve(connection_attributes.size() + 3);
+    span->attributes.insert(span->attributes.end(), connection_attributes.begin(),
+                            connection_attributes.end());
     if (!operation.empty()) {
         span->attributes.push_back({"db.operation.name", std::move(operation)});
     }
