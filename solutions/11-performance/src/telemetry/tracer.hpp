@@ -36,7 +36,7 @@ public:
     /// names: the database system, the transport, the client's address and port, and our port.
     /// A session makes them once, as the client connects, and hands them to start_connection
     /// and start_command: they never change while the client stays, and the address's text
-    /// alone (inet_ntop) cost about as much as the rest of a command's span.
+    /// alone (inet_ntop) was a third of the instructions a kept command's span cost.
     static std::vector<Attribute> connection_attributes(const tcp::endpoint& peer,
                                                         const tcp::endpoint& local);
 
