@@ -59,20 +59,33 @@ ServerProcess::ServerProcess(const std::string& binary, std::vector<std::string>
     // Wait for the ready line. Polling the collected output is fine here: this is process
     // start-up, not time-based server behaviour, and it is bounded by the deadline.
     const std::regex ready(ready_pattern);
+    const auto found_ready = [&] {
+        std::smatch match;
+        const auto text = output();
+        if (!std::regex_search(text, match, ready)) {
+            return false;
+        }
+        if (match.size() > 1 && match[1].matched) {
+            port_ = static_cast<unsigned short>(std::stoi(match[1].str()));
+        }
+        return true;
+    };
     deadline = hang_guard(deadline);
     const auto until = Clock::now() + deadline;
     while (Clock::now() < until) {
-        std::smatch match;
-        const auto text = output();
-        if (std::regex_search(text, match, ready)) {
-            if (match.size() > 1 && match[1].matched) {
-                port_ = static_cast<unsigned short>(std::stoi(match[1].str()));
-            }
+        if (found_ready()) {
             return;
         }
         if (const int status = detail::wait_exit(pid_, Clock::now()); status >= 0) {
             exited_ = true;
             status_ = status;
+            // The process may have written the line and exited before the reader took it (on a
+            // busy machine the reader lags): the reader ends at the end of the stream, so wait
+            // for it and look at everything the process wrote once more.
+            reader_.join();
+            if (found_ready()) {
+                return;
+            }
             break;
         }
         std::this_thread::sleep_for(std::chrono::milliseconds(10));

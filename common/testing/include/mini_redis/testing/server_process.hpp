@@ -20,7 +20,8 @@ class ServerProcess {
 public:
     /// Starts `binary` (a path) with `args` (add "--port", "0" yourself) and waits, up to
     /// `deadline`, for output matching `ready_pattern`, whose first group (if any) is the port.
-    /// Throws with the output so far if that does not appear.
+    /// Throws with the output so far if that does not appear. A process that writes it and then
+    /// exits counts too: a test of a refusal at start-up waits for its message so.
     ServerProcess(const std::string& binary, std::vector<std::string> args,
                   std::chrono::milliseconds deadline = std::chrono::milliseconds(10000),
                   const std::string& ready_pattern = R"(listening on [^\s]*:(\d+))");
